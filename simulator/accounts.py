@@ -1,0 +1,227 @@
+"""Accounts (buyers) and their open deals, held as arrays the model owns.
+
+Each account belongs to one territory (a rep seat), has a segment, an annual
+potential and a trust in its rep, and holds at most one open opportunity. A
+deal moves through five stages (qualify, discover, propose, negotiate, close)
+only as fast as the buyer is ready: the buyer's own pace is set by the
+segment's cycle length and the season; selling attention speeds it, up to
+``buyer.max_pace``, one stage a week at most. A deal that completes the close
+stage is *ready*: the rep may close it (the buyer decides, win or lose) or hold
+it back; a rep may also *rush* a deal that is not ready, at a discount and a
+lower win probability, and the buyer trusts the rep less afterwards.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.params import SimParams
+
+N_STAGES = 5
+SEGMENTS = ("smb", "mid", "ent")
+
+
+def _logit(p: np.ndarray | float) -> np.ndarray:
+    p = np.asarray(p, float)
+    return np.log(p / (1.0 - p))
+
+
+class Accounts:
+    """Columnar store of accounts and their open deals.
+
+    Arrays are preallocated with room to grow (exploring adds accounts); only
+    the first ``n`` entries are live.
+    """
+
+    def __init__(self, params: SimParams, n_seats: int, rng: np.random.Generator):
+        self.params = params
+        t = params.territory
+        segs = [getattr(t, s) for s in SEGMENTS]
+        self.seg_share = np.array([s.share for s in segs])
+        self.seg_median = np.array([s.potential_median for s in segs])
+        self.seg_sigma = np.array([s.potential_sigma for s in segs])
+        self.seg_stage_weeks = np.array([s.cycle_weeks for s in segs]) / N_STAGES
+        self.seg_win_logit = _logit(np.array([s.win_prob for s in segs]))
+
+        counts = np.maximum(1, np.round(t.accounts_per_rep * rng.lognormal(
+            -0.5 * t.size_sigma**2, t.size_sigma, n_seats))).astype(int)
+        self.territory_quality = rng.lognormal(-0.5 * t.quality_sigma**2, t.quality_sigma, n_seats)
+        n = int(counts.sum())
+        cap = int(n * 1.5) + 64
+        self.n = 0
+        self.seat = np.zeros(cap, np.int32)
+        self.segment = np.zeros(cap, np.int8)
+        self.potential = np.zeros(cap)
+        self.customer = np.zeros(cap, bool)
+        self.trust = np.zeros(cap)
+        self.open = np.zeros(cap, bool)
+        self.stage = np.zeros(cap, np.int8)
+        self.readiness = np.zeros(cap)
+        self.value = np.zeros(cap)
+        self.attention = np.zeros(cap)
+        self.ready = np.zeros(cap, bool)
+        self.expansion = np.zeros(cap, bool)
+        self.add(np.repeat(np.arange(n_seats), counts), rng)
+
+    # -- growth -----------------------------------------------------------
+    def add(self, seats: np.ndarray, rng: np.random.Generator) -> None:
+        """Add new accounts to the given territories, with drawn segment and potential."""
+        k = len(seats)
+        if k == 0:
+            return
+        if self.n + k > len(self.seat):
+            self._grow(self.n + k)
+        sl = slice(self.n, self.n + k)
+        seg = rng.choice(len(SEGMENTS), size=k, p=self.seg_share)
+        sig = self.seg_sigma[seg]
+        self.seat[sl] = seats
+        self.segment[sl] = seg
+        self.potential[sl] = (self.seg_median[seg] * np.exp(sig * rng.standard_normal(k))
+                              * self.territory_quality[seats])
+        self.trust[sl] = 0.5
+        self.n += k
+
+    def _grow(self, need: int) -> None:
+        cap = max(need, 2 * len(self.seat))
+        for name in ("seat", "segment", "potential", "customer", "trust", "open", "stage",
+                     "readiness", "value", "attention", "ready", "expansion"):
+            old = getattr(self, name)
+            new = np.zeros(cap, old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    # -- views ------------------------------------------------------------
+    def potential_by_seat(self, n_seats: int) -> np.ndarray:
+        """Total annual potential of each territory."""
+        return np.bincount(self.seat[: self.n], self.potential[: self.n], minlength=n_seats)
+
+    def open_by_seat(self, n_seats: int) -> np.ndarray:
+        """Number of open deals in each territory."""
+        n = self.n
+        return np.bincount(self.seat[:n][self.open[:n]], minlength=n_seats)
+
+    # -- weekly pipeline --------------------------------------------------
+    def advance(self, advance_hours: np.ndarray, effectiveness: np.ndarray, season: float,
+                rng: np.random.Generator) -> np.ndarray:
+        """Move open deals through the buyer's stages; return indices of deals that died.
+
+        Args:
+            advance_hours: selling hours per seat given to open deals this week.
+            effectiveness: per-seat selling effectiveness (skill times ramp, ~1 at par).
+            season: this week's demand multiplier.
+            rng: the pipeline stream.
+        """
+        b = self.params.buyer
+        n = self.n
+        idx = np.flatnonzero(self.open[:n])
+        if idx.size == 0:
+            return idx
+        seat = self.seat[idx]
+        n_open = np.bincount(seat, minlength=len(advance_hours))
+        per_deal = advance_hours[seat] / np.maximum(n_open[seat], 1)
+        attention = np.minimum(1.0, per_deal / b.hours_per_deal)
+        self.attention[idx] = 0.7 * self.attention[idx] + 0.3 * attention
+        pace = np.clip(1.0 + b.selling_pace_effect * (attention * effectiveness[seat] - 0.5),
+                       0.3, b.max_pace)
+        moving = idx[~self.ready[idx]]
+        step = (season * pace[~self.ready[idx]] / self.seg_stage_weeks[self.segment[moving]]
+                * rng.uniform(0.5, 1.5, moving.size))
+        r = self.readiness[moving] + step
+        done = r >= 1.0
+        stage = self.stage[moving] + done
+        self.readiness[moving] = np.where(done, 0.0, r)
+        self.stage[moving] = np.minimum(stage, N_STAGES - 1)
+        self.ready[moving] = stage >= N_STAGES
+        dies = rng.random(idx.size) < b.stall_per_week + b.neglect_stall_per_week * (1 - attention)
+        dead = idx[dies]
+        self._close(dead)
+        return dead
+
+    def win_probability(self, idx: np.ndarray, skill: np.ndarray, competitiveness: float
+                        ) -> np.ndarray:
+        """Buyer's chance of buying deal ``idx`` from a rep of the given skill."""
+        b = self.params.buyer
+        m = self.params.market
+        logit = (self.seg_win_logit[self.segment[idx]]
+                 + b.skill_win_effect * (skill - 0.5)
+                 + b.effort_win_effect * (self.attention[idx] - 0.5)
+                 + b.trust_win_effect * (self.trust[idx] - 0.5)
+                 + m.competitiveness_effect * (competitiveness - 0.5))
+        return 1.0 / (1.0 + np.exp(-logit))
+
+    def decide(self, idx: np.ndarray, skill: np.ndarray, competitiveness: float,
+               rushed: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray,
+                                                                      np.ndarray]:
+        """Buyers decide on deals ``idx``; return (won mask, price paid, discount given).
+
+        ``skill`` is the selling skill per deal; ``rushed`` marks deals pulled in
+        before the buyer was ready.
+        """
+        b = self.params.buyer
+        p = self.win_probability(idx, skill, competitiveness)
+        p = np.where(rushed, p * (1.0 - b.rush_win_penalty), p)
+        won = rng.random(idx.size) < p
+        list_price = self.value[idx]
+        discount = np.where(rushed & won, b.rush_discount * list_price, 0.0)
+        price = np.where(won, list_price - discount, 0.0)
+        self.trust[idx] = np.where(rushed, np.maximum(0.0, self.trust[idx] - b.rush_trust_cost),
+                                   self.trust[idx])
+        self.customer[idx[won]] = True
+        self._close(idx)
+        return won, price, discount
+
+    def lose(self, idx: np.ndarray) -> None:
+        """Deals ``idx`` die without a sale (the buyer walked away)."""
+        self._close(idx)
+
+    def _close(self, idx: np.ndarray) -> None:
+        self.open[idx] = False
+        self.ready[idx] = False
+        self.stage[idx] = 0
+        self.readiness[idx] = 0.0
+        self.attention[idx] = 0.0
+
+    def open_new(self, prospect_opps: np.ndarray, season: float, growth: float,
+                 rng: np.random.Generator) -> int:
+        """Open deals on idle accounts: inbound luck, prospecting and expansion.
+
+        Args:
+            prospect_opps: expected deals opened by prospecting, per seat, this week.
+            season: this week's demand multiplier.
+            growth: demand-growth multiplier on potential since the start.
+            rng: the pipeline stream.
+
+        Returns:
+            the number of deals opened.
+        """
+        b = self.params.buyer
+        n = self.n
+        idle = np.flatnonzero(~self.open[:n])
+        if idle.size == 0:
+            return 0
+        seat = self.seat[idle]
+        # Reps prospect the larger idle accounts first: weight by sqrt(potential).
+        weight = np.sqrt(self.potential[idle])
+        weight_sum = np.bincount(seat, weight, minlength=len(prospect_opps))
+        cust = self.customer[idle]
+        trust = self.trust[idle]
+        p = season * np.where(cust, b.expansion_per_year * 2.0 * trust, b.inbound_per_year) / 52
+        p = p + prospect_opps[seat] * weight / np.maximum(weight_sum[seat], 1e-9)
+        new = idle[rng.random(idle.size) < p]
+        if new.size == 0:
+            return 0
+        frac = np.where(self.customer[new], b.expansion_fraction, b.land_fraction)
+        noise = rng.lognormal(-0.5 * b.deal_size_sigma**2, b.deal_size_sigma, new.size)
+        self.value[new] = self.potential[new] * growth * frac * noise
+        self.expansion[new] = self.customer[new]
+        self.open[new] = True
+        self.stage[new] = 0
+        self.readiness[new] = 0.0
+        self.attention[new] = 0.5
+        return int(new.size)
+
+    def recover_trust(self) -> None:
+        """Buyers' trust drifts back toward neutral."""
+        rate = self.params.buyer.trust_recovery_per_year / 52
+        t = self.trust[: self.n]
+        t += rate * (0.5 - t)

@@ -1,0 +1,86 @@
+"""Managers: a weekly time budget and who gets coached.
+
+Each week a manager spends hours in priority order: administration (a fixed
+share, taken first), hiring for vacant seats and onboarding new hires,
+covering vacant territories by selling in them, deal inspection, and finally
+coaching, which gets its budgeted share only if enough time is left. That
+order is what lets the vicious cycle emerge: exits open seats, seats take
+hiring and covering time, coaching is crowded out, skill and morale fall.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from simulator.model import SalesModel
+
+ACTIVITIES = ("admin", "hiring", "covering", "inspection", "coaching", "other")
+
+
+class Manager(mesa.Agent):
+    """A first-line manager leading the reps in a block of seats."""
+
+    def __init__(self, model: SalesModel, team: int, seats: np.ndarray, quality: float):
+        super().__init__(model)
+        self.team = team
+        self.seats = seats
+        self.coaching_quality = quality
+        self.hours = dict.fromkeys(ACTIVITIES, 0.0)
+        self.hiring_progress = 1.0
+
+    def step(self) -> None:
+        """Split this week's hours, coach by policy, and cover vacant seats."""
+        model = self.model
+        mp = model.params.manager
+        st = model.seats
+        occ = st.occupied[self.seats]
+        vacant = self.seats[~occ]
+        onboarding = int(np.count_nonzero(
+            occ & (st.tenure_weeks(model.week)[self.seats] < model.params.hiring.onboarding_weeks)))
+        left = mp.hours_per_week
+        admin = min(mp.admin_share * mp.hours_per_week, left)
+        left -= admin
+        need_hiring = mp.hiring_hours_per_vacancy * vacant.size + (
+            mp.onboarding_hours_per_hire * onboarding)
+        hiring = min(need_hiring, left)
+        left -= hiring
+        covering = min(mp.cover_hours_per_vacancy * vacant.size, left)
+        left -= covering
+        inspection = min(mp.inspection_share * mp.hours_per_week, left)
+        left -= inspection
+        coaching = min(mp.coaching_share * mp.hours_per_week, left)
+        left -= coaching
+        self.hours = {"admin": admin, "hiring": hiring, "covering": covering,
+                      "inspection": inspection, "coaching": coaching, "other": left}
+        self.hiring_progress = hiring / need_hiring if need_hiring > 0 else 1.0
+
+        team = self.seats[occ]
+        model.coach_hours[self.seats] = 0.0
+        if team.size and coaching > 0:
+            weights = self._coaching_weights(team)
+            model.coach_hours[team] = coaching * weights / weights.sum()
+        model.coach_quality[self.seats] = self.coaching_quality
+        model.inspection[self.seats] = inspection / mp.hours_per_week
+        model.cover_hours[self.seats] = 0.0
+        if vacant.size:
+            model.cover_hours[vacant] = covering / vacant.size
+
+    def _coaching_weights(self, team: np.ndarray) -> np.ndarray:
+        """Relative coaching time for each rep in ``team`` under the coaching policy."""
+        policy = self.model.params.manager.coaching_policy
+        st = self.model.seats
+        if policy == "equal" or team.size == 1:
+            return np.ones(team.size)
+        if policy == "new_first":
+            new = st.tenure_weeks(self.model.week)[team] < 26
+            return np.where(new, 4.0, 1.0)
+        rank = np.argsort(np.argsort(st.skill[team])) / (team.size - 1)  # 0 bottom .. 1 top
+        if policy == "bottom_first":
+            return 0.25 + 2.0 * (1.0 - rank) ** 2
+        if policy == "top_first":
+            return 0.25 + 2.0 * rank**2
+        return 0.25 + 2.0 * (1.0 - (2.0 * rank - 1.0) ** 2)  # middle_first

@@ -1,0 +1,187 @@
+"""Reps: the Mesa agent and its weekly decisions.
+
+A :class:`Rep` is a Mesa agent that occupies one seat (territory). Its state
+lives in the model's :class:`~simulator.workforce.Seats` arrays, indexed by
+seat, so that the weekly decision of all reps is one vectorised computation:
+:func:`choose_time` weighs, for each rep, the expected pay of more or less
+selling effort over the rest of each pay period (given credited sales, quota,
+weeks left, and the plan's shape: accelerators, caps, bonus thresholds) plus
+the intrinsic value of selling at the rep's morale, against the cost of
+effort. That one rule yields pushing below a threshold, easing off past a cap
+or a secured bonus, and giving up when a quota is out of reach.
+:func:`deal_timing` applies the same marginal-pay reasoning to moving a deal
+across a period boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from simulator.model import SalesModel
+
+# Gauss-Hermite nodes (probabilists') for expectations over period-end sales.
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(7)
+_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
+#: effort grid, as a multiple of the normal selling week
+EFFORT_GRID = np.linspace(0.5, 1.5, 21)
+
+
+class Rep(mesa.Agent):
+    """A sales rep holding one seat; state is read from the model's seat arrays."""
+
+    def __init__(self, model: SalesModel, seat: int):
+        super().__init__(model)
+        self.seat = seat
+        self.hired_week = model.week
+        self.ramp_weeks: int | None = None
+
+    @property
+    def skill(self) -> float:
+        """Learned selling behaviours, 0..1."""
+        return float(self.model.seats.skill[self.seat])
+
+    @property
+    def morale(self) -> float:
+        """Engagement, 0..1."""
+        return float(self.model.seats.morale[self.seat])
+
+    @property
+    def tenure_weeks(self) -> int:
+        """Weeks since hire."""
+        return self.model.week - self.hired_week
+
+
+@dataclass
+class TimeChoice:
+    """Hours per seat this week, by activity, and the marginal pay signal."""
+
+    prospecting: np.ndarray
+    advancing: np.ndarray
+    helping: np.ndarray
+    exploring: np.ndarray
+    admin: np.ndarray
+    marginal_ratio: np.ndarray
+
+    @property
+    def total(self) -> np.ndarray:
+        """All working hours."""
+        return self.prospecting + self.advancing + self.helping + self.exploring + self.admin
+
+
+def expected_pay(model: SalesModel, extra_sales: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """Expected variable pay of the current periods if ``extra_sales`` more are credited.
+
+    ``extra_sales`` and ``sd`` have shape (..., seats, k); credited sales cannot
+    fall below what is already credited.
+    """
+    seats = model.seats
+    total = 0.0
+    for name, comp in model.plan.components.items():
+        w = comp.period_weeks
+        cred = seats.credited[w][:, None, None]
+        q = seats.quota[w][:, None, None]
+        s = cred + np.maximum(extra_sales[..., None] + sd[..., None] * _NODES, 0.0)
+        pay = model.plan.component_pay(name, s, np.broadcast_to(q, s.shape))
+        total = total + (pay * _WEIGHTS).sum(axis=-1)
+    return total
+
+
+def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
+    """Each rep's weekly hours by activity, from the plan's expected marginal pay."""
+    rp = model.params.rep
+    seats = model.seats
+    occ = seats.occupied
+    base_selling = np.maximum(
+        rp.hours_per_week - admin_hours - rp.helping_hours - rp.exploring_hours, 1.0)
+    max_selling = np.maximum(rp.max_hours_per_week - admin_hours, 1.0) / base_selling
+    weekly_ote = (model.plan.base_salary + model.plan.target_variable) / 52
+    rate = seats.expected_weekly_sales
+    weeks_left = model.weeks_left_in_shortest_period()
+    # Output over the rest of the period at each effort level (diminishing returns).
+    grid = EFFORT_GRID[None, :] * np.ones((len(occ), 1))
+    grid = np.minimum(grid, max_selling[:, None])
+    output = grid ** rp.effort_elasticity
+    extra = (weeks_left * rate)[:, None] * output
+    sd = np.sqrt(np.maximum(extra * seats.typical_deal[:, None], 1.0))
+    pay = expected_pay(model, extra, sd) / weeks_left
+    intrinsic = rp.intrinsic_motivation * weekly_ote * seats.morale[:, None] * output
+    g = rp.effort_convexity
+    cost = rp.effort_cost * weekly_ote * grid**g / g
+    utility = pay + intrinsic - cost
+    best = grid[np.arange(len(occ)), np.argmax(utility, axis=1)]
+    # Effort at zero incentive response: what intrinsic motivation alone gives.
+    neutral = grid[np.arange(len(occ)), np.argmax(intrinsic - cost, axis=1)]
+    effort = neutral + rp.incentive_response * (best - neutral)
+    effort = np.clip(effort, EFFORT_GRID[0], max_selling)
+
+    # Marginal pay of a sale now against the plan's average rate: steers the
+    # split between advancing deals (pays this period) and prospecting,
+    # exploring (pay later).
+    i = np.argmax(utility, axis=1)
+    j = np.minimum(i + 1, len(EFFORT_GRID) - 1)
+    k = np.maximum(j - 1, 0)
+    rows = np.arange(len(occ))
+    d_pay = pay[rows, j] - pay[rows, k]
+    d_sales = (extra[rows, j] - extra[rows, k]) / weeks_left
+    marginal = np.where(d_sales > 0, d_pay / np.maximum(d_sales, 1e-9), 0.0)
+    avg_rate = model.plan.average_rate() / np.maximum(seats.quota_annual, 1.0)
+    ratio = np.where(avg_rate > 0, marginal / np.maximum(avg_rate, 1e-12), 1.0)
+    ratio = 1.0 + rp.incentive_response * (np.clip(ratio, 0.0, 5.0) - 1.0)
+    p0 = rp.prospect_share
+    later = p0
+    now = (1 - p0) * ratio**2
+    prospect_share = np.where(later + now > 0, later / np.maximum(later + now, 1e-12), p0)
+
+    selling = effort * base_selling
+    useful_advance = model.accounts_open_by_seat * model.params.buyer.hours_per_deal * 1.5
+    advancing = np.minimum(selling * (1 - prospect_share), useful_advance)
+    prospecting = selling - advancing
+    morale_factor = np.clip(seats.morale / 0.6, 0.0, 1.5)
+    helping = rp.helping_hours * morale_factor
+    exploring = rp.exploring_hours * (np.clip(prospect_share / p0, 0.0, 2.0) if p0 > 0 else 1.0)
+    z = np.where(occ, 1.0, 0.0)
+    return TimeChoice(prospecting * z, advancing * z, helping * z, exploring * z,
+                      admin_hours * z, ratio)
+
+
+def deal_timing(model: SalesModel, deal_seats: np.ndarray, values: np.ndarray,
+                p_now: np.ndarray, p_later: np.ndarray, rushed: bool) -> np.ndarray:
+    """Whether each rep would rather have the deal credited now than next period.
+
+    The gain now is the exact pay of adding the deal's price (after any rush
+    discount) to this period's credited sales; the gain later is the expected
+    pay of adding it to next period's sales, which the rep projects from its
+    own selling rate. Each is weighted by the deal's win probability then.
+    Components whose period does not end soon pay the same either way.
+    Returns a mask: True = credit now (close a ready deal, pull in an unready one).
+    """
+    seats = model.seats
+    plan = model.plan
+    ending = model.periods_ending_soon()
+    price = values * (1.0 - model.params.buyer.rush_discount) if rushed else values
+    gain_now = np.zeros(len(deal_seats))
+    gain_later = np.zeros(len(deal_seats))
+    for name, comp in plan.components.items():
+        w = comp.period_weeks
+        cred = seats.credited[w][deal_seats]
+        q = seats.quota[w][deal_seats]
+        now = plan.component_pay(name, cred + price, q) - plan.component_pay(name, cred, q)
+        gain_now += now
+        if w not in ending:
+            gain_later += now * p_now / np.maximum(p_later, 1e-12)
+            continue
+        # Next period: projected sales with their uncertainty, plus or minus the deal.
+        q_next = seats.annual_quota_full[deal_seats] * w / 52
+        proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
+        sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
+        s = np.maximum(proj + sd * _NODES, 0.0)
+        qn = q_next[:, None]
+        diff = (plan.component_pay(name, s + values[:, None], qn)
+                - plan.component_pay(name, s, qn))
+        gain_later += (diff * _WEIGHTS).sum(axis=1)
+    return p_now * gain_now >= p_later * gain_later

@@ -1,0 +1,516 @@
+"""SalesModel: the weekly schedule of the sales organisation.
+
+One step is one week:
+
+1. managers split their week (admin, hiring, covering, inspection, coaching);
+   open seats are filled as hiring time allows;
+2. reps choose their hours (prospecting, advancing, helping, exploring,
+   admin) from the plan's expected marginal pay;
+3. buyers move deals through their stages; at period ends reps pull unready
+   deals in or hold ready ones back; buyers decide; new deals open;
+4. credited sales, base pay, learning, morale and trust update; reps quit;
+5. at each period's end: payout, quota misses, performance exits, new quotas.
+
+Reps and managers are Mesa agents; accounts, deals and per-seat rep state are
+arrays the model owns (see :mod:`simulator.accounts`, :mod:`simulator.workforce`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from simulator.accounts import Accounts
+from simulator.agents.manager import ACTIVITIES, Manager
+from simulator.agents.rep import Rep, choose_time, deal_timing
+from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
+from simulator.plans.payout import compile_plan, period_payout
+from simulator.plans.quota import annual_quotas
+from simulator.record import Recorder
+from simulator.workforce import Seats, quit_probability, update_morale, update_skill
+
+#: share of a seasoned rep's trailing-quarter bookings that counts as "productive"
+PRODUCTIVE_SHARE = 0.8
+#: weeks before a period's end in which reps move deals across the boundary
+TIMING_WINDOW = 2
+
+
+class SalesModel(mesa.Model):
+    """A sales organisation simulated week by week under one incentive plan.
+
+    Args:
+        params: validated parameters (see :mod:`simulator.params`).
+        seed: the run's seed; every random draw comes from streams spawned from it.
+    """
+
+    def __init__(self, params: SimParams, seed: int = 0):
+        seq = np.random.SeedSequence(seed)
+        init_seq, pipeline_seq, people_seq, mesa_seq = seq.spawn(4)
+        super().__init__(rng=np.random.default_rng(mesa_seq))
+        self.params = params
+        self.seed = seed
+        #: independent named streams: drawing from one never shifts another
+        self.rng_init = np.random.default_rng(init_seq)
+        self.rng_pipeline = np.random.default_rng(pipeline_seq)
+        self.rng_people = np.random.default_rng(people_seq)
+        self.plan = compile_plan(params.plan)
+        self.week = 0
+        self.n_weeks = (params.run.years + params.run.warmup_years) * WEEKS_PER_YEAR
+        self.warmup_weeks = params.run.warmup_years * WEEKS_PER_YEAR
+        n = params.org.n_reps
+        self.n_seats = n
+        self.seats = Seats(params, n, self.plan.periods)
+        self.accounts = Accounts(params, n, self.rng_init)
+        self.recorder = Recorder(self.n_weeks, self.warmup_weeks)
+        self.coach_hours = np.zeros(n)
+        self.coach_quality = np.zeros(n)
+        self.inspection = np.zeros(n)
+        self.cover_hours = np.zeros(n)
+        self.accounts_open_by_seat = np.zeros(n)
+        self.trailing = np.zeros((WEEKS_PER_QUARTER, n))
+        self.productive_week = np.full(n, -1)
+        self.reps_by_seat: dict[int, Rep] = {}
+        self._next_rep_id = 0
+        self.revenue_total = 0.0
+        self.won_value_total = 0.0
+        self.headcount_start = 0
+        self.hire_count = 0
+        self.exit_count = 0
+        self._week_exits = {"voluntary": 0, "involuntary": 0}
+        self._week_hires = 0
+        self._week_pay = 0.0
+        self._mgr_quarter = {}
+        self._vacancy_quarter = np.zeros(0)
+        self._create_managers()
+        self._create_initial_reps()
+        self._set_annual_quotas()
+        self._set_period_quotas(self.seats.periods)
+        self.headcount_start = int(self.seats.occupied.sum())
+
+    # -- set-up -----------------------------------------------------------
+    def _create_managers(self) -> None:
+        mp = self.params.manager
+        span = self.params.org.span_of_control
+        n_teams = math.ceil(self.n_seats / span)
+        sigma = mp.coaching_quality_sigma
+        quality = mp.coaching_quality * self.rng_init.lognormal(-0.5 * sigma**2, sigma, n_teams)
+        self.managers = [Manager(self, k, np.arange(k * span, min((k + 1) * span, self.n_seats)),
+                                 float(quality[k])) for k in range(n_teams)]
+        self._vacancy_quarter = np.zeros(n_teams)
+
+    def _create_initial_reps(self) -> None:
+        h = self.params.hiring
+        rng = self.rng_init
+        tenure = np.minimum(rng.exponential(2.5 * WEEKS_PER_YEAR, self.n_seats), 15 * 52)
+        years = tenure / WEEKS_PER_YEAR
+        skill = np.clip(h.skill_mean + h.skill_sd * rng.standard_normal(self.n_seats)
+                        + 0.3 * (1 - np.exp(-years / 1.5)), 0.02, 0.98)
+        aptitude = h.aptitude_mean * rng.lognormal(-0.5 * h.aptitude_sigma**2, h.aptitude_sigma,
+                                                   self.n_seats)
+        for seat in range(self.n_seats):
+            self._seat_rep(seat, float(skill[seat]), float(aptitude[seat]), int(tenure[seat]),
+                           initial=True)
+
+    def _seat_rep(self, seat: int, skill: float, aptitude: float, tenure: int = 0,
+                  initial: bool = False) -> Rep:
+        rep = Rep(self, seat)
+        rep.hired_week = self.week - tenure
+        rep_id = self._next_rep_id
+        self._next_rep_id += 1
+        rep.rep_id = rep_id
+        self.reps_by_seat[seat] = rep
+        self.seats.fill(seat, rep_id, self.week, skill, aptitude, tenure)
+        self.trailing[:, seat] = 0.0
+        self.productive_week[seat] = 0 if tenure >= WEEKS_PER_YEAR or initial else -1
+        self.recorder.hire(rep_id, seat, int(self.seats.team[seat]), self.week - tenure, initial)
+        if not initial:
+            self.seats.expected_weekly_sales[seat] = 0.5 * self.seats.annual_quota_full[seat] / 52
+            self.seats.quota_annual[seat] = self.seats.annual_quota_full[seat]
+            self._set_period_quotas(self.seats.periods, seats=np.array([seat]))
+        return rep
+
+    # -- calendar ---------------------------------------------------------
+    def weeks_left(self, period_weeks: int) -> int:
+        """Weeks left in the current period of the given length, this week included."""
+        return period_weeks - (self.week % WEEKS_PER_YEAR) % period_weeks
+
+    def weeks_left_in_shortest_period(self) -> float:
+        """Weeks left in the shortest pay period of the plan (13 if the plan has none)."""
+        periods = self.plan.periods or (WEEKS_PER_QUARTER,)
+        return float(min(self.weeks_left(w) for w in periods))
+
+    def periods_ending_soon(self) -> set[int]:
+        """Pay periods whose end falls within the deal-timing window."""
+        return {w for w in self.plan.periods if self.weeks_left(w) <= TIMING_WINDOW}
+
+    def season(self) -> float:
+        """This week's demand multiplier."""
+        m = self.params.market
+        return 1.0 + m.seasonality * math.cos(
+            2 * math.pi * ((self.week % WEEKS_PER_YEAR) - m.peak_week) / WEEKS_PER_YEAR)
+
+    # -- quotas -----------------------------------------------------------
+    def _set_annual_quotas(self) -> None:
+        year = self.week // WEEKS_PER_YEAR
+        potential = self.accounts.potential_by_seat(self.n_seats)
+        self.seats.annual_quota_full[:] = annual_quotas(self.params, potential, year)
+        self.seats.quota_annual[:] = self.seats.annual_quota_full
+        occ = self.seats.occupied
+        self.seats.expected_weekly_sales[occ & (self.seats.expected_weekly_sales == 0)] = (
+            self.seats.annual_quota_full[occ & (self.seats.expected_weekly_sales == 0)] / 52)
+
+    def quota_ramp(self, tenure_weeks: np.ndarray) -> np.ndarray:
+        """Share of full quota carried in a week at the given tenure (ramped quotas)."""
+        h = self.params.hiring
+        if not h.ramped_quota or h.onboarding_weeks == 0:
+            return np.ones_like(tenure_weeks, dtype=float)
+        return np.minimum(1.0, (tenure_weeks + 1) / h.onboarding_weeks)
+
+    def _set_period_quotas(self, periods, seats: np.ndarray | None = None) -> None:
+        seats = np.arange(self.n_seats) if seats is None else seats
+        st = self.seats
+        for w in set(periods):
+            left = self.weeks_left(w)
+            tenure = st.tenure_weeks(self.week)[seats][:, None] + np.arange(left)[None, :]
+            weekly = st.annual_quota_full[seats][:, None] / WEEKS_PER_YEAR
+            st.quota[w][seats] = np.where(st.occupied[seats],
+                                          (weekly * self.quota_ramp(tenure)).sum(axis=1), 0.0)
+
+    # -- the week ---------------------------------------------------------
+    def step(self) -> None:
+        """Advance the organisation by one week."""
+        p = self.params
+        st = self.seats
+        season = self.season()
+        growth = (1 + p.market.demand_growth) ** (self.week / WEEKS_PER_YEAR)
+        self._week_exits = {"voluntary": 0, "involuntary": 0}
+        self._week_hires = 0
+        self._week_pay = 0.0
+        self._start_periods()
+
+        for manager in self.managers:
+            manager.step()
+        self._fill_vacancies()
+
+        self.accounts_open_by_seat = self.accounts.open_by_seat(self.n_seats)
+        admin = p.rep.admin_hours + self.inspection * p.manager.inspection_admin_hours
+        time = choose_time(self, admin)
+        eff = np.where(st.occupied, st.effectiveness(self.week), 0.5 + p.manager.skill)
+        skill = np.where(st.occupied, st.skill, p.manager.skill)
+        self.accounts.advance(time.advancing + self.cover_hours, eff, season, self.rng_pipeline)
+        bookings, won, rushed, held, discounts = self._close_deals(skill)
+        prospect_opps = time.prospecting * p.buyer.prospect_yield * eff
+        new_opps = self.accounts.open_new(prospect_opps, season, growth, self.rng_pipeline)
+        self._explore(time.exploring * eff)
+        self.accounts.recover_trust()
+
+        self._credit(bookings, won, discounts)
+        self._accumulate(time)
+        selling = time.prospecting + time.advancing
+        base_selling = np.maximum(p.rep.hours_per_week - admin, 1.0)
+        help_received, help_skill = self._help(time.helping)
+        update_skill(st, self.week, np.clip(selling / base_selling, 0, 1.5), self.coach_hours,
+                     self.coach_quality, help_received, help_skill)
+        update_morale(st, self.coach_hours, self.inspection)
+        self._pay_base()
+        self._track_productivity(bookings)
+        self._quits()
+        self._end_periods()
+        self._record_week(bookings, won, rushed, held, discounts, new_opps, time)
+        self.week += 1
+
+    # -- deals ------------------------------------------------------------
+    def _close_deals(self, skill: np.ndarray):
+        a = self.accounts
+        st = self.seats
+        n = a.n
+        strength = self.params.rep.deal_timing_strength
+        ready = np.flatnonzero(a.open[:n] & a.ready[:n])
+        rushed_idx = np.zeros(0, np.int64)
+        held = 0
+        comp = self.params.market.competitiveness
+        if self.periods_ending_soon() and strength > 0:
+            seats = a.seat[ready]
+            p_win = a.win_probability(ready, skill[seats], comp)
+            wait = min(self.weeks_left(w) for w in self.periods_ending_soon())
+            p_held = p_win * (1.0 - self.params.buyer.hold_loss_per_week) ** wait
+            close_now = deal_timing(self, seats, a.value[ready], p_win, p_held, rushed=False)
+            hold = st.occupied[seats] & ~close_now & (
+                self.rng_pipeline.random(ready.size) < strength)
+            walked = hold & (self.rng_pipeline.random(ready.size)
+                             < self.params.buyer.hold_loss_per_week)
+            a.lose(ready[walked])
+            held = int(hold.sum())
+            ready = ready[~hold]
+            cand = np.flatnonzero(a.open[:n] & ~a.ready[:n] & (a.stage[:n] >= 2))
+            cand = cand[st.occupied[a.seat[cand]]]
+            if cand.size:
+                cs = a.seat[cand]
+                p_norm = a.win_probability(cand, skill[cs], comp)
+                p_rush = p_norm * (1 - self.params.buyer.rush_win_penalty)
+                pull = deal_timing(self, cs, a.value[cand], p_rush, p_norm, rushed=True)
+                pull &= self.rng_pipeline.random(cand.size) < strength
+                rushed_idx = cand[pull]
+        idx = np.concatenate([ready, rushed_idx])
+        rushed = np.concatenate([np.zeros(ready.size, bool), np.ones(rushed_idx.size, bool)])
+        seats = a.seat[idx]
+        won, price, discount = a.decide(idx, skill[seats], comp, rushed, self.rng_pipeline)
+        bookings = np.bincount(seats, price, minlength=self.n_seats)
+        wins = np.bincount(seats[won], minlength=self.n_seats)
+        discounts = np.bincount(seats, discount, minlength=self.n_seats)
+        self.won_value_total += float(price.sum())
+        return bookings, wins, int(rushed_idx.size), held, discounts
+
+    def _explore(self, explore_power: np.ndarray) -> None:
+        y = self.params.rep.exploring_yield
+        if y <= 0:
+            return
+        k = self.rng_pipeline.poisson(explore_power * y)
+        if k.any():
+            self.accounts.add(np.repeat(np.arange(self.n_seats), k), self.rng_pipeline)
+
+    def _credit(self, bookings: np.ndarray, wins: np.ndarray, discounts: np.ndarray) -> None:
+        st = self.seats
+        self.revenue_total += float(bookings.sum())
+        credited = np.where(st.occupied, bookings, 0.0)
+        for w in st.periods:
+            st.credited[w] += credited
+        st.acc["credited_sales"] += credited
+        st.acc["deals_won"] += np.where(st.occupied, wins, 0)
+        st.acc["discounts"] += np.where(st.occupied, discounts, 0.0)
+        st.expected_weekly_sales += np.where(
+            st.occupied, (credited - st.expected_weekly_sales) / WEEKS_PER_QUARTER, 0.0)
+        has = wins > 0
+        st.typical_deal[has] += 0.2 * (credited[has] / wins[has] - st.typical_deal[has])
+
+    def _accumulate(self, time) -> None:
+        st = self.seats
+        occ = st.occupied
+        acc = st.acc
+        acc["hours_prospecting"] += time.prospecting
+        acc["hours_advancing"] += time.advancing
+        acc["hours_helping"] += time.helping
+        acc["hours_exploring"] += time.exploring
+        acc["hours_admin"] += time.admin
+        acc["coached_hours"] += np.where(occ, self.coach_hours, 0.0)
+        acc["weeks"] += occ
+        acc["quota"] += np.where(occ, st.annual_quota_full / WEEKS_PER_YEAR
+                                 * self.quota_ramp(st.tenure_weeks(self.week)), 0.0)
+
+    def _help(self, helping: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Spread each team's helping hours over its members; return hours and helpers' skill."""
+        st = self.seats
+        team = st.team
+        given = np.bincount(team, helping)
+        members = np.bincount(team, st.occupied.astype(float))
+        helper_skill = np.bincount(team, helping * st.skill) / np.maximum(given, 1e-12)
+        received = np.where(st.occupied, (given[team] - helping) / np.maximum(members[team] - 1,
+                                                                              1.0), 0.0)
+        st.acc["help_received_hours"] += received
+        return received, helper_skill[team]
+
+    def _pay_base(self) -> None:
+        st = self.seats
+        weekly = self.plan.base_salary / WEEKS_PER_YEAR
+        st.acc["pay_base"] += np.where(st.occupied, weekly, 0.0)
+        self._week_pay += weekly * float(st.occupied.sum())
+
+    def _track_productivity(self, bookings: np.ndarray) -> None:
+        st = self.seats
+        self.trailing[self.week % WEEKS_PER_QUARTER] = np.where(st.occupied, bookings, 0.0)
+        tenure = st.tenure_weeks(self.week)
+        seasoned = st.occupied & (tenure >= WEEKS_PER_YEAR)
+        pending = st.occupied & (self.productive_week < 0) & (tenure >= WEEKS_PER_QUARTER - 1)
+        if not pending.any() or not seasoned.any():
+            return
+        trailing = self.trailing.sum(axis=0)
+        bar = PRODUCTIVE_SHARE * np.median(trailing[seasoned])
+        for seat in np.flatnonzero(pending & (trailing >= bar)):
+            self.productive_week[seat] = tenure[seat]
+            self.recorder.productive(int(st.rep_id[seat]), int(tenure[seat]))
+
+    # -- people -----------------------------------------------------------
+    def _fill_vacancies(self) -> None:
+        h = self.params.hiring
+        st = self.seats
+        vacant = np.flatnonzero(~st.occupied)
+        if vacant.size == 0:
+            return
+        progress = np.array([self.managers[st.team[s]].hiring_progress for s in vacant])
+        p_fill = progress * (1.0 if h.time_to_fill_weeks <= 1 else 1.0 / h.time_to_fill_weeks)
+        draws = self.rng_people.random(vacant.size)
+        for seat in vacant[draws < p_fill]:
+            skill = float(np.clip(h.skill_mean + h.skill_sd * self.rng_people.standard_normal(),
+                                  0.0, 1.0))
+            aptitude = float(h.aptitude_mean * self.rng_people.lognormal(
+                -0.5 * h.aptitude_sigma**2, h.aptitude_sigma))
+            self._seat_rep(int(seat), skill, aptitude)
+            self._week_hires += 1
+            self.hire_count += 1
+
+    def _quits(self) -> None:
+        p_quit = quit_probability(self.seats, self.week)
+        for seat in np.flatnonzero(self.rng_people.random(self.n_seats) < p_quit):
+            self._exit(int(seat), "voluntary")
+
+    def _exit(self, seat: int, kind: str) -> None:
+        """A rep leaves: paid what the plan owes on credited sales so far, seat vacated."""
+        st = self.seats
+        pay = {}
+        for w in self.plan.periods:
+            pay.update(period_payout(self.plan, st.credited, st.quota, w))
+        self._flush_rep_row(seat, pay, exit_kind=kind)
+        self.recorder.exit(int(st.rep_id[seat]), self.week, kind)
+        rep = self.reps_by_seat.pop(seat)
+        rep.remove()
+        st.vacate(seat, self.week)
+        self._week_exits[kind] += 1
+        self.exit_count += 1
+
+    # -- period ends ------------------------------------------------------
+    def _end_periods(self) -> None:
+        st = self.seats
+        ending = [w for w in st.periods if self.weeks_left(w) == 1]
+        if not ending:
+            return
+        pay: dict[str, np.ndarray] = {}
+        for w in ending:
+            if w in self.plan.periods:
+                pay.update(period_payout(self.plan, st.credited, st.quota, w))
+        if WEEKS_PER_QUARTER in ending:
+            self._end_quarter(pay)
+        else:
+            for name, v in pay.items():
+                st.acc["pay_" + name] += np.where(st.occupied, v, 0.0)
+                self._week_pay += float(np.where(st.occupied, v, 0.0).sum())
+        for w in ending:
+            st.credited[w][:] = 0.0
+
+    def _start_periods(self) -> None:
+        """New quotas for every period that starts this week."""
+        if self.week == 0:
+            return
+        starting = [w for w in self.seats.periods if (self.week % WEEKS_PER_YEAR) % w == 0]
+        if WEEKS_PER_YEAR in starting:
+            self._set_annual_quotas()
+        if starting:
+            self._set_period_quotas(starting)
+
+    def _end_quarter(self, pay: dict[str, np.ndarray]) -> None:
+        st = self.seats
+        pf = self.params.performance
+        q = st.acc["quota"]
+        att = np.where(q > 0, st.acc["credited_sales"] / np.maximum(q, 1e-9), 0.0)
+        occ = st.occupied
+        st.last_attainment[occ] = att[occ]
+        st.miss_streak[:] = np.where(occ & (att < 1.0), st.miss_streak + 1, 0)
+        st.pm_streak[:] = np.where(occ & (att < pf.threshold), st.pm_streak + 1, 0)
+        quarter_pay = st.acc["pay_base"] + sum(pay.values(), np.zeros(self.n_seats))
+        st.pay_annual[occ] = 0.6 * st.pay_annual[occ] + 0.4 * 4 * quarter_pay[occ]
+        self._week_pay += float(sum((np.where(occ, v, 0.0).sum() for v in pay.values()), 0.0))
+        for seat in np.flatnonzero(occ):
+            self._flush_rep_row(int(seat), pay, exit_kind="")
+        self._flush_manager_rows()
+        eligible = occ & (st.tenure_weeks(self.week) >= self.params.hiring.onboarding_weeks + 13)
+        triggered = eligible & (st.pm_streak >= pf.quarters)
+        for seat in np.flatnonzero(triggered):
+            if self.rng_people.random() < pf.exit_strength:
+                st.pm_streak[seat] = 0
+                self._exit_after_quarter(int(seat))
+
+    def _exit_after_quarter(self, seat: int) -> None:
+        """A performance-managed exit at quarter end (its quarter row is already written)."""
+        st = self.seats
+        for i in range(len(self.recorder.rep_rows) - 1, -1, -1):
+            row = self.recorder.rep_rows[i]
+            if row[0] == st.rep_id[seat]:
+                self.recorder.rep_rows[i] = row[:-2] + (True, "involuntary")
+                break
+        self.recorder.exit(int(st.rep_id[seat]), self.week, "involuntary")
+        rep = self.reps_by_seat.pop(seat)
+        rep.remove()
+        st.vacate(seat, self.week)
+        self._week_exits["involuntary"] += 1
+        self.exit_count += 1
+
+    def _flush_rep_row(self, seat: int, pay: dict[str, np.ndarray], exit_kind: str) -> None:
+        st = self.seats
+        acc = st.acc
+        year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
+        quota = float(acc["quota"][seat])
+        credited = float(acc["credited_sales"][seat])
+        comm = float(pay["commission"][seat]) if "commission" in pay else 0.0
+        bonus = float(pay["bonus"][seat]) if "bonus" in pay else 0.0
+        comm += float(acc["pay_commission"][seat])
+        bonus += float(acc["pay_bonus"][seat])
+        base = float(acc["pay_base"][seat])
+        hours = [float(acc[k][seat]) for k in ("hours_prospecting", "hours_advancing",
+                                                  "hours_helping", "hours_exploring",
+                                                  "hours_admin")]
+        weeks = float(acc["weeks"][seat])
+        team = int(st.team[seat])
+        self.recorder.rep_row((
+            int(st.rep_id[seat]), seat, team, self.managers[team].unique_id, year, quarter,
+            self.week // WEEKS_PER_QUARTER, self.week < self.warmup_weeks,
+            int(st.tenure_weeks(self.week)[seat]), weeks, quota, credited,
+            credited / quota if quota > 0 else np.nan, float(acc["deals_won"][seat]),
+            float(acc["discounts"][seat]), base, comm, bonus, base + comm + bonus,
+            sum(hours) / max(weeks, 1.0), *hours, float(acc["coached_hours"][seat]),
+            float(acc["help_received_hours"][seat]), float(st.skill[seat]),
+            float(st.morale[seat]), exit_kind != "", exit_kind))
+        for a in acc.values():
+            a[seat] = 0.0
+
+    def _flush_manager_rows(self) -> None:
+        year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
+        for k, m in enumerate(self.managers):
+            hours = self._mgr_quarter.pop(k, dict.fromkeys(ACTIVITIES, 0.0))
+            self.recorder.manager_row((
+                m.unique_id, m.team, year, quarter, self.week // WEEKS_PER_QUARTER,
+                self.week < self.warmup_weeks, m.coaching_quality,
+                *[hours[a] for a in ACTIVITIES], self._vacancy_quarter[k] / WEEKS_PER_QUARTER,
+                len(m.seats)))
+        self._vacancy_quarter[:] = 0.0
+
+    # -- recording --------------------------------------------------------
+    def _record_week(self, bookings, won, rushed, held, discounts, new_opps, time) -> None:
+        st = self.seats
+        occ = st.occupied
+        n_occ = max(int(occ.sum()), 1)
+        mgr = dict.fromkeys(ACTIVITIES, 0.0)
+        for k, m in enumerate(self.managers):
+            q = self._mgr_quarter.setdefault(k, dict.fromkeys(ACTIVITIES, 0.0))
+            for a in ACTIVITIES:
+                q[a] += m.hours[a]
+                mgr[a] += m.hours[a]
+            self._vacancy_quarter[k] += int((~occ[m.seats]).sum())
+        target = (self.params.org.quota_per_rep * self.n_seats
+                  * (1 + self.params.org.target_growth) ** (self.week // WEEKS_PER_YEAR))
+        self.recorder.week(self.week, {
+            "headcount": int(occ.sum()), "vacancies": int((~occ).sum()),
+            "hires": self._week_hires, "exits_voluntary": self._week_exits["voluntary"],
+            "exits_involuntary": self._week_exits["involuntary"],
+            "bookings": float(bookings.sum()), "deals_won": float(won.sum()),
+            "deals_rushed": rushed, "deals_held": held, "discounts": float(discounts.sum()),
+            "new_opportunities": new_opps,
+            "open_opportunities": int(self.accounts.open[: self.accounts.n].sum()),
+            "comp_cost": self._week_pay,
+            "morale_mean": float(st.morale[occ].mean()) if occ.any() else 0.0,
+            "skill_mean": float(st.skill[occ].mean()) if occ.any() else 0.0,
+            "effort_hours_mean": float(time.total[occ].sum() / n_occ),
+            "hours_prospecting": float(time.prospecting.sum()),
+            "hours_advancing": float(time.advancing.sum()),
+            "hours_helping": float(time.helping.sum()),
+            "hours_exploring": float(time.exploring.sum()),
+            "hours_admin": float(time.admin.sum()),
+            **{"mgr_hours_" + a: mgr[a] for a in ACTIVITIES},
+            "coached_hours": float(self.coach_hours.sum()),
+            "target_weekly": target / WEEKS_PER_YEAR,
+        })
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's tidy tables (see README, "Output schema")."""
+        return self.recorder.tables()

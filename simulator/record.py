@@ -1,0 +1,91 @@
+"""Columnar recording: weekly series in preallocated arrays, per-period rows in lists.
+
+Nothing here runs the model; the model calls :meth:`Recorder.week`,
+:meth:`Recorder.rep_row` and :meth:`Recorder.manager_row`, and
+:meth:`Recorder.tables` returns the tidy tables documented in README.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+WEEKLY_COLUMNS = (
+    "headcount", "vacancies", "hires", "exits_voluntary", "exits_involuntary", "bookings",
+    "deals_won", "deals_rushed", "deals_held", "discounts", "new_opportunities",
+    "open_opportunities", "comp_cost", "morale_mean", "skill_mean", "effort_hours_mean",
+    "hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring", "hours_admin",
+    "mgr_hours_admin", "mgr_hours_hiring", "mgr_hours_covering", "mgr_hours_inspection",
+    "mgr_hours_coaching", "mgr_hours_other", "coached_hours", "target_weekly",
+)
+
+REP_COLUMNS = (
+    "rep_id", "seat", "team", "manager_id", "year", "quarter", "period", "warmup",
+    "tenure_weeks", "weeks_in_seat", "quota", "credited_sales", "attainment", "deals_won",
+    "discounts", "pay_base", "pay_commission", "pay_bonus", "pay_total", "effort_hours",
+    "hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring", "hours_admin",
+    "coached_hours", "help_received_hours", "skill", "morale", "exit", "exit_kind",
+)
+
+MANAGER_COLUMNS = (
+    "manager_id", "team", "year", "quarter", "period", "warmup", "coaching_quality",
+    "hours_admin", "hours_hiring", "hours_covering", "hours_inspection", "hours_coaching",
+    "hours_other", "vacancies_mean", "team_seats",
+)
+
+HIRE_COLUMNS = ("rep_id", "seat", "team", "hired_week", "initial", "ramp_weeks", "exit_week",
+                "exit_kind")
+
+
+class Recorder:
+    """Collects the run's tables in columnar form."""
+
+    def __init__(self, n_weeks: int, warmup_weeks: int):
+        self.n_weeks = n_weeks
+        self.warmup_weeks = warmup_weeks
+        self.weekly = {c: np.zeros(n_weeks) for c in WEEKLY_COLUMNS}
+        self.rep_rows: list[tuple] = []
+        self.manager_rows: list[tuple] = []
+        self.hires: dict[int, list[Any]] = {}
+
+    def week(self, t: int, values: dict[str, float]) -> None:
+        """Store one week of organisation-level values."""
+        for k, v in values.items():
+            self.weekly[k][t] = v
+
+    def rep_row(self, row: tuple) -> None:
+        """Append one rep-quarter row in :data:`REP_COLUMNS` order."""
+        self.rep_rows.append(row)
+
+    def manager_row(self, row: tuple) -> None:
+        """Append one manager-quarter row in :data:`MANAGER_COLUMNS` order."""
+        self.manager_rows.append(row)
+
+    def hire(self, rep_id: int, seat: int, team: int, week: int, initial: bool) -> None:
+        """Register a rep when seated."""
+        self.hires[rep_id] = [rep_id, seat, team, week, initial, np.nan, np.nan, ""]
+
+    def productive(self, rep_id: int, weeks: int) -> None:
+        """Mark the week a new hire first reached full productivity."""
+        self.hires[rep_id][5] = weeks
+
+    def exit(self, rep_id: int, week: int, kind: str) -> None:
+        """Mark a rep's exit."""
+        self.hires[rep_id][6] = week
+        self.hires[rep_id][7] = kind
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's tidy tables: ``weekly``, ``reps``, ``managers``, ``hires``."""
+        weeks = np.arange(self.n_weeks)
+        weekly = pd.DataFrame({
+            "week": weeks, "year": weeks // 52, "quarter": (weeks % 52) // 13,
+            "week_in_quarter": (weeks % 52) % 13, "warmup": weeks < self.warmup_weeks,
+            **self.weekly})
+        reps = pd.DataFrame.from_records(self.rep_rows, columns=list(REP_COLUMNS))
+        managers = pd.DataFrame.from_records(self.manager_rows, columns=list(MANAGER_COLUMNS))
+        hires = pd.DataFrame.from_records(list(self.hires.values()), columns=list(HIRE_COLUMNS))
+        for df in (reps, managers):
+            df["warmup"] = df["warmup"].astype(bool)
+        return {"weekly": weekly, "reps": reps, "managers": managers, "hires": hires}
