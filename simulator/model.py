@@ -68,7 +68,7 @@ class SalesModel(mesa.Model):
         self.coach_hours = np.zeros(n)
         self.coach_quality = np.zeros(n)
         self.inspection = np.zeros(n)
-        self.cover_hours = np.zeros(n)
+        self.manager_deal_hours = np.zeros(n)
         self.accounts_open_by_seat = np.zeros(n)
         self.trailing = np.zeros((WEEKS_PER_QUARTER, n))
         self.productive_week = np.full(n, -1)
@@ -200,7 +200,7 @@ class SalesModel(mesa.Model):
         time = choose_time(self, admin)
         eff = np.where(st.occupied, st.effectiveness(self.week), 0.5 + p.manager.skill)
         skill = np.where(st.occupied, st.skill, p.manager.skill)
-        self.accounts.advance(time.advancing + self.cover_hours, eff, season, self.rng_pipeline)
+        self.accounts.advance(time.advancing + self.manager_deal_hours, eff, season, self.rng_pipeline)
         bookings, won, rushed, held, discounts = self._close_deals(skill)
         prospect_opps = time.prospecting * p.buyer.prospect_yield * eff
         new_opps = self.accounts.open_new(prospect_opps, season, growth, self.rng_pipeline)
@@ -257,7 +257,10 @@ class SalesModel(mesa.Model):
         idx = np.concatenate([ready, rushed_idx])
         rushed = np.concatenate([np.zeros(ready.size, bool), np.ones(rushed_idx.size, bool)])
         seats = a.seat[idx]
+        expansion = a.expansion[idx].copy()
         won, price, discount = a.decide(idx, skill[seats], comp, rushed, self.rng_pipeline)
+        self.recorder.deals(self.week, idx, seats, self.seats.rep_id[seats], a.segment[idx],
+                            expansion, rushed, won, price, discount)
         bookings = np.bincount(seats, price, minlength=self.n_seats)
         wins = np.bincount(seats[won], minlength=self.n_seats)
         discounts = np.bincount(seats, discount, minlength=self.n_seats)

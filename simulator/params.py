@@ -50,7 +50,7 @@ class OrgParams:
 
     n_reps: int = p(60, 1, 5000, "seats", "rep seats (territories); vacancies included")
     span_of_control: int = p(8, 1, 50, "reps", "rep seats per manager")
-    quota_per_rep: float = p(1.2e6, 0.0, None, "currency/year",
+    quota_per_rep: float = p(1.4e6, 0.0, None, "currency/year",
                              "company target per rep seat; the target is n_reps times this")
     target_growth: float = p(0.05, -0.5, 1.0, "1/year", "yearly growth of the company target")
 
@@ -194,6 +194,8 @@ class ManagerParams:
                            "reporting and forecast meetings; taken first")
     coaching_share: float = p(0.2, 0.0, 1.0, "share of week",
                               "coaching budget; what hiring and covering leave of it")
+    deal_support_share: float = p(0.2, 0.0, 1.0, "share of week",
+                                  "joining reps' deals (calls, pricing); adds attention to them")
     inspection_share: float = p(0.05, 0.0, 1.0, "share of week", "deal inspection (micromanagement)")
     coaching_quality: float = p(1.0, 0.0, 3.0, "multiplier", "mean leadership quality")
     coaching_quality_sigma: float = p(0.35, 0.0, 2.0, "log", "spread of quality across managers")
@@ -223,7 +225,7 @@ class HiringParams:
     skill_sd: float = p(0.1, 0.0, 0.5, "0..1", "spread of new-hire skill")
     aptitude_mean: float = p(1.0, 0.0, 5.0, "multiplier", "mean learning speed of a new hire")
     aptitude_sigma: float = p(0.35, 0.0, 2.0, "log", "spread of aptitude")
-    onboarding_weeks: int = p(12, 0, 104, "weeks", "length of onboarding")
+    onboarding_weeks: int = p(10, 0, 104, "weeks", "length of onboarding")
     onboarding_kind: str = p("product", doc="'product' facts only or 'buyer' (how buyers buy)",
                              choices=ONBOARDING_KINDS)
     onboarding_skill_gain: float = p(0.12, 0.0, 1.0, "skill",
@@ -326,6 +328,7 @@ MECHANISMS: dict[str, str] = {
     "coaching raises skill": "manager.coaching_effect",
     "inspection lowers morale": "manager.inspection_morale_cost",
     "managers cover vacant territories": "manager.cover_hours_per_vacancy",
+    "managers support reps' deals": "manager.deal_support_share",
     "performance-managed exits": "performance.exit_strength",
     "onboarding skill gain": "hiring.onboarding_skill_gain",
 }
@@ -376,11 +379,11 @@ def validate(params: SimParams) -> SimParams:
         raise ParamError(
             f"territory.smb/mid/ent.share = {shares}: must sum to 1 (they sum to {sum(shares):g})")
     m = params.manager
-    fixed = m.admin_share + m.coaching_share + m.inspection_share
+    fixed = m.admin_share + m.deal_support_share + m.coaching_share + m.inspection_share
     if fixed > 1.0 + 1e-9:
         raise ParamError(
-            f"manager.admin_share + coaching_share + inspection_share = {fixed:g}: "
-            "must be at most 1 (they are shares of one week)")
+            f"manager.admin_share + deal_support_share + coaching_share + inspection_share = "
+            f"{fixed:g}: must be at most 1 (they are shares of one week)")
     if params.rep.max_hours_per_week < params.rep.hours_per_week:
         raise ParamError(
             f"rep.max_hours_per_week = {params.rep.max_hours_per_week:g}: must be at least "

@@ -17,7 +17,8 @@ WEEKLY_COLUMNS = (
     "deals_won", "deals_rushed", "deals_held", "discounts", "new_opportunities",
     "open_opportunities", "comp_cost", "morale_mean", "skill_mean", "effort_hours_mean",
     "hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring", "hours_admin",
-    "mgr_hours_admin", "mgr_hours_hiring", "mgr_hours_covering", "mgr_hours_inspection",
+    "mgr_hours_admin", "mgr_hours_hiring", "mgr_hours_covering", "mgr_hours_support",
+    "mgr_hours_inspection",
     "mgr_hours_coaching", "mgr_hours_other", "coached_hours", "target_weekly",
 )
 
@@ -31,9 +32,13 @@ REP_COLUMNS = (
 
 MANAGER_COLUMNS = (
     "manager_id", "team", "year", "quarter", "period", "warmup", "coaching_quality",
-    "hours_admin", "hours_hiring", "hours_covering", "hours_inspection", "hours_coaching",
+    "hours_admin", "hours_hiring", "hours_covering", "hours_support", "hours_inspection",
+    "hours_coaching",
     "hours_other", "vacancies_mean", "team_seats",
 )
+
+DEAL_COLUMNS = ("week", "account", "seat", "rep_id", "segment", "expansion", "rushed", "won",
+                "price", "discount")
 
 HIRE_COLUMNS = ("rep_id", "seat", "team", "hired_week", "initial", "ramp_weeks", "exit_week",
                 "exit_kind")
@@ -49,6 +54,7 @@ class Recorder:
         self.rep_rows: list[tuple] = []
         self.manager_rows: list[tuple] = []
         self.hires: dict[int, list[Any]] = {}
+        self._deals: list[tuple[np.ndarray, ...]] = []
 
     def week(self, t: int, values: dict[str, float]) -> None:
         """Store one week of organisation-level values."""
@@ -62,6 +68,14 @@ class Recorder:
     def manager_row(self, row: tuple) -> None:
         """Append one manager-quarter row in :data:`MANAGER_COLUMNS` order."""
         self.manager_rows.append(row)
+
+    def deals(self, week: int, account: np.ndarray, seat: np.ndarray, rep_id: np.ndarray,
+              segment: np.ndarray, expansion: np.ndarray, rushed: np.ndarray, won: np.ndarray,
+              price: np.ndarray, discount: np.ndarray) -> None:
+        """Store the deals buyers decided on this week (won or lost)."""
+        if len(account):
+            self._deals.append((np.full(len(account), week), account, seat, rep_id, segment,
+                                expansion, rushed, won, price, discount))
 
     def hire(self, rep_id: int, seat: int, team: int, week: int, initial: bool) -> None:
         """Register a rep when seated."""
@@ -88,4 +102,9 @@ class Recorder:
         hires = pd.DataFrame.from_records(list(self.hires.values()), columns=list(HIRE_COLUMNS))
         for df in (reps, managers):
             df["warmup"] = df["warmup"].astype(bool)
-        return {"weekly": weekly, "reps": reps, "managers": managers, "hires": hires}
+        cols = [np.concatenate(c) if self._deals else np.zeros(0) for c in zip(*self._deals)]
+        deals = pd.DataFrame(dict(zip(DEAL_COLUMNS, cols or [np.zeros(0)] * len(DEAL_COLUMNS))))
+        deals["segment"] = pd.Categorical.from_codes(deals["segment"].astype(int),
+                                                     ["smb", "mid", "ent"])
+        return {"weekly": weekly, "reps": reps, "managers": managers, "hires": hires,
+                "deals": deals}

@@ -2,7 +2,8 @@
 
 Each week a manager spends hours in priority order: administration (a fixed
 share, taken first), hiring for vacant seats and onboarding new hires,
-covering vacant territories by selling in them, deal inspection, and finally
+covering vacant territories by selling in them, supporting reps' deals, deal
+inspection, and finally
 coaching, which gets its budgeted share only if enough time is left. That
 order is what lets the vicious cycle emerge: exits open seats, seats take
 hiring and covering time, coaching is crowded out, skill and morale fall.
@@ -18,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     from simulator.model import SalesModel
 
-ACTIVITIES = ("admin", "hiring", "covering", "inspection", "coaching", "other")
+ACTIVITIES = ("admin", "hiring", "covering", "support", "inspection", "coaching", "other")
 
 
 class Manager(mesa.Agent):
@@ -50,12 +51,14 @@ class Manager(mesa.Agent):
         left -= hiring
         covering = min(mp.cover_hours_per_vacancy * vacant.size, left)
         left -= covering
+        support = min(mp.deal_support_share * mp.hours_per_week, left)
+        left -= support
         inspection = min(mp.inspection_share * mp.hours_per_week, left)
         left -= inspection
         coaching = min(mp.coaching_share * mp.hours_per_week, left)
         left -= coaching
         self.hours = {"admin": admin, "hiring": hiring, "covering": covering,
-                      "inspection": inspection, "coaching": coaching, "other": left}
+                      "support": support, "inspection": inspection, "coaching": coaching, "other": left}
         self.hiring_progress = hiring / need_hiring if need_hiring > 0 else 1.0
 
         team = self.seats[occ]
@@ -65,9 +68,11 @@ class Manager(mesa.Agent):
             model.coach_hours[team] = coaching * weights / weights.sum()
         model.coach_quality[self.seats] = self.coaching_quality
         model.inspection[self.seats] = inspection / mp.hours_per_week
-        model.cover_hours[self.seats] = 0.0
+        model.manager_deal_hours[self.seats] = 0.0
         if vacant.size:
-            model.cover_hours[vacant] = covering / vacant.size
+            model.manager_deal_hours[vacant] = covering / vacant.size
+        if team.size:
+            model.manager_deal_hours[team] = support / team.size
 
     def _coaching_weights(self, team: np.ndarray) -> np.ndarray:
         """Relative coaching time for each rep in ``team`` under the coaching policy."""
