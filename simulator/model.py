@@ -69,6 +69,7 @@ class SalesModel(mesa.Model):
         self.coach_quality = np.zeros(n)
         self.inspection = np.zeros(n)
         self.manager_deal_hours = np.zeros(n)
+        self.tenure = np.zeros(n, np.int64)
         self.accounts_open_by_seat = np.zeros(n)
         self.trailing = np.zeros((WEEKS_PER_QUARTER, n))
         self.productive_week = np.full(n, -1)
@@ -190,6 +191,7 @@ class SalesModel(mesa.Model):
         self._week_hires = 0
         self._week_pay = 0.0
         self._start_periods()
+        self.tenure = st.tenure_weeks(self.week)
 
         for manager in self.managers:
             manager.step()

@@ -41,7 +41,7 @@ class Manager(mesa.Agent):
         occ = st.occupied[self.seats]
         vacant = self.seats[~occ]
         onboarding = int(np.count_nonzero(
-            occ & (st.tenure_weeks(model.week)[self.seats] < model.params.hiring.onboarding_weeks)))
+            occ & (model.tenure[self.seats] < model.params.hiring.onboarding_weeks)))
         left = mp.hours_per_week
         admin = min(mp.admin_share * mp.hours_per_week, left)
         left -= admin
@@ -81,7 +81,7 @@ class Manager(mesa.Agent):
         if policy == "equal" or team.size == 1:
             return np.ones(team.size)
         if policy == "new_first":
-            new = st.tenure_weeks(self.model.week)[team] < 26
+            new = self.model.tenure[team] < 26
             return np.where(new, 4.0, 1.0)
         rank = np.argsort(np.argsort(st.skill[team])) / (team.size - 1)  # 0 bottom .. 1 top
         if policy == "bottom_first":

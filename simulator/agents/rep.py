@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(7)
 _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 #: effort grid, as a multiple of the normal selling week
-EFFORT_GRID = np.linspace(0.5, 1.5, 21)
+EFFORT_GRID = np.linspace(0.5, 1.5, 13)
 
 
 class Rep(mesa.Agent):

@@ -14,6 +14,7 @@ target variable pay.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -84,10 +85,14 @@ class Plan:
         att = attainment(credited, quota)
         return self.period_target(component) * self.components[component].shape(att)
 
-    def average_rate(self) -> float:
-        """Variable pay per unit of sales at 100% attainment of an annual quota of 1."""
+    @cached_property
+    def _average_rate(self) -> float:
         return self.target_variable * sum(
             float(c.shape(np.array(1.0))) for c in self.components.values())
+
+    def average_rate(self) -> float:
+        """Variable pay per unit of sales at 100% attainment of an annual quota of 1."""
+        return self._average_rate
 
 
 def attainment(credited: np.ndarray, quota: np.ndarray) -> np.ndarray:
