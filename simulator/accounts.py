@@ -159,13 +159,18 @@ class Accounts:
         """
         b = self.params.buyer
         p = self.win_probability(idx, skill, competitiveness)
-        p = np.where(rushed, p * (1.0 - b.rush_win_penalty), p)
+        any_rushed = rushed.any()
+        if any_rushed:
+            p = np.where(rushed, p * (1.0 - b.rush_win_penalty), p)
         won = rng.random(idx.size) < p
-        list_price = self.value[idx]
-        discount = np.where(rushed & won, b.rush_discount * list_price, 0.0)
-        price = np.where(won, list_price - discount, 0.0)
-        self.trust[idx] = np.where(rushed, np.maximum(0.0, self.trust[idx] - b.rush_trust_cost),
-                                   self.trust[idx])
+        price = np.where(won, self.value[idx], 0.0)
+        if any_rushed:
+            discount = np.where(rushed, b.rush_discount * price, 0.0)
+            price = price - discount
+            r = idx[rushed]
+            self.trust[r] = np.maximum(0.0, self.trust[r] - b.rush_trust_cost)
+        else:
+            discount = np.zeros(idx.size)
         self.customer[idx[won]] = True
         self._close(idx)
         return won, price, discount

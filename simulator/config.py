@@ -3,9 +3,9 @@
 :class:`Config` is :class:`~simulator.params.SimParams` plus the run's seed; it
 reuses the parameter dataclasses, so every default, type and key is declared
 once, in :mod:`simulator.params`.  :func:`register_schemas` puts it in Hydra's
-ConfigStore as ``base_config`` and every parameter group as
-``<group>/base_<group>`` (``plan/base_plan`` ...), so YAML in ``conf/`` only
-overrides values: an unknown key or a wrong type fails at composition.
+ConfigStore as ``base_config`` and each parameter group that has a folder in
+``conf/`` as ``<group>/base_<group>`` (``plan/base_plan``), so YAML in ``conf/``
+only overrides values: an unknown key or a wrong type fails at composition.
 
 Only this module and :mod:`simulator.cli` import Hydra or OmegaConf.
 """
@@ -17,6 +17,7 @@ import difflib
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -25,6 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from simulator.params import ParamError, SimParams
 
 SCHEMA_NAME = "base_config"
+CONF_PACKAGE = "simulator.conf"
 
 
 @dataclass
@@ -35,11 +37,18 @@ class Config(SimParams):
 
 
 def register_schemas(store: ConfigStore | None = None) -> None:
-    """Register ``base_config`` and one ``base_<group>`` schema per parameter group."""
+    """Register ``base_config``, and ``<group>/base_<group>`` for every group folder in conf/.
+
+    A YAML file in ``conf/<group>/`` names ``base_<group>`` first in its defaults
+    list, so it is checked against that group's dataclass.  Only groups with a
+    folder are registered, so that ``--help`` lists only real choices.
+    """
     store = store if store is not None else ConfigStore.instance()
     store.store(name=SCHEMA_NAME, node=Config)
+    folders = {entry.name for entry in resources.files(CONF_PACKAGE).iterdir() if entry.is_dir()}
     for group, schema in typing.get_type_hints(SimParams).items():
-        store.store(group=group, name=f"base_{group}", node=schema)
+        if group in folders:
+            store.store(group=group, name=f"base_{group}", node=schema)
 
 
 def unknown_key_message(full_key: str, allowed: Iterable[str]) -> str:

@@ -38,6 +38,13 @@ PRODUCTIVE_SHARE = 0.8
 TIMING_WINDOW = 2
 
 
+def _median(values: np.ndarray) -> float:
+    """Median of a small array (np.median's overhead dominates at this size)."""
+    v = np.sort(values)
+    mid = v.size // 2
+    return float(v[mid]) if v.size % 2 else float(0.5 * (v[mid - 1] + v[mid]))
+
+
 class SalesModel(mesa.Model):
     """A sales organisation simulated week by week under one incentive plan.
 
@@ -83,8 +90,6 @@ class SalesModel(mesa.Model):
         self._week_exits = {"voluntary": 0, "involuntary": 0}
         self._week_hires = 0
         self._week_pay = 0.0
-        self._mgr_quarter = {}
-        self._vacancy_quarter = np.zeros(0)
         self._create_managers()
         self._create_initial_reps()
         self._set_annual_quotas()
@@ -101,6 +106,8 @@ class SalesModel(mesa.Model):
         self.managers = [Manager(self, k, np.arange(k * span, min((k + 1) * span, self.n_seats)),
                                  float(quality[k])) for k in range(n_teams)]
         self._vacancy_quarter = np.zeros(n_teams)
+        self.manager_hours = np.zeros((n_teams, len(ACTIVITIES)))
+        self._mgr_quarter = np.zeros((n_teams, len(ACTIVITIES)))
 
     def _create_initial_reps(self) -> None:
         h = self.params.hiring
@@ -137,11 +144,6 @@ class SalesModel(mesa.Model):
     def weeks_left(self, period_weeks: int) -> int:
         """Weeks left in the current period of the given length, this week included."""
         return period_weeks - (self.week % WEEKS_PER_YEAR) % period_weeks
-
-    def weeks_left_in_shortest_period(self) -> float:
-        """Weeks left in the shortest pay period of the plan (13 if the plan has none)."""
-        periods = self.plan.periods or (WEEKS_PER_QUARTER,)
-        return float(min(self.weeks_left(w) for w in periods))
 
     def periods_ending_soon(self) -> set[int]:
         """Pay periods whose end falls within the deal-timing window."""
@@ -191,10 +193,12 @@ class SalesModel(mesa.Model):
         self._week_hires = 0
         self._week_pay = 0.0
         self._start_periods()
-        self.tenure = st.tenure_weeks(self.week)
+        self.tenure = st.cache_tenure(self.week)
 
         for manager in self.managers:
             manager.step()
+        self._mgr_quarter += self.manager_hours
+        self._vacancy_quarter += np.bincount(st.team[~st.occupied], minlength=len(self.managers))
         self._fill_vacancies()
 
         self.accounts_open_by_seat = self.accounts.open_by_seat(self.n_seats)
@@ -273,9 +277,9 @@ class SalesModel(mesa.Model):
         y = self.params.rep.exploring_yield
         if y <= 0:
             return
-        k = self.rng_pipeline.poisson(explore_power * y)
-        if k.any():
-            self.accounts.add(np.repeat(np.arange(self.n_seats), k), self.rng_pipeline)
+        found = self.rng_pipeline.random(self.n_seats) < np.minimum(explore_power * y, 1.0)
+        if found.any():
+            self.accounts.add(np.flatnonzero(found), self.rng_pipeline)
 
     def _credit(self, bookings: np.ndarray, wins: np.ndarray, discounts: np.ndarray) -> None:
         st = self.seats
@@ -303,7 +307,7 @@ class SalesModel(mesa.Model):
         acc["coached_hours"] += np.where(occ, self.coach_hours, 0.0)
         acc["weeks"] += occ
         acc["quota"] += np.where(occ, st.annual_quota_full / WEEKS_PER_YEAR
-                                 * self.quota_ramp(st.tenure_weeks(self.week)), 0.0)
+                                 * self.quota_ramp(self.tenure), 0.0)
 
     def _help(self, helping: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Spread each team's helping hours over its members; return hours and helpers' skill."""
@@ -326,13 +330,13 @@ class SalesModel(mesa.Model):
     def _track_productivity(self, bookings: np.ndarray) -> None:
         st = self.seats
         self.trailing[self.week % WEEKS_PER_QUARTER] = np.where(st.occupied, bookings, 0.0)
-        tenure = st.tenure_weeks(self.week)
+        tenure = st.cache_tenure(self.week)
         seasoned = st.occupied & (tenure >= WEEKS_PER_YEAR)
         pending = st.occupied & (self.productive_week < 0) & (tenure >= WEEKS_PER_QUARTER - 1)
         if not pending.any() or not seasoned.any():
             return
         trailing = self.trailing.sum(axis=0)
-        bar = PRODUCTIVE_SHARE * np.median(trailing[seasoned])
+        bar = PRODUCTIVE_SHARE * _median(trailing[seasoned])
         for seat in np.flatnonzero(pending & (trailing >= bar)):
             self.productive_week[seat] = tenure[seat]
             self.recorder.productive(int(st.rep_id[seat]), int(tenure[seat]))
@@ -357,6 +361,7 @@ class SalesModel(mesa.Model):
             self.hire_count += 1
 
     def _quits(self) -> None:
+        self.seats.cache_tenure(self.week)
         p_quit = quit_probability(self.seats, self.week)
         for seat in np.flatnonzero(self.rng_people.random(self.n_seats) < p_quit):
             self._exit(int(seat), "voluntary")
@@ -472,26 +477,20 @@ class SalesModel(mesa.Model):
     def _flush_manager_rows(self) -> None:
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
         for k, m in enumerate(self.managers):
-            hours = self._mgr_quarter.pop(k, dict.fromkeys(ACTIVITIES, 0.0))
             self.recorder.manager_row((
                 m.unique_id, m.team, year, quarter, self.week // WEEKS_PER_QUARTER,
                 self.week < self.warmup_weeks, m.coaching_quality,
-                *[hours[a] for a in ACTIVITIES], self._vacancy_quarter[k] / WEEKS_PER_QUARTER,
+                *self._mgr_quarter[k].tolist(), self._vacancy_quarter[k] / WEEKS_PER_QUARTER,
                 len(m.seats)))
         self._vacancy_quarter[:] = 0.0
+        self._mgr_quarter[:] = 0.0
 
     # -- recording --------------------------------------------------------
     def _record_week(self, bookings, won, rushed, held, discounts, new_opps, time) -> None:
         st = self.seats
         occ = st.occupied
         n_occ = max(int(occ.sum()), 1)
-        mgr = dict.fromkeys(ACTIVITIES, 0.0)
-        for k, m in enumerate(self.managers):
-            q = self._mgr_quarter.setdefault(k, dict.fromkeys(ACTIVITIES, 0.0))
-            for a in ACTIVITIES:
-                q[a] += m.hours[a]
-                mgr[a] += m.hours[a]
-            self._vacancy_quarter[k] += int((~occ[m.seats]).sum())
+        mgr = dict(zip(ACTIVITIES, self.manager_hours.sum(axis=0).tolist(), strict=True))
         target = (self.params.org.quota_per_rep * self.n_seats
                   * (1 + self.params.org.target_growth) ** (self.week // WEEKS_PER_YEAR))
         self.recorder.week(self.week, {

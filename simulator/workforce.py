@@ -51,17 +51,23 @@ class Seats:
         self.quota = {w: np.zeros(n) for w in self.periods}
         self.acc = {k: np.zeros(n) for k in ACCUMULATORS}
         self.vacant_since = np.zeros(n, np.int64)
+        self.tenure = np.zeros(n, np.int64)
 
     def tenure_weeks(self, week: int) -> np.ndarray:
         """Weeks since each occupant was hired (0 for vacant seats)."""
         return np.where(self.occupied, week - self.hired_week, 0)
+
+    def cache_tenure(self, week: int) -> np.ndarray:
+        """Compute this week's tenure once; :attr:`tenure` serves the week's rules."""
+        self.tenure = self.tenure_weeks(week)
+        return self.tenure
 
     def ramp(self, week: int) -> np.ndarray:
         """Onboarding productivity multiplier, rising from 0.3 to 1 over onboarding."""
         weeks = self.params.hiring.onboarding_weeks
         if weeks == 0:
             return np.ones(self.n)
-        return 0.3 + 0.7 * np.minimum(1.0, self.tenure_weeks(week) / weeks)
+        return 0.3 + 0.7 * np.minimum(1.0, self.tenure / weeks)
 
     def effectiveness(self, week: int) -> np.ndarray:
         """Selling effectiveness: ramp times skill, about 1 for an average seasoned rep."""
@@ -116,7 +122,7 @@ def update_skill(seats: Seats, week: int, selling_share: np.ndarray, coach_hours
     delta += p.rep.helping_effect * help_received * np.maximum(help_skill - s, 0.0)
     h = p.hiring
     if h.onboarding_weeks > 0:
-        onboarding = seats.tenure_weeks(week) < h.onboarding_weeks
+        onboarding = seats.tenure < h.onboarding_weeks
         gain = h.onboarding_skill_gain * (2.0 if h.onboarding_kind == "buyer" else 1.0)
         delta += np.where(onboarding, gain / h.onboarding_weeks, 0.0)
     seats.skill[:] = np.where(seats.occupied, np.clip(s + delta, 0.0, 1.0), 0.0)
@@ -151,7 +157,7 @@ def update_morale(seats: Seats, coach_hours: np.ndarray, inspection: np.ndarray)
 def quit_probability(seats: Seats, week: int) -> np.ndarray:
     """Weekly voluntary quit probability of each seat's occupant (0 for vacant seats)."""
     r = seats.params.rep
-    tenure_years = seats.tenure_weeks(week) / WEEKS_PER_YEAR
+    tenure_years = seats.tenure / WEEKS_PER_YEAR
     pay_short = np.clip(1.0 - seats.pay_annual / outside_option(seats), 0.0, 1.0)
     log_h = (r.quit_morale_effect * (0.55 - seats.morale)
              + r.quit_pay_effect * pay_short

@@ -30,8 +30,12 @@ class Manager(mesa.Agent):
         self.team = team
         self.seats = seats
         self.coaching_quality = quality
-        self.hours = dict.fromkeys(ACTIVITIES, 0.0)
         self.hiring_progress = 1.0
+
+    @property
+    def hours(self) -> dict[str, float]:
+        """This week's hours by activity."""
+        return dict(zip(ACTIVITIES, self.model.manager_hours[self.team].tolist(), strict=True))
 
     def step(self) -> None:
         """Split this week's hours, coach by policy, and cover vacant seats."""
@@ -57,8 +61,8 @@ class Manager(mesa.Agent):
         left -= inspection
         coaching = min(mp.coaching_share * mp.hours_per_week, left)
         left -= coaching
-        self.hours = {"admin": admin, "hiring": hiring, "covering": covering,
-                      "support": support, "inspection": inspection, "coaching": coaching, "other": left}
+        model.manager_hours[self.team] = (admin, hiring, covering, support, inspection,
+                                          coaching, left)
         self.hiring_progress = hiring / need_hiring if need_hiring > 0 else 1.0
 
         team = self.seats[occ]

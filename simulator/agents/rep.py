@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from simulator.model import SalesModel
 
 # Gauss-Hermite nodes (probabilists') for expectations over period-end sales.
-_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(7)
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(5)
 _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 #: effort grid, as a multiple of the normal selling week
-EFFORT_GRID = np.linspace(0.5, 1.5, 13)
+EFFORT_GRID = np.linspace(0.5, 1.5, 11)
 
 
 class Rep(mesa.Agent):
@@ -73,69 +73,76 @@ class TimeChoice:
         return self.prospecting + self.advancing + self.helping + self.exploring + self.admin
 
 
-def expected_pay(model: SalesModel, extra_sales: np.ndarray, sd: np.ndarray) -> np.ndarray:
-    """Expected variable pay of the current periods if ``extra_sales`` more are credited.
+def _component_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarray
+                   ) -> np.ndarray:
+    """Expected pay of one component's current period if ``extra`` more sales are credited.
 
-    ``extra_sales`` and ``sd`` have shape (..., seats, k); credited sales cannot
-    fall below what is already credited.
+    ``extra`` and ``sd`` have shape (seats, k); credited sales cannot fall
+    below what is already credited.
     """
+    comp = model.plan.components[name]
+    w = comp.period_weeks
     seats = model.seats
-    total = 0.0
-    for name, comp in model.plan.components.items():
-        w = comp.period_weeks
-        cred = seats.credited[w][:, None, None]
-        q = seats.quota[w][:, None, None]
-        s = cred + np.maximum(extra_sales[..., None] + sd[..., None] * _NODES, 0.0)
-        pay = model.plan.component_pay(name, s, np.broadcast_to(q, s.shape))
-        total = total + (pay * _WEIGHTS).sum(axis=-1)
-    return total
+    q = seats.quota[w]
+    inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None, None]
+    s = seats.credited[w][:, None, None] + np.maximum(
+        extra[..., None] + sd[..., None] * _NODES, 0.0)
+    return model.plan.period_target(name) * (comp.shape(s * inv_q) @ _WEIGHTS)
 
 
 def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
-    """Each rep's weekly hours by activity, from the plan's expected marginal pay."""
+    """Each rep's weekly hours by activity, from the plan's expected marginal pay.
+
+    For each effort level on :data:`EFFORT_GRID` (a multiple of the normal
+    selling week, sustained for the rest of each pay period) a rep's utility
+    per week is the expected pay of every plan component over its period, plus
+    intrinsic value of output at the rep's morale, minus a convex effort cost.
+    """
     rp = model.params.rep
     seats = model.seats
     occ = seats.occupied
+    n = len(occ)
     base_selling = np.maximum(
         rp.hours_per_week - admin_hours - rp.helping_hours - rp.exploring_hours, 1.0)
     max_selling = np.maximum(rp.max_hours_per_week - admin_hours, 1.0) / base_selling
     weekly_ote = (model.plan.base_salary + model.plan.target_variable) / 52
     rate = seats.expected_weekly_sales
-    weeks_left = model.weeks_left_in_shortest_period()
-    # Output over the rest of the period at each effort level (diminishing returns).
-    grid = EFFORT_GRID[None, :] * np.ones((len(occ), 1))
-    grid = np.minimum(grid, max_selling[:, None])
-    output = grid ** rp.effort_elasticity
-    extra = (weeks_left * rate)[:, None] * output
-    sd = np.sqrt(np.maximum(extra * seats.typical_deal[:, None], 1.0))
-    pay = expected_pay(model, extra, sd) / weeks_left
-    intrinsic = rp.intrinsic_motivation * weekly_ote * seats.morale[:, None] * output
+    output = EFFORT_GRID ** rp.effort_elasticity
     g = rp.effort_convexity
-    cost = rp.effort_cost * weekly_ote * grid**g / g
-    utility = pay + intrinsic - cost
-    best = grid[np.arange(len(occ)), np.argmax(utility, axis=1)]
+    cost = rp.effort_cost * weekly_ote * EFFORT_GRID**g / g
+    intrinsic = (rp.intrinsic_motivation * weekly_ote * seats.morale)[:, None] * output
+    pay = np.zeros((n, EFFORT_GRID.size))
+    parts = []
+    for name, comp in model.plan.components.items():
+        weeks_left = model.weeks_left(comp.period_weeks)
+        extra = (weeks_left * rate)[:, None] * output
+        sd = np.sqrt(np.maximum(extra * seats.typical_deal[:, None], 1.0))
+        expected = _component_pay(model, name, extra, sd)
+        pay += expected / weeks_left
+        parts.append((expected, extra))
+    feasible = EFFORT_GRID[None, :] <= max_selling[:, None] + 1e-9
+    rows = np.arange(n)
+    best = EFFORT_GRID[np.argmax(np.where(feasible, pay + intrinsic - cost, -np.inf), axis=1)]
     # Effort at zero incentive response: what intrinsic motivation alone gives.
-    neutral = grid[np.arange(len(occ)), np.argmax(intrinsic - cost, axis=1)]
+    neutral = EFFORT_GRID[np.argmax(np.where(feasible, intrinsic - cost, -np.inf), axis=1)]
     effort = neutral + rp.incentive_response * (best - neutral)
     effort = np.clip(effort, EFFORT_GRID[0], max_selling)
 
     # Marginal pay of a sale now against the plan's average rate: steers the
-    # split between advancing deals (pays this period) and prospecting,
+    # split between advancing deals (pays this period) and prospecting and
     # exploring (pay later).
-    i = np.argmax(utility, axis=1)
-    j = np.minimum(i + 1, len(EFFORT_GRID) - 1)
-    k = np.maximum(j - 1, 0)
-    rows = np.arange(len(occ))
-    d_pay = pay[rows, j] - pay[rows, k]
-    d_sales = (extra[rows, j] - extra[rows, k]) / weeks_left
-    marginal = np.where(d_sales > 0, d_pay / np.maximum(d_sales, 1e-9), 0.0)
+    hi = np.clip(np.searchsorted(EFFORT_GRID, effort), 1, EFFORT_GRID.size - 1)
+    marginal = np.zeros(n)
+    for expected, extra in parts:
+        d_sales = extra[rows, hi] - extra[rows, hi - 1]
+        d_pay = expected[rows, hi] - expected[rows, hi - 1]
+        marginal += np.divide(d_pay, d_sales, out=np.zeros(n), where=d_sales > 0)
     avg_rate = model.plan.average_rate() / np.maximum(seats.quota_annual, 1.0)
-    ratio = np.where(avg_rate > 0, marginal / np.maximum(avg_rate, 1e-12), 1.0)
+    ratio = np.divide(marginal, avg_rate, out=np.ones(n), where=avg_rate > 0)
     ratio = 1.0 + rp.incentive_response * (np.clip(ratio, 0.0, 5.0) - 1.0)
     p0 = rp.prospect_share
-    later = p0
     now = (1 - p0) * ratio**2
-    prospect_share = np.where(later + now > 0, later / np.maximum(later + now, 1e-12), p0)
+    prospect_share = np.divide(p0, p0 + now, out=np.full(n, p0), where=p0 + now > 0)
 
     selling = effort * base_selling
     useful_advance = model.accounts_open_by_seat * model.params.buyer.hours_per_deal * 1.5

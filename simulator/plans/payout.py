@@ -42,6 +42,8 @@ class Commission:
     def shape(self, attainment: np.ndarray) -> np.ndarray:
         """Payout in units of the period's target variable pay."""
         a = np.minimum(np.maximum(attainment, 0.0), self.cap)
+        if self.starts.size == 1:
+            return (self.weight * self.rates[0]) * a
         ends = np.append(self.starts[1:], np.inf)
         in_tier = np.clip(a[..., None] - self.starts, 0.0, ends - self.starts)
         return self.weight * (in_tier * self.rates).sum(axis=-1)
@@ -57,7 +59,10 @@ class QuotaBonus:
 
     def shape(self, attainment: np.ndarray) -> np.ndarray:
         """Payout in units of the period's target variable pay."""
-        reached = np.asarray(attainment)[..., None] >= self.thresholds
+        attainment = np.asarray(attainment)
+        if self.thresholds.size == 1:
+            return np.where(attainment >= self.thresholds[0], self.amounts[0], 0.0)
+        reached = attainment[..., None] >= self.thresholds
         return (reached * self.amounts).sum(axis=-1)
 
 
@@ -97,10 +102,8 @@ class Plan:
 
 def attainment(credited: np.ndarray, quota: np.ndarray) -> np.ndarray:
     """Credited sales over quota; a zero quota gives zero attainment (nothing to attain)."""
-    credited = np.asarray(credited, dtype=float)
-    quota = np.asarray(quota, dtype=float)
-    safe = np.where(quota > 0, quota, 1.0)
-    return np.where(quota > 0, credited / safe, 0.0)
+    credited, quota = np.broadcast_arrays(np.asarray(credited, float), np.asarray(quota, float))
+    return np.divide(credited, quota, out=np.zeros(credited.shape), where=quota > 0)
 
 
 def compile_plan(params: PlanParams) -> Plan:

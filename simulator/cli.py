@@ -1,0 +1,253 @@
+"""The ``salesim`` command: compose the Hydra config, convert it once, run, write.
+
+    salesim                                   # the default run
+    salesim run.years=1 org.n_reps=16 seed=3  # override any parameter
+    salesim --cfg job                         # print the composed config
+    salesim -m seed=0,1,2                     # a sweep (one output folder per run)
+
+Each run writes into Hydra's run directory ``summary.json`` (seed, plan and
+every summary metric; NaN as null), ``params.json`` (every parameter,
+flattened), one Parquet file per table of the run (``reps``, ``managers``,
+``weekly``, ``hires`` ...), and Hydra's own ``.hydra/`` record of the config.
+
+Bad input (an unknown key, a wrong type, a value out of range, a broken
+cross-field rule, an unknown config name) never shows a traceback: it prints
+one line ``salesim: error: ...`` naming the field, the value and what is
+allowed, and exits with status 2.  With ``HYDRA_FULL_ERROR=1`` set, Hydra's own
+full tracebacks are shown instead, for debugging.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import re
+import sys
+import traceback
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.types import Override
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from omegaconf import DictConfig
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
+from omegaconf.errors import ValidationError as OmegaConfValidationError
+
+from simulator.config import to_params, unknown_key_message
+from simulator.docs import param_fields, range_text, type_name
+from simulator.params import ParamError, flatten, validate
+from simulator.run import RunResult, run_one
+
+#: Calibration bands of MODEL.md section 4 for the metrics that have one.
+CALIBRATION_BANDS: dict[str, tuple[float, float]] = {
+    "share_at_quota": (0.50, 0.60),
+    "turnover_total": (0.25, 0.35),
+    "ramp_months_median": (4.0, 6.0),
+    "top20_revenue_share": (0.45, 0.65),
+}
+
+#: Metrics shown in the printed summary, in order.
+HEADLINE_METRICS = (
+    "share_at_quota", "attainment_median", "revenue_vs_target", "cost_of_sales",
+    "turnover_total", "regretted_turnover", "vacancy_rate", "ramp_months_median",
+    "top20_revenue_share", "performance_gap", "end_of_period_share", "helping_share",
+    "morale_mean",
+)
+
+
+@hydra.main(version_base="1.3", config_path="pkg://simulator.conf", config_name="config")
+def hydra_main(cfg: DictConfig) -> None:
+    """Hydra's task: run the composed config and write into Hydra's run directory."""
+    try:
+        params, seed = to_params(cfg)
+        validate(params)
+    except (ParamError, OmegaConfBaseException) as err:
+        # Exit here rather than raise: Hydra would first print its own notice.
+        _fail(error_message(err))
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    result = run_one(params, seed)
+    write_outputs(result, out_dir)
+    print(summary_text(result, out_dir))
+
+
+def main() -> None:
+    """Console-script entry point: Hydra's command line, with one-line input errors."""
+    user_setting = os.environ.get("HYDRA_FULL_ERROR")
+    if user_setting == "1":
+        hydra_main()
+        return
+    # Hydra reports an error itself, with a stack trace, and exits with status 1
+    # unless HYDRA_FULL_ERROR is set; set it so that errors reach us instead.
+    os.environ["HYDRA_FULL_ERROR"] = "1"
+    try:
+        hydra_main()
+    except Exception as err:
+        if _raised_in_task(err):
+            raise  # a bug in the run, not bad input: keep the traceback
+        _fail(error_message(err))  # the command line or the config files
+    finally:
+        if user_setting is None:
+            del os.environ["HYDRA_FULL_ERROR"]
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = user_setting
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"salesim: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _raised_in_task(err: BaseException) -> bool:
+    """Whether ``err`` came from inside the task, rather than from Hydra composing the config."""
+    task_code = hydra_main.__wrapped__.__code__
+    return any(frame.f_code is task_code for frame, _ in traceback.walk_tb(err.__traceback__))
+
+
+# ---------------------------------------------------------------- error messages
+
+
+def error_message(err: BaseException) -> str:
+    """One line describing a bad-input error: the field, the value and what is allowed."""
+    if isinstance(err, MissingConfigException) and err.missing_cfg_file:
+        group, _, name = err.missing_cfg_file.rpartition("/")
+        text = f"{group} = {name!r}: no such config" if group else f"no config {name!r}"
+        options = [o for o in (err.options or []) if not o.startswith("base_")]
+        return text + (f"; available: {', '.join(options)}" if options else "")
+    if isinstance(err, OverrideParseException):
+        return f"cannot parse override {err.override!r}: {_one_line(err.message)}"
+    if isinstance(err, HydraException) and isinstance(err.__cause__, OmegaConfBaseException):
+        err = err.__cause__
+    if isinstance(err, OmegaConfBaseException):
+        return _omegaconf_message(err)
+    override = _failed_override(err)
+    return f"{override}: {_one_line(str(err))}" if override else _one_line(str(err))
+
+
+def _failed_override(err: BaseException) -> str | None:
+    """The command-line override Hydra was applying when ``err`` was raised, if any."""
+    for frame, _ in reversed(list(traceback.walk_tb(err.__traceback__))):
+        override = frame.f_locals.get("override")
+        if isinstance(override, Override):
+            return override.input_line
+    return None
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line, without OmegaConf's type details and Hydra's web pointers."""
+    noise = ("See https://", "reference_type=", "object_type=")
+    out = ""
+    for line in (ln.strip() for ln in text.splitlines()):
+        if line and not line.startswith(noise):
+            out += (" " if out.endswith(":") else "; " if out else "") + line
+    return out
+
+
+def _omegaconf_message(err: OmegaConfBaseException) -> str:
+    key = err.full_key or str(err.key or "")
+    first_line = str(err).splitlines()[0] if str(err) else type(err).__name__
+    schema = err.object_type
+    if isinstance(err, ConfigAttributeError | ConfigKeyError) and _is_dataclass_type(schema):
+        return unknown_key_message(key, schema.__dataclass_fields__)
+    allowed = _allowed_text(key)
+    if isinstance(err, OmegaConfValidationError) and allowed:
+        return f"{key} = {err.value!r}: must be {allowed}"
+    return f"{key}: {first_line}" + (f"; must be {allowed}" if allowed else "")
+
+
+def _is_dataclass_type(obj: Any) -> bool:
+    return isinstance(obj, type) and hasattr(obj, "__dataclass_fields__")
+
+
+def _allowed_text(full_key: str) -> str:
+    """What a parameter accepts, e.g. ``an int (1 to 5000)``; '' when not a parameter."""
+    name = re.sub(r"\[\d+\]$", "", full_key)
+    fields = param_fields()
+    if name == "seed":
+        return "an int"
+    if name not in fields:
+        return ""
+    _, f = fields[name]
+    kind = type_name(f)
+    if name != full_key:  # an element of a list parameter
+        kind = kind.removeprefix("list[").removesuffix("]")
+    article = "an" if kind[0] in "aeiou" else "a"
+    limits = range_text(dict(f.metadata))
+    return f"{article} {kind}" + (f" ({limits})" if limits else "")
+
+
+# ---------------------------------------------------------------- output files
+
+
+def write_outputs(result: RunResult, out_dir: Path) -> list[Path]:
+    """Write summary.json, params.json and one Parquet file per table, each atomically."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = {"seed": result.seed, "plan": result.params.plan.name, **result.summary}
+    written = [
+        _write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary)),
+        _write_atomic(out_dir / "params.json", lambda p: _write_json(p, flatten(result.params))),
+    ]
+    for name, table in result.tables.items():
+        written.append(_write_atomic(out_dir / f"{name}.parquet",
+                                     lambda p, t=table: t.to_parquet(p, index=False)))
+    return written
+
+
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write ``path`` through a temporary file in the same folder, then rename it in place."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    text = json.dumps({k: _json_value(v) for k, v in data.items()}, indent=2, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _json_value(value: Any) -> Any:
+    """Plain JSON value: numpy numbers become Python numbers, NaN and infinities null."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+# ---------------------------------------------------------------- printed summary
+
+
+def summary_text(result: RunResult, out_dir: Path) -> str:
+    """A compact table of the headline metrics with MODEL.md's calibration bands."""
+    p = result.params
+    lines = [f"salesim  seed {result.seed}  plan {p.plan.name}  {p.org.n_reps} seats  "
+             f"years: {p.run.years} evaluated after {p.run.warmup_years} warm-up",
+             f"  {'metric':<22} {'value':>8}   {'MODEL.md band':<13}"]
+    for name in HEADLINE_METRICS:
+        value = result.summary.get(name, math.nan)
+        band, verdict = "", ""
+        if name in CALIBRATION_BANDS:
+            lo, hi = CALIBRATION_BANDS[name]
+            band = f"{lo:g}-{hi:g}"
+            if not math.isnan(value):
+                verdict = "below" if value < lo else "above" if value > hi else "in"
+        shown = "n/a" if math.isnan(value) else f"{value:8.3f}"
+        lines.append(f"  {name:<22} {shown:>8}   {band:<13} {verdict}".rstrip())
+    lines.append(f"outputs: {out_dir.resolve()}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
