@@ -1,0 +1,62 @@
+# salesim developer tasks.
+#
+#   make venv    create $(VENV) with $(PYTHON) and install salesim editable with dev extras
+#   make run     run the standard organisation once (outputs/default)
+#   make test    run the test suite
+#   make lint    ruff check + ruff format --check
+#   make bench   speed benchmark against Mesa's Boltzmann wealth example
+#   make clean   remove generated files (keeps the venv); distclean also removes $(VENV)
+#
+# Another interpreter / venv, e.g. for CI:  make test PYTHON=python3.12 VENV=.venv312
+
+PYTHON ?= python3
+VENV ?= .venv
+PIP_FLAGS ?= -q
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+# When set, `make test` writes pytest's own exit code into this file (used by .ci/run,
+# which must tell "no tests collected" (5) apart from failures; make itself exits 2).
+PYTEST_RC_FILE ?=
+
+LINT_PATHS := $(wildcard simulator tests benchmarks experiments)
+VENV_PY := $(VENV)/bin/python
+# Touched after a successful install; pip re-runs when pyproject.toml is newer.
+STAMP := $(VENV)/.salesim-installed
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: venv run test lint bench clean distclean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(VENV_PY) || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(VENV_PY) -m pip install $(PIP_FLAGS) -e '.[dev]'
+	@touch $@
+
+run: $(STAMP)
+	$(VENV)/bin/salesim hydra.run.dir=outputs/default
+
+# `mkdir -p tests`: git keeps no empty folder, so a fresh clone without test files has no
+# tests/, and pytest's "no files in testpaths" warning is an error under filterwarnings=error
+# (exit 1 instead of 5).  Harmless once tests exist.
+test: $(STAMP)
+	@mkdir -p tests
+	@rc=0; $(VENV_PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ -n "$(PYTEST_RC_FILE)" ]; then echo $$rc > "$(PYTEST_RC_FILE)"; fi; \
+	exit $$rc
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+
+bench: $(STAMP)
+	$(VENV_PY) benchmarks/bench_speed.py $(BENCH_ARGS)
+
+clean:
+	rm -rf outputs multirun build dist *.egg-info .pytest_cache .ruff_cache benchmarks/results
+	find . \( -path './.git' -o -path './.venv*' -o -path './$(VENV)' \) -prune \
+		-o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
