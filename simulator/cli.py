@@ -28,6 +28,7 @@ import sys
 import traceback
 import uuid
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -54,9 +55,18 @@ CALIBRATION_BANDS: dict[str, tuple[float, float]] = {
 
 #: Metrics shown in the printed summary, in order.
 HEADLINE_METRICS = (
-    "share_at_quota", "attainment_median", "revenue_vs_target", "cost_of_sales",
-    "turnover_total", "regretted_turnover", "vacancy_rate", "ramp_months_median",
-    "top20_revenue_share", "performance_gap", "end_of_period_share", "helping_share",
+    "share_at_quota",
+    "attainment_median",
+    "revenue_vs_target",
+    "cost_of_sales",
+    "turnover_total",
+    "regretted_turnover",
+    "vacancy_rate",
+    "ramp_months_median",
+    "top20_revenue_share",
+    "performance_gap",
+    "end_of_period_share",
+    "helping_share",
     "morale_mean",
 )
 
@@ -152,27 +162,23 @@ def _omegaconf_message(err: OmegaConfBaseException) -> str:
     key = err.full_key or str(err.key or "")
     first_line = str(err).splitlines()[0] if str(err) else type(err).__name__
     schema = err.object_type
-    if isinstance(err, ConfigAttributeError | ConfigKeyError) and _is_dataclass_type(schema):
-        return unknown_key_message(key, schema.__dataclass_fields__)
+    if isinstance(err, ConfigAttributeError | ConfigKeyError) and is_dataclass(schema):
+        return unknown_key_message(key, [f.name for f in fields(schema)])
     allowed = _allowed_text(key)
     if isinstance(err, OmegaConfValidationError) and allowed:
         return f"{key} = {err.value!r}: must be {allowed}"
     return f"{key}: {first_line}" + (f"; must be {allowed}" if allowed else "")
 
 
-def _is_dataclass_type(obj: Any) -> bool:
-    return isinstance(obj, type) and hasattr(obj, "__dataclass_fields__")
-
-
 def _allowed_text(full_key: str) -> str:
     """What a parameter accepts, e.g. ``an int (1 to 5000)``; '' when not a parameter."""
     name = re.sub(r"\[\d+\]$", "", full_key)
-    fields = param_fields()
+    params = param_fields()
     if name == "seed":
         return "an int"
-    if name not in fields:
+    if name not in params:
         return ""
-    _, f = fields[name]
+    _, f = params[name]
     kind = type_name(f)
     if name != full_key:  # an element of a list parameter
         kind = kind.removeprefix("list[").removesuffix("]")
@@ -193,8 +199,11 @@ def write_outputs(result: RunResult, out_dir: Path) -> list[Path]:
         _write_atomic(out_dir / "params.json", lambda p: _write_json(p, flatten(result.params))),
     ]
     for name, table in result.tables.items():
-        written.append(_write_atomic(out_dir / f"{name}.parquet",
-                                     lambda p, t=table: t.to_parquet(p, index=False)))
+        written.append(
+            _write_atomic(
+                out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)
+            )
+        )
     return written
 
 
@@ -232,9 +241,11 @@ def _json_value(value: Any) -> Any:
 def summary_text(result: RunResult, out_dir: Path) -> str:
     """A compact table of the headline metrics with MODEL.md's calibration bands."""
     p = result.params
-    lines = [f"salesim  seed {result.seed}  plan {p.plan.name}  {p.org.n_reps} seats  "
-             f"years: {p.run.years} evaluated after {p.run.warmup_years} warm-up",
-             f"  {'metric':<22} {'value':>8}   {'MODEL.md band':<13}"]
+    lines = [
+        f"salesim  seed {result.seed}  plan {p.plan.name}  {p.org.n_reps} seats  "
+        f"{p.run.years} y evaluated after {p.run.warmup_years} y warm-up",
+        f"  {'metric':<22} {'value':>8}   {'MODEL.md band':<13}",
+    ]
     for name in HEADLINE_METRICS:
         value = result.summary.get(name, math.nan)
         band, verdict = "", ""

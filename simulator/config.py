@@ -77,11 +77,13 @@ def to_params(cfg: DictConfig) -> tuple[SimParams, int]:
     """
     config: Any = OmegaConf.to_object(cfg)
     if not isinstance(config, Config):
-        raise TypeError(f"expected a config composed on the {SCHEMA_NAME!r} schema, "
-                        f"got {type(config).__name__}")
+        raise TypeError(
+            f"expected a config composed on the {SCHEMA_NAME!r} schema, got {type(config).__name__}"
+        )
     given = OmegaConf.to_container(cfg, resolve=False, throw_on_missing=False)
-    for key, siblings in _unknown_keys(given, dataclasses.asdict(config)):
-        raise ParamError(unknown_key_message(key, siblings))
+    unknown = next(_unknown_keys(given, dataclasses.asdict(config)), None)
+    if unknown is not None:
+        raise ParamError(unknown_key_message(*unknown))
     groups = {f.name: getattr(config, f.name) for f in dataclasses.fields(SimParams)}
     return SimParams(**groups), config.seed
 

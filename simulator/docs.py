@@ -54,12 +54,20 @@ def _cell(value: Any) -> str:
 
 def param_table_markdown(params: Any = None) -> str:
     """A Markdown table of every parameter: name, type, default, range, unit and doc."""
-    lines = ["| parameter | type | default | range | unit | description |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| parameter | type | default | range | unit | description |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, (value, f) in param_fields(params).items():
         meta = dict(f.metadata)
-        cells = [f"`{name}`", _cell(type_name(f)), _cell(value), _cell(range_text(meta)),
-                 _cell(meta.get("unit", "")), _cell(meta.get("doc", ""))]
+        cells = [
+            f"`{name}`",
+            _cell(type_name(f)),
+            _cell(value),
+            _cell(range_text(meta)),
+            _cell(meta.get("unit", "")),
+            _cell(meta.get("doc", "")),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
