@@ -43,8 +43,12 @@ class Accounts:
         self.seg_stage_weeks = np.array([s.cycle_weeks for s in segs]) / N_STAGES
         self.seg_win_logit = _logit(np.array([s.win_prob for s in segs]))
 
-        counts = np.maximum(1, np.round(t.accounts_per_rep * rng.lognormal(
-            -0.5 * t.size_sigma**2, t.size_sigma, n_seats))).astype(int)
+        counts = np.maximum(
+            1,
+            np.round(
+                t.accounts_per_rep * rng.lognormal(-0.5 * t.size_sigma**2, t.size_sigma, n_seats)
+            ),
+        ).astype(int)
         self.territory_quality = rng.lognormal(-0.5 * t.quality_sigma**2, t.quality_sigma, n_seats)
         n = int(counts.sum())
         cap = int(n * 1.5) + 64
@@ -76,15 +80,30 @@ class Accounts:
         sig = self.seg_sigma[seg]
         self.seat[sl] = seats
         self.segment[sl] = seg
-        self.potential[sl] = (self.seg_median[seg] * np.exp(sig * rng.standard_normal(k))
-                              * self.territory_quality[seats])
+        self.potential[sl] = (
+            self.seg_median[seg]
+            * np.exp(sig * rng.standard_normal(k))
+            * self.territory_quality[seats]
+        )
         self.trust[sl] = 0.5
         self.n += k
 
     def _grow(self, need: int) -> None:
         cap = max(need, 2 * len(self.seat))
-        for name in ("seat", "segment", "potential", "customer", "trust", "open", "stage",
-                     "readiness", "value", "attention", "ready", "expansion"):
+        for name in (
+            "seat",
+            "segment",
+            "potential",
+            "customer",
+            "trust",
+            "open",
+            "stage",
+            "readiness",
+            "value",
+            "attention",
+            "ready",
+            "expansion",
+        ):
             old = getattr(self, name)
             new = np.zeros(cap, old.dtype)
             new[: len(old)] = old
@@ -101,8 +120,13 @@ class Accounts:
         return np.bincount(self.seat[:n][self.open[:n]], minlength=n_seats)
 
     # -- weekly pipeline --------------------------------------------------
-    def advance(self, advance_hours: np.ndarray, effectiveness: np.ndarray, season: float,
-                rng: np.random.Generator) -> np.ndarray:
+    def advance(
+        self,
+        advance_hours: np.ndarray,
+        effectiveness: np.ndarray,
+        season: float,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
         """Move open deals through the buyer's stages; return indices of deals that died.
 
         Args:
@@ -121,11 +145,16 @@ class Accounts:
         per_deal = advance_hours[seat] / np.maximum(n_open[seat], 1)
         attention = np.minimum(1.0, per_deal / b.hours_per_deal)
         self.attention[idx] = 0.7 * self.attention[idx] + 0.3 * attention
-        pace = np.clip(1.0 + b.selling_pace_effect * (attention * effectiveness[seat] - 0.5),
-                       0.3, b.max_pace)
+        pace = np.clip(
+            1.0 + b.selling_pace_effect * (attention * effectiveness[seat] - 0.5), 0.3, b.max_pace
+        )
         moving = idx[~self.ready[idx]]
-        step = (season * pace[~self.ready[idx]] / self.seg_stage_weeks[self.segment[moving]]
-                * rng.uniform(0.5, 1.5, moving.size))
+        step = (
+            season
+            * pace[~self.ready[idx]]
+            / self.seg_stage_weeks[self.segment[moving]]
+            * rng.uniform(0.5, 1.5, moving.size)
+        )
         r = self.readiness[moving] + step
         done = r >= 1.0
         stage = self.stage[moving] + done
@@ -137,21 +166,29 @@ class Accounts:
         self._close(dead)
         return dead
 
-    def win_probability(self, idx: np.ndarray, skill: np.ndarray, competitiveness: float
-                        ) -> np.ndarray:
+    def win_probability(
+        self, idx: np.ndarray, skill: np.ndarray, competitiveness: float
+    ) -> np.ndarray:
         """Buyer's chance of buying deal ``idx`` from a rep of the given skill."""
         b = self.params.buyer
         m = self.params.market
-        logit = (self.seg_win_logit[self.segment[idx]]
-                 + b.skill_win_effect * (skill - 0.5)
-                 + b.effort_win_effect * (self.attention[idx] - 0.5)
-                 + b.trust_win_effect * (self.trust[idx] - 0.5)
-                 + m.competitiveness_effect * (competitiveness - 0.5))
+        logit = (
+            self.seg_win_logit[self.segment[idx]]
+            + b.skill_win_effect * (skill - 0.5)
+            + b.effort_win_effect * (self.attention[idx] - 0.5)
+            + b.trust_win_effect * (self.trust[idx] - 0.5)
+            + m.competitiveness_effect * (competitiveness - 0.5)
+        )
         return 1.0 / (1.0 + np.exp(-logit))
 
-    def decide(self, idx: np.ndarray, skill: np.ndarray, competitiveness: float,
-               rushed: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray,
-                                                                      np.ndarray]:
+    def decide(
+        self,
+        idx: np.ndarray,
+        skill: np.ndarray,
+        competitiveness: float,
+        rushed: np.ndarray,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Buyers decide on deals ``idx``; return (won mask, price paid, discount given).
 
         ``skill`` is the selling skill per deal; ``rushed`` marks deals pulled in
@@ -186,8 +223,9 @@ class Accounts:
         self.readiness[idx] = 0.0
         self.attention[idx] = 0.0
 
-    def open_new(self, prospect_opps: np.ndarray, season: float, growth: float,
-                 rng: np.random.Generator) -> int:
+    def open_new(
+        self, prospect_opps: np.ndarray, season: float, growth: float, rng: np.random.Generator
+    ) -> int:
         """Open deals on idle accounts: inbound luck, prospecting and expansion.
 
         Args:

@@ -18,8 +18,11 @@ def annual_attainment(reps: pd.DataFrame) -> pd.DataFrame:
     """One row per rep and evaluation year in which the rep held the seat all year."""
     rows = reps[~reps["warmup"]]
     g = rows.groupby(["rep_id", "year"]).agg(
-        quota=("quota", "sum"), credited=("credited_sales", "sum"),
-        weeks=("weeks_in_seat", "sum"), quarters=("quarter", "count"))
+        quota=("quota", "sum"),
+        credited=("credited_sales", "sum"),
+        weeks=("weeks_in_seat", "sum"),
+        quarters=("quarter", "count"),
+    )
     full = g[(g["quarters"] == 4) & (g["weeks"] >= WEEKS_PER_YEAR) & (g["quota"] > 0)].copy()
     full["attainment"] = full["credited"] / full["quota"]
     return full.reset_index()
@@ -64,18 +67,22 @@ def summarise(tables: dict[str, pd.DataFrame], n_seats: int) -> dict[str, float]
     revenue = float(ev["bookings"].sum())
     target = float(ev["target_weekly"].sum())
     comp = float(ev["comp_cost"].sum())
-    hours = ev[["hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring",
-                "hours_admin"]].sum()
+    hours = ev[
+        ["hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring", "hours_admin"]
+    ].sum()
     eval_start = int(weekly["week"][~weekly["warmup"]].min()) if len(ev) else 0
     new = hires[(~hires["initial"]) & (hires["hired_week"] >= eval_start)]
     ramp = new["ramp_weeks"].dropna().to_numpy()
     median_att = float(np.median(att)) if att.size else float("nan")
-    top_q = np.sort(att)[int(0.75 * att.size):] if att.size else np.array([])
+    top_q = np.sort(att)[int(0.75 * att.size) :] if att.size else np.array([])
     vol = float(ev["exits_voluntary"].sum())
     invol = float(ev["exits_involuntary"].sum())
     mgr = ev[[c for c in ev.columns if c.startswith("mgr_hours_")]].sum()
     in_last_two = ev["week_in_quarter"] >= 11
-    rate = (lambda x: float(x / headcount / years) if headcount > 0 and years > 0 else 0.0)
+
+    def rate(exits: float) -> float:
+        return float(exits / headcount / years) if headcount > 0 and years > 0 else 0.0
+
     return {
         "share_at_quota": float(np.mean(att >= 1.0)) if att.size else float("nan"),
         "attainment_mean": float(np.mean(att)) if att.size else float("nan"),
@@ -91,23 +98,31 @@ def summarise(tables: dict[str, pd.DataFrame], n_seats: int) -> dict[str, float]
         "turnover_total": rate(vol + invol),
         "regretted_turnover": regretted_rate(reps, headcount, years),
         "vacancy_rate": float(ev["vacancies"].mean() / n_seats),
-        "ramp_months_median": float(np.median(ramp) / WEEKS_PER_MONTH) if ramp.size else float(
-            "nan"),
+        "ramp_months_median": float(np.median(ramp) / WEEKS_PER_MONTH)
+        if ramp.size
+        else float("nan"),
         "top20_revenue_share": top_share(annual["credited"].to_numpy()),
-        "performance_gap": float(top_q.mean() / median_att) if top_q.size and median_att > 0
+        "performance_gap": float(top_q.mean() / median_att)
+        if top_q.size and median_att > 0
         else float("nan"),
         "end_of_period_share": float(ev.loc[in_last_two, "bookings"].sum() / revenue)
-        if revenue > 0 else float("nan"),
+        if revenue > 0
+        else float("nan"),
         "helping_share": float(hours["hours_helping"] / hours.sum()) if hours.sum() > 0 else 0.0,
         "morale_mean": float(ev["morale_mean"].mean()),
         "effort_hours_mean": float(ev["effort_hours_mean"].mean()),
         "discount_share": float(ev["discounts"].sum() / (revenue + ev["discounts"].sum()))
-        if revenue > 0 else 0.0,
+        if revenue > 0
+        else 0.0,
         "deals_rushed_per_year": float(ev["deals_rushed"].sum() / years),
         "deals_held_per_year": float(ev["deals_held"].sum() / years),
         "coaching_hours_per_rep_month": float(
-            ev["coached_hours"].sum() / max(headcount, 1e-9) / (years * 12)),
-        **{f"manager_share_{c[len('mgr_hours_'):]}": float(mgr[c] / mgr.sum())
-           for c in mgr.index if mgr.sum() > 0},
+            ev["coached_hours"].sum() / max(headcount, 1e-9) / (years * 12)
+        ),
+        **{
+            f"manager_share_{c[len('mgr_hours_') :]}": float(mgr[c] / mgr.sum())
+            for c in mgr.index
+            if mgr.sum() > 0
+        },
         "headcount_mean": headcount,
     }

@@ -103,8 +103,12 @@ class SalesModel(mesa.Model):
         n_teams = math.ceil(self.n_seats / span)
         sigma = mp.coaching_quality_sigma
         quality = mp.coaching_quality * self.rng_init.lognormal(-0.5 * sigma**2, sigma, n_teams)
-        self.managers = [Manager(self, k, np.arange(k * span, min((k + 1) * span, self.n_seats)),
-                                 float(quality[k])) for k in range(n_teams)]
+        self.managers = [
+            Manager(
+                self, k, np.arange(k * span, min((k + 1) * span, self.n_seats)), float(quality[k])
+            )
+            for k in range(n_teams)
+        ]
         self._vacancy_quarter = np.zeros(n_teams)
         self.manager_hours = np.zeros((n_teams, len(ACTIVITIES)))
         self._mgr_quarter = np.zeros((n_teams, len(ACTIVITIES)))
@@ -114,16 +118,24 @@ class SalesModel(mesa.Model):
         rng = self.rng_init
         tenure = np.minimum(rng.exponential(2.5 * WEEKS_PER_YEAR, self.n_seats), 15 * 52)
         years = tenure / WEEKS_PER_YEAR
-        skill = np.clip(h.skill_mean + h.skill_sd * rng.standard_normal(self.n_seats)
-                        + 0.3 * (1 - np.exp(-years / 1.5)), 0.02, 0.98)
-        aptitude = h.aptitude_mean * rng.lognormal(-0.5 * h.aptitude_sigma**2, h.aptitude_sigma,
-                                                   self.n_seats)
+        skill = np.clip(
+            h.skill_mean
+            + h.skill_sd * rng.standard_normal(self.n_seats)
+            + 0.3 * (1 - np.exp(-years / 1.5)),
+            0.02,
+            0.98,
+        )
+        aptitude = h.aptitude_mean * rng.lognormal(
+            -0.5 * h.aptitude_sigma**2, h.aptitude_sigma, self.n_seats
+        )
         for seat in range(self.n_seats):
-            self._seat_rep(seat, float(skill[seat]), float(aptitude[seat]), int(tenure[seat]),
-                           initial=True)
+            self._seat_rep(
+                seat, float(skill[seat]), float(aptitude[seat]), int(tenure[seat]), initial=True
+            )
 
-    def _seat_rep(self, seat: int, skill: float, aptitude: float, tenure: int = 0,
-                  initial: bool = False) -> Rep:
+    def _seat_rep(
+        self, seat: int, skill: float, aptitude: float, tenure: int = 0, initial: bool = False
+    ) -> Rep:
         rep = Rep(self, seat)
         rep.hired_week = self.week - tenure
         rep_id = self._next_rep_id
@@ -153,7 +165,8 @@ class SalesModel(mesa.Model):
         """This week's demand multiplier."""
         m = self.params.market
         return 1.0 + m.seasonality * math.cos(
-            2 * math.pi * ((self.week % WEEKS_PER_YEAR) - m.peak_week) / WEEKS_PER_YEAR)
+            2 * math.pi * ((self.week % WEEKS_PER_YEAR) - m.peak_week) / WEEKS_PER_YEAR
+        )
 
     # -- quotas -----------------------------------------------------------
     def _set_annual_quotas(self) -> None:
@@ -163,7 +176,8 @@ class SalesModel(mesa.Model):
         self.seats.quota_annual[:] = self.seats.annual_quota_full
         occ = self.seats.occupied
         self.seats.expected_weekly_sales[occ & (self.seats.expected_weekly_sales == 0)] = (
-            self.seats.annual_quota_full[occ & (self.seats.expected_weekly_sales == 0)] / 52)
+            self.seats.annual_quota_full[occ & (self.seats.expected_weekly_sales == 0)] / 52
+        )
 
     def quota_ramp(self, tenure_weeks: np.ndarray) -> np.ndarray:
         """Share of full quota carried in a week at the given tenure (ramped quotas)."""
@@ -179,8 +193,9 @@ class SalesModel(mesa.Model):
             left = self.weeks_left(w)
             tenure = st.tenure_weeks(self.week)[seats][:, None] + np.arange(left)[None, :]
             weekly = st.annual_quota_full[seats][:, None] / WEEKS_PER_YEAR
-            st.quota[w][seats] = np.where(st.occupied[seats],
-                                          (weekly * self.quota_ramp(tenure)).sum(axis=1), 0.0)
+            st.quota[w][seats] = np.where(
+                st.occupied[seats], (weekly * self.quota_ramp(tenure)).sum(axis=1), 0.0
+            )
 
     # -- the week ---------------------------------------------------------
     def step(self) -> None:
@@ -206,7 +221,9 @@ class SalesModel(mesa.Model):
         time = choose_time(self, admin)
         eff = np.where(st.occupied, st.effectiveness(self.week), 0.5 + p.manager.skill)
         skill = np.where(st.occupied, st.skill, p.manager.skill)
-        self.accounts.advance(time.advancing + self.manager_deal_hours, eff, season, self.rng_pipeline)
+        self.accounts.advance(
+            time.advancing + self.manager_deal_hours, eff, season, self.rng_pipeline
+        )
         bookings, won, rushed, held, discounts = self._close_deals(skill)
         prospect_opps = time.prospecting * p.buyer.prospect_yield * eff
         new_opps = self.accounts.open_new(prospect_opps, season, growth, self.rng_pipeline)
@@ -218,8 +235,15 @@ class SalesModel(mesa.Model):
         selling = time.prospecting + time.advancing
         base_selling = np.maximum(p.rep.hours_per_week - admin, 1.0)
         help_received, help_skill = self._help(time.helping)
-        update_skill(st, self.week, np.clip(selling / base_selling, 0, 1.5), self.coach_hours,
-                     self.coach_quality, help_received, help_skill)
+        update_skill(
+            st,
+            self.week,
+            np.clip(selling / base_selling, 0, 1.5),
+            self.coach_hours,
+            self.coach_quality,
+            help_received,
+            help_skill,
+        )
         update_morale(st, self.coach_hours, self.inspection)
         self._pay_base()
         self._track_productivity(bookings)
@@ -244,10 +268,12 @@ class SalesModel(mesa.Model):
             wait = min(self.weeks_left(w) for w in self.periods_ending_soon())
             p_held = p_win * (1.0 - self.params.buyer.hold_loss_per_week) ** wait
             close_now = deal_timing(self, seats, a.value[ready], p_win, p_held, rushed=False)
-            hold = st.occupied[seats] & ~close_now & (
-                self.rng_pipeline.random(ready.size) < strength)
-            walked = hold & (self.rng_pipeline.random(ready.size)
-                             < self.params.buyer.hold_loss_per_week)
+            hold = (
+                st.occupied[seats] & ~close_now & (self.rng_pipeline.random(ready.size) < strength)
+            )
+            walked = hold & (
+                self.rng_pipeline.random(ready.size) < self.params.buyer.hold_loss_per_week
+            )
             a.lose(ready[walked])
             held = int(hold.sum())
             ready = ready[~hold]
@@ -265,8 +291,18 @@ class SalesModel(mesa.Model):
         seats = a.seat[idx]
         expansion = a.expansion[idx].copy()
         won, price, discount = a.decide(idx, skill[seats], comp, rushed, self.rng_pipeline)
-        self.recorder.deals(self.week, idx, seats, self.seats.rep_id[seats], a.segment[idx],
-                            expansion, rushed, won, price, discount)
+        self.recorder.deals(
+            self.week,
+            idx,
+            seats,
+            self.seats.rep_id[seats],
+            a.segment[idx],
+            expansion,
+            rushed,
+            won,
+            price,
+            discount,
+        )
         bookings = np.bincount(seats, price, minlength=self.n_seats)
         wins = np.bincount(seats[won], minlength=self.n_seats)
         discounts = np.bincount(seats, discount, minlength=self.n_seats)
@@ -291,7 +327,8 @@ class SalesModel(mesa.Model):
         st.acc["deals_won"] += np.where(st.occupied, wins, 0)
         st.acc["discounts"] += np.where(st.occupied, discounts, 0.0)
         st.expected_weekly_sales += np.where(
-            st.occupied, (credited - st.expected_weekly_sales) / WEEKS_PER_QUARTER, 0.0)
+            st.occupied, (credited - st.expected_weekly_sales) / WEEKS_PER_QUARTER, 0.0
+        )
         has = wins > 0
         st.typical_deal[has] += 0.2 * (credited[has] / wins[has] - st.typical_deal[has])
 
@@ -306,8 +343,9 @@ class SalesModel(mesa.Model):
         acc["hours_admin"] += time.admin
         acc["coached_hours"] += np.where(occ, self.coach_hours, 0.0)
         acc["weeks"] += occ
-        acc["quota"] += np.where(occ, st.annual_quota_full / WEEKS_PER_YEAR
-                                 * self.quota_ramp(self.tenure), 0.0)
+        acc["quota"] += np.where(
+            occ, st.annual_quota_full / WEEKS_PER_YEAR * self.quota_ramp(self.tenure), 0.0
+        )
 
     def _help(self, helping: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Spread each team's helping hours over its members; return hours and helpers' skill."""
@@ -316,8 +354,9 @@ class SalesModel(mesa.Model):
         given = np.bincount(team, helping)
         members = np.bincount(team, st.occupied.astype(float))
         helper_skill = np.bincount(team, helping * st.skill) / np.maximum(given, 1e-12)
-        received = np.where(st.occupied, (given[team] - helping) / np.maximum(members[team] - 1,
-                                                                              1.0), 0.0)
+        received = np.where(
+            st.occupied, (given[team] - helping) / np.maximum(members[team] - 1, 1.0), 0.0
+        )
         st.acc["help_received_hours"] += received
         return received, helper_skill[team]
 
@@ -352,10 +391,13 @@ class SalesModel(mesa.Model):
         p_fill = progress * (1.0 if h.time_to_fill_weeks <= 1 else 1.0 / h.time_to_fill_weeks)
         draws = self.rng_people.random(vacant.size)
         for seat in vacant[draws < p_fill]:
-            skill = float(np.clip(h.skill_mean + h.skill_sd * self.rng_people.standard_normal(),
-                                  0.0, 1.0))
-            aptitude = float(h.aptitude_mean * self.rng_people.lognormal(
-                -0.5 * h.aptitude_sigma**2, h.aptitude_sigma))
+            skill = float(
+                np.clip(h.skill_mean + h.skill_sd * self.rng_people.standard_normal(), 0.0, 1.0)
+            )
+            aptitude = float(
+                h.aptitude_mean
+                * self.rng_people.lognormal(-0.5 * h.aptitude_sigma**2, h.aptitude_sigma)
+            )
             self._seat_rep(int(seat), skill, aptitude)
             self._week_hires += 1
             self.hire_count += 1
@@ -457,31 +499,69 @@ class SalesModel(mesa.Model):
         comm += float(acc["pay_commission"][seat])
         bonus += float(acc["pay_bonus"][seat])
         base = float(acc["pay_base"][seat])
-        hours = [float(acc[k][seat]) for k in ("hours_prospecting", "hours_advancing",
-                                                  "hours_helping", "hours_exploring",
-                                                  "hours_admin")]
+        hours = [
+            float(acc[k][seat])
+            for k in (
+                "hours_prospecting",
+                "hours_advancing",
+                "hours_helping",
+                "hours_exploring",
+                "hours_admin",
+            )
+        ]
         weeks = float(acc["weeks"][seat])
         team = int(st.team[seat])
-        self.recorder.rep_row((
-            int(st.rep_id[seat]), seat, team, self.managers[team].unique_id, year, quarter,
-            self.week // WEEKS_PER_QUARTER, self.week < self.warmup_weeks,
-            int(st.tenure_weeks(self.week)[seat]), weeks, quota, credited,
-            credited / quota if quota > 0 else np.nan, float(acc["deals_won"][seat]),
-            float(acc["discounts"][seat]), base, comm, bonus, base + comm + bonus,
-            sum(hours) / max(weeks, 1.0), *hours, float(acc["coached_hours"][seat]),
-            float(acc["help_received_hours"][seat]), float(st.skill[seat]),
-            float(st.morale[seat]), exit_kind != "", exit_kind))
+        self.recorder.rep_row(
+            (
+                int(st.rep_id[seat]),
+                seat,
+                team,
+                self.managers[team].unique_id,
+                year,
+                quarter,
+                self.week // WEEKS_PER_QUARTER,
+                self.week < self.warmup_weeks,
+                int(st.tenure_weeks(self.week)[seat]),
+                weeks,
+                quota,
+                credited,
+                credited / quota if quota > 0 else np.nan,
+                float(acc["deals_won"][seat]),
+                float(acc["discounts"][seat]),
+                base,
+                comm,
+                bonus,
+                base + comm + bonus,
+                sum(hours) / max(weeks, 1.0),
+                *hours,
+                float(acc["coached_hours"][seat]),
+                float(acc["help_received_hours"][seat]),
+                float(st.skill[seat]),
+                float(st.morale[seat]),
+                exit_kind != "",
+                exit_kind,
+            )
+        )
         for a in acc.values():
             a[seat] = 0.0
 
     def _flush_manager_rows(self) -> None:
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
         for k, m in enumerate(self.managers):
-            self.recorder.manager_row((
-                m.unique_id, m.team, year, quarter, self.week // WEEKS_PER_QUARTER,
-                self.week < self.warmup_weeks, m.coaching_quality,
-                *self._mgr_quarter[k].tolist(), self._vacancy_quarter[k] / WEEKS_PER_QUARTER,
-                len(m.seats)))
+            self.recorder.manager_row(
+                (
+                    m.unique_id,
+                    m.team,
+                    year,
+                    quarter,
+                    self.week // WEEKS_PER_QUARTER,
+                    self.week < self.warmup_weeks,
+                    m.coaching_quality,
+                    *self._mgr_quarter[k].tolist(),
+                    self._vacancy_quarter[k] / WEEKS_PER_QUARTER,
+                    len(m.seats),
+                )
+            )
         self._vacancy_quarter[:] = 0.0
         self._mgr_quarter[:] = 0.0
 
@@ -491,29 +571,40 @@ class SalesModel(mesa.Model):
         occ = st.occupied
         n_occ = max(int(occ.sum()), 1)
         mgr = dict(zip(ACTIVITIES, self.manager_hours.sum(axis=0).tolist(), strict=True))
-        target = (self.params.org.quota_per_rep * self.n_seats
-                  * (1 + self.params.org.target_growth) ** (self.week // WEEKS_PER_YEAR))
-        self.recorder.week(self.week, {
-            "headcount": int(occ.sum()), "vacancies": int((~occ).sum()),
-            "hires": self._week_hires, "exits_voluntary": self._week_exits["voluntary"],
-            "exits_involuntary": self._week_exits["involuntary"],
-            "bookings": float(bookings.sum()), "deals_won": float(won.sum()),
-            "deals_rushed": rushed, "deals_held": held, "discounts": float(discounts.sum()),
-            "new_opportunities": new_opps,
-            "open_opportunities": int(self.accounts.open[: self.accounts.n].sum()),
-            "comp_cost": self._week_pay,
-            "morale_mean": float(st.morale[occ].mean()) if occ.any() else 0.0,
-            "skill_mean": float(st.skill[occ].mean()) if occ.any() else 0.0,
-            "effort_hours_mean": float(time.total[occ].sum() / n_occ),
-            "hours_prospecting": float(time.prospecting.sum()),
-            "hours_advancing": float(time.advancing.sum()),
-            "hours_helping": float(time.helping.sum()),
-            "hours_exploring": float(time.exploring.sum()),
-            "hours_admin": float(time.admin.sum()),
-            **{"mgr_hours_" + a: mgr[a] for a in ACTIVITIES},
-            "coached_hours": float(self.coach_hours.sum()),
-            "target_weekly": target / WEEKS_PER_YEAR,
-        })
+        target = (
+            self.params.org.quota_per_rep
+            * self.n_seats
+            * (1 + self.params.org.target_growth) ** (self.week // WEEKS_PER_YEAR)
+        )
+        self.recorder.week(
+            self.week,
+            {
+                "headcount": int(occ.sum()),
+                "vacancies": int((~occ).sum()),
+                "hires": self._week_hires,
+                "exits_voluntary": self._week_exits["voluntary"],
+                "exits_involuntary": self._week_exits["involuntary"],
+                "bookings": float(bookings.sum()),
+                "deals_won": float(won.sum()),
+                "deals_rushed": rushed,
+                "deals_held": held,
+                "discounts": float(discounts.sum()),
+                "new_opportunities": new_opps,
+                "open_opportunities": int(self.accounts.open[: self.accounts.n].sum()),
+                "comp_cost": self._week_pay,
+                "morale_mean": float(st.morale[occ].mean()) if occ.any() else 0.0,
+                "skill_mean": float(st.skill[occ].mean()) if occ.any() else 0.0,
+                "effort_hours_mean": float(time.total[occ].sum() / n_occ),
+                "hours_prospecting": float(time.prospecting.sum()),
+                "hours_advancing": float(time.advancing.sum()),
+                "hours_helping": float(time.helping.sum()),
+                "hours_exploring": float(time.exploring.sum()),
+                "hours_admin": float(time.admin.sum()),
+                **{"mgr_hours_" + a: mgr[a] for a in ACTIVITIES},
+                "coached_hours": float(self.coach_hours.sum()),
+                "target_weekly": target / WEEKS_PER_YEAR,
+            },
+        )
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The run's tidy tables (see README, "Output schema")."""

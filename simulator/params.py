@@ -27,8 +27,15 @@ ONBOARDING_KINDS = ("product", "buyer")
 QUOTA_POLICIES = ("top_down", "equal", "potential")
 
 
-def p(default: Any, lo: float | None = None, hi: float | None = None, unit: str = "",
-      doc: str = "", choices: tuple[str, ...] | None = None, **extra: Any) -> Any:
+def p(
+    default: Any,
+    lo: float | None = None,
+    hi: float | None = None,
+    unit: str = "",
+    doc: str = "",
+    choices: tuple[str, ...] | None = None,
+    **extra: Any,
+) -> Any:
     """Declare a parameter: default, closed range ``[lo, hi]``, unit and doc."""
     meta = {"lo": lo, "hi": hi, "unit": unit, "doc": doc, "choices": choices, **extra}
     if isinstance(default, list):
@@ -50,8 +57,13 @@ class OrgParams:
 
     n_reps: int = p(60, 1, 5000, "seats", "rep seats (territories); vacancies included")
     span_of_control: int = p(8, 1, 50, "reps", "rep seats per manager")
-    quota_per_rep: float = p(1.4e6, 0.0, None, "currency/year",
-                             "company target per rep seat; the target is n_reps times this")
+    quota_per_rep: float = p(
+        1.4e6,
+        0.0,
+        None,
+        "currency/year",
+        "company target per rep seat; the target is n_reps times this",
+    )
     target_growth: float = p(0.05, -0.5, 1.0, "1/year", "yearly growth of the company target")
 
 
@@ -63,14 +75,20 @@ class SegmentParams:
     potential_median: float = p(40_000.0, 0.0, None, "currency/year", "median annual spend")
     potential_sigma: float = p(0.8, 0.0, 3.0, "log", "log-normal sigma of annual spend")
     cycle_weeks: float = p(8.0, 1.0, 104.0, "weeks", "buyer's own time through all five stages")
-    win_prob: float = p(0.35, 0.01, 0.99, "probability",
-                        "chance a deal reaching the close stage is won, at average skill")
+    win_prob: float = p(
+        0.35,
+        0.01,
+        0.99,
+        "probability",
+        "chance a deal reaching the close stage is won, at average skill",
+    )
 
 
 def _segment(share: float, median: float, cycle: float, win: float) -> Any:
-    return field(default_factory=lambda: SegmentParams(share, median, 0.8, cycle, win),
-                 metadata={"doc": "segment", "unit": "", "lo": None, "hi": None,
-                           "choices": None})
+    return field(
+        default_factory=lambda: SegmentParams(share, median, 0.8, cycle, win),
+        metadata={"doc": "segment", "unit": "", "lo": None, "hi": None, "choices": None},
+    )
 
 
 @dataclass
@@ -79,8 +97,9 @@ class TerritoryParams:
 
     accounts_per_rep: int = p(40, 1, 2000, "accounts", "mean accounts in a territory")
     size_sigma: float = p(0.3, 0.0, 2.0, "log", "log-normal sigma of account count per territory")
-    quality_sigma: float = p(0.5, 0.0, 2.0, "log",
-                             "log-normal sigma of a territory's potential multiplier; 0 = equal")
+    quality_sigma: float = p(
+        0.5, 0.0, 2.0, "log", "log-normal sigma of a territory's potential multiplier; 0 = equal"
+    )
     smb: SegmentParams = _segment(0.60, 40_000.0, 6.0, 0.40)
     mid: SegmentParams = _segment(0.30, 150_000.0, 13.0, 0.33)
     ent: SegmentParams = _segment(0.10, 600_000.0, 26.0, 0.25)
@@ -90,36 +109,67 @@ class TerritoryParams:
 class BuyerParams:
     """The buyer-paced pipeline: opportunities, stages, land and expand, rushing."""
 
-    inbound_per_year: float = p(0.35, 0.0, 52.0, "1/account/year",
-                                "opportunities an idle account opens unprompted (luck)")
-    prospect_yield: float = p(0.06, 0.0, 5.0, "opps/hour",
-                              "opportunities one prospecting hour opens, at full productivity")
-    land_fraction: float = p(0.15, 0.0, 5.0, "share of potential",
-                             "size of a first deal as a share of annual potential")
-    expansion_fraction: float = p(0.45, 0.0, 5.0, "share of potential",
-                                  "size of an expansion deal as a share of annual potential")
-    expansion_per_year: float = p(0.9, 0.0, 52.0, "1/customer/year",
-                                  "expansion opportunities a won account opens; 0 = no land-and-expand")
+    inbound_per_year: float = p(
+        0.35, 0.0, 52.0, "1/account/year", "opportunities an idle account opens unprompted (luck)"
+    )
+    prospect_yield: float = p(
+        0.06,
+        0.0,
+        5.0,
+        "opps/hour",
+        "opportunities one prospecting hour opens, at full productivity",
+    )
+    land_fraction: float = p(
+        0.15, 0.0, 5.0, "share of potential", "size of a first deal as a share of annual potential"
+    )
+    expansion_fraction: float = p(
+        0.45,
+        0.0,
+        5.0,
+        "share of potential",
+        "size of an expansion deal as a share of annual potential",
+    )
+    expansion_per_year: float = p(
+        0.9,
+        0.0,
+        52.0,
+        "1/customer/year",
+        "expansion opportunities a won account opens; 0 = no land-and-expand",
+    )
     deal_size_sigma: float = p(0.5, 0.0, 3.0, "log", "log-normal noise on deal size")
-    selling_pace_effect: float = p(1.0, 0.0, 5.0, "multiplier",
-                                   "how much selling effort speeds the buyer (capped by max_pace)")
+    selling_pace_effect: float = p(
+        1.0, 0.0, 5.0, "multiplier", "how much selling effort speeds the buyer (capped by max_pace)"
+    )
     max_pace: float = p(1.6, 1.0, 5.0, "x buyer pace", "fastest pace selling can reach")
-    hours_per_deal: float = p(1.5, 0.01, 40.0, "hours/week",
-                              "selling hours a deal needs each week for full attention")
-    skill_win_effect: float = p(3.0, 0.0, 10.0, "log-odds",
-                                "effect of skill (0..1, centred at 0.5) on win odds")
-    effort_win_effect: float = p(0.8, 0.0, 10.0, "log-odds",
-                                 "effect of deal attention (0..1) on win odds")
-    trust_win_effect: float = p(1.0, 0.0, 10.0, "log-odds",
-                                "effect of buyer trust (0..1, centred at 0.5) on win and expansion")
+    hours_per_deal: float = p(
+        1.5, 0.01, 40.0, "hours/week", "selling hours a deal needs each week for full attention"
+    )
+    skill_win_effect: float = p(
+        3.0, 0.0, 10.0, "log-odds", "effect of skill (0..1, centred at 0.5) on win odds"
+    )
+    effort_win_effect: float = p(
+        0.8, 0.0, 10.0, "log-odds", "effect of deal attention (0..1) on win odds"
+    )
+    trust_win_effect: float = p(
+        1.0,
+        0.0,
+        10.0,
+        "log-odds",
+        "effect of buyer trust (0..1, centred at 0.5) on win and expansion",
+    )
     stall_per_week: float = p(0.01, 0.0, 1.0, "1/week", "weekly chance an open deal dies")
-    neglect_stall_per_week: float = p(0.05, 0.0, 1.0, "1/week",
-                                      "extra weekly chance an unattended deal dies")
-    rush_discount: float = p(0.12, 0.0, 0.9, "share of price", "discount to pull in an unready deal")
-    rush_win_penalty: float = p(0.35, 0.0, 1.0, "share of win prob",
-                                "loss of win probability when a deal is rushed")
-    hold_loss_per_week: float = p(0.15, 0.0, 1.0, "1/week",
-                                  "chance a ready buyer walks away each week a deal is held back")
+    neglect_stall_per_week: float = p(
+        0.05, 0.0, 1.0, "1/week", "extra weekly chance an unattended deal dies"
+    )
+    rush_discount: float = p(
+        0.12, 0.0, 0.9, "share of price", "discount to pull in an unready deal"
+    )
+    rush_win_penalty: float = p(
+        0.35, 0.0, 1.0, "share of win prob", "loss of win probability when a deal is rushed"
+    )
+    hold_loss_per_week: float = p(
+        0.15, 0.0, 1.0, "1/week", "chance a ready buyer walks away each week a deal is held back"
+    )
     rush_trust_cost: float = p(0.25, 0.0, 1.0, "trust", "trust a rushed buyer loses")
     trust_recovery_per_year: float = p(0.2, 0.0, 5.0, "1/year", "trust regained toward 0.5")
 
@@ -128,10 +178,12 @@ class BuyerParams:
 class MarketParams:
     """Demand and the offer's competitiveness."""
 
-    competitiveness: float = p(0.6, 0.0, 1.0, "0..1",
-                               "strength of product, price and positioning; 0.5 = at par")
-    competitiveness_effect: float = p(3.0, 0.0, 20.0, "log-odds",
-                                      "win log-odds per unit of competitiveness away from 0.5")
+    competitiveness: float = p(
+        0.6, 0.0, 1.0, "0..1", "strength of product, price and positioning; 0.5 = at par"
+    )
+    competitiveness_effect: float = p(
+        3.0, 0.0, 20.0, "log-odds", "win log-odds per unit of competitiveness away from 0.5"
+    )
     demand_growth: float = p(0.05, -0.5, 1.0, "1/year", "growth of account potential")
     seasonality: float = p(0.15, 0.0, 0.9, "amplitude", "seasonal swing of buying activity")
     peak_week: int = p(48, 1, 52, "week of year", "week when buying peaks")
@@ -144,45 +196,83 @@ class RepParams:
     hours_per_week: float = p(45.0, 1.0, 80.0, "hours", "normal working week")
     max_hours_per_week: float = p(60.0, 1.0, 100.0, "hours", "hardest sustainable week")
     admin_hours: float = p(6.0, 0.0, 40.0, "hours/week", "reporting and internal admin")
-    incentive_response: float = p(1.0, 0.0, 5.0, "strength",
-                                  "how far effort follows expected marginal pay; 0 = fixed effort")
-    effort_cost: float = p(0.6, 0.01, 50.0, "x weekly OTE",
-                           "disutility of a normal selling week, in weekly on-target earnings")
-    effort_convexity: float = p(4.0, 1.5, 10.0, "exponent",
-                                "how steeply the cost of effort rises above a normal week")
-    intrinsic_motivation: float = p(0.6, 0.0, 5.0, "x weekly OTE",
-                                    "value of selling effort to a rep at full morale, beyond pay")
+    incentive_response: float = p(
+        1.0, 0.0, 5.0, "strength", "how far effort follows expected marginal pay; 0 = fixed effort"
+    )
+    effort_cost: float = p(
+        0.6,
+        0.01,
+        50.0,
+        "x weekly OTE",
+        "disutility of a normal selling week, in weekly on-target earnings",
+    )
+    effort_convexity: float = p(
+        4.0, 1.5, 10.0, "exponent", "how steeply the cost of effort rises above a normal week"
+    )
+    intrinsic_motivation: float = p(
+        0.6, 0.0, 5.0, "x weekly OTE", "value of selling effort to a rep at full morale, beyond pay"
+    )
     effort_elasticity: float = p(0.7, 0.05, 1.0, "exponent", "diminishing returns of selling hours")
     prospect_share: float = p(0.4, 0.0, 1.0, "share", "prospecting share of selling time at par")
-    deal_timing_strength: float = p(1.0, 0.0, 1.0, "strength",
-                                    "pulling deals in (with discount) or holding them back at "
-                                    "period ends; 0 = never")
+    deal_timing_strength: float = p(
+        1.0,
+        0.0,
+        1.0,
+        "strength",
+        "pulling deals in (with discount) or holding them back at period ends; 0 = never",
+    )
     helping_hours: float = p(2.0, 0.0, 20.0, "hours/week", "help given to peers at full morale")
-    helping_effect: float = p(0.002, 0.0, 1.0, "share of gap/hour",
-                              "skill gap to the helpers closed per hour of help received; "
-                              "0 = helping does nothing")
+    helping_effect: float = p(
+        0.002,
+        0.0,
+        1.0,
+        "share of gap/hour",
+        "skill gap to the helpers closed per hour of help received; 0 = helping does nothing",
+    )
     exploring_hours: float = p(1.0, 0.0, 20.0, "hours/week", "time opening new accounts at par")
-    exploring_yield: float = p(0.01, 0.0, 1.0, "accounts/hour",
-                               "new accounts one exploring hour adds to the territory")
+    exploring_yield: float = p(
+        0.01, 0.0, 1.0, "accounts/hour", "new accounts one exploring hour adds to the territory"
+    )
     learning_rate: float = p(0.4, 0.0, 5.0, "1/year", "skill learned from selling, times aptitude")
     skill_decay: float = p(0.5, 0.0, 5.0, "1/year", "skill forgotten without practice or coaching")
     morale_rate: float = p(0.08, 0.0, 1.0, "1/week", "speed at which morale tracks its target")
-    morale_pay_effect: float = p(0.3, 0.0, 5.0, "morale", "effect of pay against the outside option")
-    morale_attainment_effect: float = p(0.25, 0.0, 5.0, "morale",
-                                        "effect of attainment in the last quarter")
+    morale_pay_effect: float = p(
+        0.3, 0.0, 5.0, "morale", "effect of pay against the outside option"
+    )
+    morale_attainment_effect: float = p(
+        0.25, 0.0, 5.0, "morale", "effect of attainment in the last quarter"
+    )
     quit_per_year: float = p(0.15, 0.0, 5.0, "1/year", "voluntary quit hazard at par")
-    quit_morale_effect: float = p(3.0, 0.0, 20.0, "log-hazard/morale",
-                                  "rise of the quit hazard as morale falls; 0 = morale irrelevant")
-    quit_pay_effect: float = p(1.5, 0.0, 20.0, "log-hazard",
-                               "rise of the quit hazard as pay falls below the outside option")
-    quit_miss_effect: float = p(0.25, 0.0, 5.0, "log-hazard/quarter",
-                                "rise per consecutive missed quarterly quota")
-    quit_coaching_effect: float = p(0.3, 0.0, 5.0, "log-hazard per h/week",
-                                    "fall of the quit hazard per weekly coaching hour received")
-    quit_tenure_effect: float = p(0.25, 0.0, 5.0, "log-hazard per log-year",
-                                  "fall of the quit hazard with tenure")
-    outside_option_premium: float = p(0.4, 0.0, 5.0, "share of OTE",
-                                      "extra outside pay a top performer can get")
+    quit_morale_effect: float = p(
+        3.0,
+        0.0,
+        20.0,
+        "log-hazard/morale",
+        "rise of the quit hazard as morale falls; 0 = morale irrelevant",
+    )
+    quit_pay_effect: float = p(
+        1.5,
+        0.0,
+        20.0,
+        "log-hazard",
+        "rise of the quit hazard as pay falls below the outside option",
+    )
+    quit_miss_effect: float = p(
+        0.25, 0.0, 5.0, "log-hazard/quarter", "rise per consecutive missed quarterly quota"
+    )
+    quit_coaching_effect: float = p(
+        0.3,
+        0.0,
+        5.0,
+        "log-hazard per h/week",
+        "fall of the quit hazard per weekly coaching hour received",
+    )
+    quit_tenure_effect: float = p(
+        0.25, 0.0, 5.0, "log-hazard per log-year", "fall of the quit hazard with tenure"
+    )
+    outside_option_premium: float = p(
+        0.4, 0.0, 5.0, "share of OTE", "extra outside pay a top performer can get"
+    )
 
 
 @dataclass
@@ -190,30 +280,52 @@ class ManagerParams:
     """Managers' weekly time and coaching."""
 
     hours_per_week: float = p(50.0, 1.0, 80.0, "hours", "manager's week")
-    admin_share: float = p(0.35, 0.0, 1.0, "share of week",
-                           "reporting and forecast meetings; taken first")
-    coaching_share: float = p(0.2, 0.0, 1.0, "share of week",
-                              "coaching budget; what hiring and covering leave of it")
-    deal_support_share: float = p(0.2, 0.0, 1.0, "share of week",
-                                  "joining reps' deals (calls, pricing); adds attention to them")
-    inspection_share: float = p(0.05, 0.0, 1.0, "share of week", "deal inspection (micromanagement)")
+    admin_share: float = p(
+        0.35, 0.0, 1.0, "share of week", "reporting and forecast meetings; taken first"
+    )
+    coaching_share: float = p(
+        0.2, 0.0, 1.0, "share of week", "coaching budget; what hiring and covering leave of it"
+    )
+    deal_support_share: float = p(
+        0.2,
+        0.0,
+        1.0,
+        "share of week",
+        "joining reps' deals (calls, pricing); adds attention to them",
+    )
+    inspection_share: float = p(
+        0.05, 0.0, 1.0, "share of week", "deal inspection (micromanagement)"
+    )
     coaching_quality: float = p(1.0, 0.0, 3.0, "multiplier", "mean leadership quality")
     coaching_quality_sigma: float = p(0.35, 0.0, 2.0, "log", "spread of quality across managers")
-    coaching_effect: float = p(0.6, 0.0, 20.0, "1/year",
-                               "skill-gap closing rate at full coaching; 0 = coaching does nothing")
-    coaching_half_hours: float = p(1.0, 0.01, 20.0, "hours/rep/week",
-                                   "coaching at which half the possible gain is reached")
+    coaching_effect: float = p(
+        0.6,
+        0.0,
+        20.0,
+        "1/year",
+        "skill-gap closing rate at full coaching; 0 = coaching does nothing",
+    )
+    coaching_half_hours: float = p(
+        1.0, 0.01, 20.0, "hours/rep/week", "coaching at which half the possible gain is reached"
+    )
     coaching_morale_effect: float = p(0.15, 0.0, 5.0, "morale", "morale from being coached")
     coaching_policy: str = p("equal", doc="who is coached first", choices=COACHING_POLICIES)
-    inspection_morale_cost: float = p(0.5, 0.0, 5.0, "morale per inspection share",
-                                      "morale lost to inspection, most by the strongest reps")
-    inspection_admin_hours: float = p(20.0, 0.0, 200.0, "rep hours per inspection share",
-                                      "extra rep admin caused by inspection")
+    inspection_morale_cost: float = p(
+        0.5,
+        0.0,
+        5.0,
+        "morale per inspection share",
+        "morale lost to inspection, most by the strongest reps",
+    )
+    inspection_admin_hours: float = p(
+        20.0, 0.0, 200.0, "rep hours per inspection share", "extra rep admin caused by inspection"
+    )
     skill: float = p(0.6, 0.0, 1.0, "0..1", "manager's own selling skill when covering")
     hiring_hours_per_vacancy: float = p(4.0, 0.0, 40.0, "hours/week", "time an open seat takes")
     onboarding_hours_per_hire: float = p(2.0, 0.0, 40.0, "hours/week", "time a new hire takes")
-    cover_hours_per_vacancy: float = p(4.0, 0.0, 40.0, "hours/week",
-                                       "selling in a vacant territory; 0 = no covering")
+    cover_hours_per_vacancy: float = p(
+        4.0, 0.0, 40.0, "hours/week", "selling in a vacant territory; 0 = no covering"
+    )
 
 
 @dataclass
@@ -226,10 +338,12 @@ class HiringParams:
     aptitude_mean: float = p(1.0, 0.0, 5.0, "multiplier", "mean learning speed of a new hire")
     aptitude_sigma: float = p(0.35, 0.0, 2.0, "log", "spread of aptitude")
     onboarding_weeks: int = p(10, 0, 104, "weeks", "length of onboarding")
-    onboarding_kind: str = p("product", doc="'product' facts only or 'buyer' (how buyers buy)",
-                             choices=ONBOARDING_KINDS)
-    onboarding_skill_gain: float = p(0.12, 0.0, 1.0, "skill",
-                                     "skill gained over onboarding ('buyer' doubles it)")
+    onboarding_kind: str = p(
+        "product", doc="'product' facts only or 'buyer' (how buyers buy)", choices=ONBOARDING_KINDS
+    )
+    onboarding_skill_gain: float = p(
+        0.12, 0.0, 1.0, "skill", "skill gained over onboarding ('buyer' doubles it)"
+    )
     ramped_quota: bool = p(True, doc="quota of a new hire scaled by weeks onboarded in the period")
 
 
@@ -237,32 +351,44 @@ class HiringParams:
 class PerformanceParams:
     """Involuntary exits: performance management."""
 
-    threshold: float = p(0.5, 0.0, 5.0, "attainment", "quarterly attainment below which a rep misses")
-    quarters: int = p(3, 1, 20, "quarters", "consecutive misses that trigger performance management")
-    exit_strength: float = p(0.2, 0.0, 1.0, "probability",
-                             "chance a triggered rep is let go; 0 = no performance exits")
+    threshold: float = p(
+        0.5, 0.0, 5.0, "attainment", "quarterly attainment below which a rep misses"
+    )
+    quarters: int = p(
+        3, 1, 20, "quarters", "consecutive misses that trigger performance management"
+    )
+    exit_strength: float = p(
+        0.2, 0.0, 1.0, "probability", "chance a triggered rep is let go; 0 = no performance exits"
+    )
 
 
 @dataclass
 class QuotaParams:
     """How quotas are set."""
 
-    policy: str = p("top_down", doc="'top_down' (company target split by territory potential "
-                    "blended with equal), 'equal' or 'potential'", choices=QUOTA_POLICIES)
+    policy: str = p(
+        "top_down",
+        doc="'top_down' (company target split by territory potential "
+        "blended with equal), 'equal' or 'potential'",
+        choices=QUOTA_POLICIES,
+    )
     aggressiveness: float = p(1.0, 0.0, 5.0, "multiplier", "quotas over the company target")
-    potential_weight: float = p(0.3, 0.0, 1.0, "share",
-                                "top_down: weight of territory potential against an equal split")
+    potential_weight: float = p(
+        0.3, 0.0, 1.0, "share", "top_down: weight of territory potential against an equal split"
+    )
 
 
 @dataclass
 class CommissionParams:
     """A commission schedule: piecewise rates over attainment."""
 
-    period: str = p("quarter", doc="period over which attainment is measured",
-                    choices=tuple(PERIOD_WEEKS))
+    period: str = p(
+        "quarter", doc="period over which attainment is measured", choices=tuple(PERIOD_WEEKS)
+    )
     weight: float = p(0.7, 0.0, 1.0, "share of target variable", "paid at 100% attainment")
-    tier_starts: list[float] = p([0.0], 0.0, 10.0, "attainment",
-                                 "attainment at which each tier starts, increasing from 0")
+    tier_starts: list[float] = p(
+        [0.0], 0.0, 10.0, "attainment", "attainment at which each tier starts, increasing from 0"
+    )
     tier_rates: list[float] = p([1.0], 0.0, 20.0, "x base rate", "rate multiplier of each tier")
     cap: float = p(0.0, 0.0, 20.0, "attainment", "no commission beyond this attainment; 0 = none")
 
@@ -273,8 +399,9 @@ class BonusParams:
 
     period: str = p("quarter", doc="period of the bonus", choices=tuple(PERIOD_WEEKS))
     thresholds: list[float] = p([1.0], 0.0, 10.0, "attainment", "thresholds, increasing")
-    amounts: list[float] = p([0.3], 0.0, 10.0, "share of target variable",
-                             "bonus at each threshold, cumulative")
+    amounts: list[float] = p(
+        [0.3], 0.0, 10.0, "share of target variable", "bonus at each threshold, cumulative"
+    )
 
 
 @dataclass
@@ -283,7 +410,9 @@ class PlanParams:
 
     name: str = p("quota_bonus", doc="label of the plan")
     base_salary: float = p(75_000.0, 0.0, None, "currency/year", "fixed pay")
-    target_variable: float = p(75_000.0, 0.0, None, "currency/year", "variable pay at 100% of quota")
+    target_variable: float = p(
+        75_000.0, 0.0, None, "currency/year", "variable pay at 100% of quota"
+    )
     commission: CommissionParams = field(default_factory=CommissionParams)
     bonus: BonusParams = field(default_factory=BonusParams)
 
@@ -377,17 +506,20 @@ def validate(params: SimParams) -> SimParams:
     shares = [t.smb.share, t.mid.share, t.ent.share]
     if abs(sum(shares) - 1.0) > 1e-6:
         raise ParamError(
-            f"territory.smb/mid/ent.share = {shares}: must sum to 1 (they sum to {sum(shares):g})")
+            f"territory.smb/mid/ent.share = {shares}: must sum to 1 (they sum to {sum(shares):g})"
+        )
     m = params.manager
     fixed = m.admin_share + m.deal_support_share + m.coaching_share + m.inspection_share
     if fixed > 1.0 + 1e-9:
         raise ParamError(
             f"manager.admin_share + deal_support_share + coaching_share + inspection_share = "
-            f"{fixed:g}: must be at most 1 (they are shares of one week)")
+            f"{fixed:g}: must be at most 1 (they are shares of one week)"
+        )
     if params.rep.max_hours_per_week < params.rep.hours_per_week:
         raise ParamError(
             f"rep.max_hours_per_week = {params.rep.max_hours_per_week:g}: must be at least "
-            f"rep.hours_per_week ({params.rep.hours_per_week:g})")
+            f"rep.hours_per_week ({params.rep.hours_per_week:g})"
+        )
     _validate_plan(params.plan)
     return params
 
@@ -397,20 +529,26 @@ def _validate_plan(plan: PlanParams) -> None:
     if len(c.tier_starts) != len(c.tier_rates) or not c.tier_starts:
         raise ParamError(
             f"plan.commission.tier_starts has {len(c.tier_starts)} entries and tier_rates "
-            f"{len(c.tier_rates)}: must be the same number, at least one")
-    if c.tier_starts[0] != 0.0 or any(b2 <= a for a, b2 in zip(c.tier_starts, c.tier_starts[1:])):
+            f"{len(c.tier_rates)}: must be the same number, at least one"
+        )
+    if c.tier_starts[0] != 0.0 or any(
+        b2 <= a for a, b2 in zip(c.tier_starts, c.tier_starts[1:], strict=False)
+    ):
         raise ParamError(
-            f"plan.commission.tier_starts = {c.tier_starts}: must start at 0 and increase")
+            f"plan.commission.tier_starts = {c.tier_starts}: must start at 0 and increase"
+        )
     if len(b.thresholds) != len(b.amounts):
         raise ParamError(
             f"plan.bonus.thresholds has {len(b.thresholds)} entries and amounts {len(b.amounts)}: "
-            "must be the same number")
-    if any(y <= x for x, y in zip(b.thresholds, b.thresholds[1:])):
+            "must be the same number"
+        )
+    if any(y <= x for x, y in zip(b.thresholds, b.thresholds[1:], strict=False)):
         raise ParamError(f"plan.bonus.thresholds = {b.thresholds}: must increase")
     if c.cap and b.thresholds and c.cap < max(b.thresholds):
         raise ParamError(
             f"plan.commission.cap = {c.cap:g}: must be 0 (none) or at least the highest bonus "
-            f"threshold ({max(b.thresholds):g})")
+            f"threshold ({max(b.thresholds):g})"
+        )
 
 
 def flatten(params: Any) -> dict[str, Any]:

@@ -13,35 +13,114 @@ import numpy as np
 import pandas as pd
 
 WEEKLY_COLUMNS = (
-    "headcount", "vacancies", "hires", "exits_voluntary", "exits_involuntary", "bookings",
-    "deals_won", "deals_rushed", "deals_held", "discounts", "new_opportunities",
-    "open_opportunities", "comp_cost", "morale_mean", "skill_mean", "effort_hours_mean",
-    "hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring", "hours_admin",
-    "mgr_hours_admin", "mgr_hours_hiring", "mgr_hours_covering", "mgr_hours_support",
+    "headcount",
+    "vacancies",
+    "hires",
+    "exits_voluntary",
+    "exits_involuntary",
+    "bookings",
+    "deals_won",
+    "deals_rushed",
+    "deals_held",
+    "discounts",
+    "new_opportunities",
+    "open_opportunities",
+    "comp_cost",
+    "morale_mean",
+    "skill_mean",
+    "effort_hours_mean",
+    "hours_prospecting",
+    "hours_advancing",
+    "hours_helping",
+    "hours_exploring",
+    "hours_admin",
+    "mgr_hours_admin",
+    "mgr_hours_hiring",
+    "mgr_hours_covering",
+    "mgr_hours_support",
     "mgr_hours_inspection",
-    "mgr_hours_coaching", "mgr_hours_other", "coached_hours", "target_weekly",
+    "mgr_hours_coaching",
+    "mgr_hours_other",
+    "coached_hours",
+    "target_weekly",
 )
 
 REP_COLUMNS = (
-    "rep_id", "seat", "team", "manager_id", "year", "quarter", "period", "warmup",
-    "tenure_weeks", "weeks_in_seat", "quota", "credited_sales", "attainment", "deals_won",
-    "discounts", "pay_base", "pay_commission", "pay_bonus", "pay_total", "effort_hours",
-    "hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring", "hours_admin",
-    "coached_hours", "help_received_hours", "skill", "morale", "exit", "exit_kind",
+    "rep_id",
+    "seat",
+    "team",
+    "manager_id",
+    "year",
+    "quarter",
+    "period",
+    "warmup",
+    "tenure_weeks",
+    "weeks_in_seat",
+    "quota",
+    "credited_sales",
+    "attainment",
+    "deals_won",
+    "discounts",
+    "pay_base",
+    "pay_commission",
+    "pay_bonus",
+    "pay_total",
+    "effort_hours",
+    "hours_prospecting",
+    "hours_advancing",
+    "hours_helping",
+    "hours_exploring",
+    "hours_admin",
+    "coached_hours",
+    "help_received_hours",
+    "skill",
+    "morale",
+    "exit",
+    "exit_kind",
 )
 
 MANAGER_COLUMNS = (
-    "manager_id", "team", "year", "quarter", "period", "warmup", "coaching_quality",
-    "hours_admin", "hours_hiring", "hours_covering", "hours_support", "hours_inspection",
+    "manager_id",
+    "team",
+    "year",
+    "quarter",
+    "period",
+    "warmup",
+    "coaching_quality",
+    "hours_admin",
+    "hours_hiring",
+    "hours_covering",
+    "hours_support",
+    "hours_inspection",
     "hours_coaching",
-    "hours_other", "vacancies_mean", "team_seats",
+    "hours_other",
+    "vacancies_mean",
+    "team_seats",
 )
 
-DEAL_COLUMNS = ("week", "account", "seat", "rep_id", "segment", "expansion", "rushed", "won",
-                "price", "discount")
+DEAL_COLUMNS = (
+    "week",
+    "account",
+    "seat",
+    "rep_id",
+    "segment",
+    "expansion",
+    "rushed",
+    "won",
+    "price",
+    "discount",
+)
 
-HIRE_COLUMNS = ("rep_id", "seat", "team", "hired_week", "initial", "ramp_weeks", "exit_week",
-                "exit_kind")
+HIRE_COLUMNS = (
+    "rep_id",
+    "seat",
+    "team",
+    "hired_week",
+    "initial",
+    "ramp_weeks",
+    "exit_week",
+    "exit_kind",
+)
 
 
 class Recorder:
@@ -69,13 +148,35 @@ class Recorder:
         """Append one manager-quarter row in :data:`MANAGER_COLUMNS` order."""
         self.manager_rows.append(row)
 
-    def deals(self, week: int, account: np.ndarray, seat: np.ndarray, rep_id: np.ndarray,
-              segment: np.ndarray, expansion: np.ndarray, rushed: np.ndarray, won: np.ndarray,
-              price: np.ndarray, discount: np.ndarray) -> None:
+    def deals(
+        self,
+        week: int,
+        account: np.ndarray,
+        seat: np.ndarray,
+        rep_id: np.ndarray,
+        segment: np.ndarray,
+        expansion: np.ndarray,
+        rushed: np.ndarray,
+        won: np.ndarray,
+        price: np.ndarray,
+        discount: np.ndarray,
+    ) -> None:
         """Store the deals buyers decided on this week (won or lost)."""
         if len(account):
-            self._deals.append((np.full(len(account), week), account, seat, rep_id, segment,
-                                expansion, rushed, won, price, discount))
+            self._deals.append(
+                (
+                    np.full(len(account), week),
+                    account,
+                    seat,
+                    rep_id,
+                    segment,
+                    expansion,
+                    rushed,
+                    won,
+                    price,
+                    discount,
+                )
+            )
 
     def hire(self, rep_id: int, seat: int, team: int, week: int, initial: bool) -> None:
         """Register a rep when seated."""
@@ -93,18 +194,33 @@ class Recorder:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The run's tidy tables: ``weekly``, ``reps``, ``managers``, ``hires``."""
         weeks = np.arange(self.n_weeks)
-        weekly = pd.DataFrame({
-            "week": weeks, "year": weeks // 52, "quarter": (weeks % 52) // 13,
-            "week_in_quarter": (weeks % 52) % 13, "warmup": weeks < self.warmup_weeks,
-            **self.weekly})
+        weekly = pd.DataFrame(
+            {
+                "week": weeks,
+                "year": weeks // 52,
+                "quarter": (weeks % 52) // 13,
+                "week_in_quarter": (weeks % 52) % 13,
+                "warmup": weeks < self.warmup_weeks,
+                **self.weekly,
+            }
+        )
         reps = pd.DataFrame.from_records(self.rep_rows, columns=list(REP_COLUMNS))
         managers = pd.DataFrame.from_records(self.manager_rows, columns=list(MANAGER_COLUMNS))
         hires = pd.DataFrame.from_records(list(self.hires.values()), columns=list(HIRE_COLUMNS))
         for df in (reps, managers):
             df["warmup"] = df["warmup"].astype(bool)
-        cols = [np.concatenate(c) if self._deals else np.zeros(0) for c in zip(*self._deals)]
-        deals = pd.DataFrame(dict(zip(DEAL_COLUMNS, cols or [np.zeros(0)] * len(DEAL_COLUMNS))))
-        deals["segment"] = pd.Categorical.from_codes(deals["segment"].astype(int),
-                                                     ["smb", "mid", "ent"])
-        return {"weekly": weekly, "reps": reps, "managers": managers, "hires": hires,
-                "deals": deals}
+        if self._deals:
+            cols = [np.concatenate(c) for c in zip(*self._deals, strict=True)]
+        else:
+            cols = [np.zeros(0)] * len(DEAL_COLUMNS)
+        deals = pd.DataFrame(dict(zip(DEAL_COLUMNS, cols, strict=True)))
+        deals["segment"] = pd.Categorical.from_codes(
+            deals["segment"].astype(int), ["smb", "mid", "ent"]
+        )
+        return {
+            "weekly": weekly,
+            "reps": reps,
+            "managers": managers,
+            "hires": hires,
+            "deals": deals,
+        }

@@ -17,10 +17,23 @@ import numpy as np
 from simulator.params import WEEKS_PER_YEAR, SimParams
 
 #: quarter accumulators kept per seat and flushed into the per-rep-quarter table
-ACCUMULATORS = ("hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring",
-                "hours_admin", "coached_hours", "help_received_hours", "credited_sales",
-                "deals_won", "discounts", "weeks", "quota", "pay_base", "pay_commission",
-                "pay_bonus")
+ACCUMULATORS = (
+    "hours_prospecting",
+    "hours_advancing",
+    "hours_helping",
+    "hours_exploring",
+    "hours_admin",
+    "coached_hours",
+    "help_received_hours",
+    "credited_sales",
+    "deals_won",
+    "discounts",
+    "weeks",
+    "quota",
+    "pay_base",
+    "pay_commission",
+    "pay_bonus",
+)
 
 
 class Seats:
@@ -73,8 +86,15 @@ class Seats:
         """Selling effectiveness: ramp times skill, about 1 for an average seasoned rep."""
         return self.ramp(week) * (0.5 + self.skill)
 
-    def fill(self, seat: int, rep_id: int, week: int, skill: float, aptitude: float,
-             tenure_weeks: int = 0) -> None:
+    def fill(
+        self,
+        seat: int,
+        rep_id: int,
+        week: int,
+        skill: float,
+        aptitude: float,
+        tenure_weeks: int = 0,
+    ) -> None:
         """Seat a rep (a new hire, or an initial rep with ``tenure_weeks`` already served)."""
         self.occupied[seat] = True
         self.rep_id[seat] = rep_id
@@ -106,17 +126,24 @@ class Seats:
             self.quota[w][seat] = 0.0
 
 
-def update_skill(seats: Seats, week: int, selling_share: np.ndarray, coach_hours: np.ndarray,
-                 coach_quality: np.ndarray, help_received: np.ndarray,
-                 help_skill: np.ndarray) -> None:
+def update_skill(
+    seats: Seats,
+    week: int,
+    selling_share: np.ndarray,
+    coach_hours: np.ndarray,
+    coach_quality: np.ndarray,
+    help_received: np.ndarray,
+    help_skill: np.ndarray,
+) -> None:
     """One week of learning: practice, coaching, peer help, onboarding, forgetting."""
     p = seats.params
     s = seats.skill
     headroom = 1.0 - s
     practice = p.rep.learning_rate * seats.aptitude * selling_share * headroom
     g = coach_hours / (coach_hours + p.manager.coaching_half_hours)
-    coaching = (p.manager.coaching_effect * coach_quality * seats.aptitude * g * headroom
-                * (0.25 + s))
+    coaching = (
+        p.manager.coaching_effect * coach_quality * seats.aptitude * g * headroom * (0.25 + s)
+    )
     decay = p.rep.skill_decay * s
     delta = (practice + coaching - decay) / WEEKS_PER_YEAR
     delta += p.rep.helping_effect * help_received * np.maximum(help_skill - s, 0.0)
@@ -141,14 +168,18 @@ def update_morale(seats: Seats, coach_hours: np.ndarray, inspection: np.ndarray)
     p = seats.params
     m = p.manager
     g = seats.coach_ema / (seats.coach_ema + m.coaching_half_hours)
-    seats.trust += 0.05 * (np.clip(0.4 + 0.4 * g - inspection * (0.5 + seats.skill), 0, 1)
-                           - seats.trust)
+    seats.trust += 0.05 * (
+        np.clip(0.4 + 0.4 * g - inspection * (0.5 + seats.skill), 0, 1) - seats.trust
+    )
     pay_gap = np.clip(seats.pay_annual / outside_option(seats) - 1.0, -1.0, 1.0)
-    target = (0.55 + p.rep.morale_pay_effect * pay_gap
-              + p.rep.morale_attainment_effect * np.clip(seats.last_attainment - 1.0, -1.0, 1.0)
-              + m.coaching_morale_effect * g
-              - m.inspection_morale_cost * inspection * (0.5 + seats.skill)
-              + 0.2 * (seats.trust - 0.5))
+    target = (
+        0.55
+        + p.rep.morale_pay_effect * pay_gap
+        + p.rep.morale_attainment_effect * np.clip(seats.last_attainment - 1.0, -1.0, 1.0)
+        + m.coaching_morale_effect * g
+        - m.inspection_morale_cost * inspection * (0.5 + seats.skill)
+        + 0.2 * (seats.trust - 0.5)
+    )
     seats.morale += p.rep.morale_rate * (np.clip(target, 0.0, 1.0) - seats.morale)
     seats.morale[~seats.occupied] = 0.0
     seats.coach_ema += 0.1 * (coach_hours - seats.coach_ema)
@@ -159,10 +190,12 @@ def quit_probability(seats: Seats, week: int) -> np.ndarray:
     r = seats.params.rep
     tenure_years = seats.tenure / WEEKS_PER_YEAR
     pay_short = np.clip(1.0 - seats.pay_annual / outside_option(seats), 0.0, 1.0)
-    log_h = (r.quit_morale_effect * (0.55 - seats.morale)
-             + r.quit_pay_effect * pay_short
-             + r.quit_miss_effect * seats.miss_streak
-             - r.quit_coaching_effect * seats.coach_ema
-             - r.quit_tenure_effect * np.log1p(tenure_years))
+    log_h = (
+        r.quit_morale_effect * (0.55 - seats.morale)
+        + r.quit_pay_effect * pay_short
+        + r.quit_miss_effect * seats.miss_streak
+        - r.quit_coaching_effect * seats.coach_ema
+        - r.quit_tenure_effect * np.log1p(tenure_years)
+    )
     hazard = r.quit_per_year / WEEKS_PER_YEAR * np.exp(log_h)
     return np.where(seats.occupied, 1.0 - np.exp(-hazard), 0.0)

@@ -1,0 +1,1 @@
+"""Rep and Manager agents and the reps' vectorised decisions."""

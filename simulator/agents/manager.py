@@ -44,13 +44,17 @@ class Manager(mesa.Agent):
         st = model.seats
         occ = st.occupied[self.seats]
         vacant = self.seats[~occ]
-        onboarding = int(np.count_nonzero(
-            occ & (model.tenure[self.seats] < model.params.hiring.onboarding_weeks)))
+        onboarding = int(
+            np.count_nonzero(
+                occ & (model.tenure[self.seats] < model.params.hiring.onboarding_weeks)
+            )
+        )
         left = mp.hours_per_week
         admin = min(mp.admin_share * mp.hours_per_week, left)
         left -= admin
         need_hiring = mp.hiring_hours_per_vacancy * vacant.size + (
-            mp.onboarding_hours_per_hire * onboarding)
+            mp.onboarding_hours_per_hire * onboarding
+        )
         hiring = min(need_hiring, left)
         left -= hiring
         covering = min(mp.cover_hours_per_vacancy * vacant.size, left)
@@ -61,8 +65,15 @@ class Manager(mesa.Agent):
         left -= inspection
         coaching = min(mp.coaching_share * mp.hours_per_week, left)
         left -= coaching
-        model.manager_hours[self.team] = (admin, hiring, covering, support, inspection,
-                                          coaching, left)
+        model.manager_hours[self.team] = (
+            admin,
+            hiring,
+            covering,
+            support,
+            inspection,
+            coaching,
+            left,
+        )
         self.hiring_progress = hiring / need_hiring if need_hiring > 0 else 1.0
 
         team = self.seats[occ]

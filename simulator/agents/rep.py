@@ -73,8 +73,7 @@ class TimeChoice:
         return self.prospecting + self.advancing + self.helping + self.exploring + self.admin
 
 
-def _component_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarray
-                   ) -> np.ndarray:
+def _component_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarray) -> np.ndarray:
     """Expected pay of one component's current period if ``extra`` more sales are credited.
 
     ``extra`` and ``sd`` have shape (seats, k); credited sales cannot fall
@@ -86,7 +85,8 @@ def _component_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarr
     q = seats.quota[w]
     inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None, None]
     s = seats.credited[w][:, None, None] + np.maximum(
-        extra[..., None] + sd[..., None] * _NODES, 0.0)
+        extra[..., None] + sd[..., None] * _NODES, 0.0
+    )
     return model.plan.period_target(name) * (comp.shape(s * inv_q) @ _WEIGHTS)
 
 
@@ -103,11 +103,12 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     occ = seats.occupied
     n = len(occ)
     base_selling = np.maximum(
-        rp.hours_per_week - admin_hours - rp.helping_hours - rp.exploring_hours, 1.0)
+        rp.hours_per_week - admin_hours - rp.helping_hours - rp.exploring_hours, 1.0
+    )
     max_selling = np.maximum(rp.max_hours_per_week - admin_hours, 1.0) / base_selling
     weekly_ote = (model.plan.base_salary + model.plan.target_variable) / 52
     rate = seats.expected_weekly_sales
-    output = EFFORT_GRID ** rp.effort_elasticity
+    output = EFFORT_GRID**rp.effort_elasticity
     g = rp.effort_convexity
     cost = rp.effort_cost * weekly_ote * EFFORT_GRID**g / g
     intrinsic = (rp.intrinsic_motivation * weekly_ote * seats.morale)[:, None] * output
@@ -152,12 +153,19 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     helping = rp.helping_hours * morale_factor
     exploring = rp.exploring_hours * (np.clip(prospect_share / p0, 0.0, 2.0) if p0 > 0 else 1.0)
     z = np.where(occ, 1.0, 0.0)
-    return TimeChoice(prospecting * z, advancing * z, helping * z, exploring * z,
-                      admin_hours * z, ratio)
+    return TimeChoice(
+        prospecting * z, advancing * z, helping * z, exploring * z, admin_hours * z, ratio
+    )
 
 
-def deal_timing(model: SalesModel, deal_seats: np.ndarray, values: np.ndarray,
-                p_now: np.ndarray, p_later: np.ndarray, rushed: bool) -> np.ndarray:
+def deal_timing(
+    model: SalesModel,
+    deal_seats: np.ndarray,
+    values: np.ndarray,
+    p_now: np.ndarray,
+    p_later: np.ndarray,
+    rushed: bool,
+) -> np.ndarray:
     """Whether each rep would rather have the deal credited now than next period.
 
     The gain now is the exact pay of adding the deal's price (after any rush
@@ -188,7 +196,6 @@ def deal_timing(model: SalesModel, deal_seats: np.ndarray, values: np.ndarray,
         sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
         s = np.maximum(proj + sd * _NODES, 0.0)
         qn = q_next[:, None]
-        diff = (plan.component_pay(name, s + values[:, None], qn)
-                - plan.component_pay(name, s, qn))
+        diff = plan.component_pay(name, s + values[:, None], qn) - plan.component_pay(name, s, qn)
         gain_later += (diff * _WEIGHTS).sum(axis=1)
     return p_now * gain_now >= p_later * gain_later

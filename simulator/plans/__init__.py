@@ -1,0 +1,1 @@
+"""Plans: payout as pure functions, and quota-setting policies."""

@@ -93,7 +93,8 @@ class Plan:
     @cached_property
     def _average_rate(self) -> float:
         return self.target_variable * sum(
-            float(c.shape(np.array(1.0))) for c in self.components.values())
+            float(c.shape(np.array(1.0))) for c in self.components.values()
+        )
 
     def average_rate(self) -> float:
         """Variable pay per unit of sales at 100% attainment of an annual quota of 1."""
@@ -112,18 +113,24 @@ def compile_plan(params: PlanParams) -> Plan:
     components: dict[str, Commission | QuotaBonus] = {}
     if c.weight > 0:
         components["commission"] = Commission(
-            period_weeks=PERIOD_WEEKS[c.period], weight=c.weight,
-            starts=np.asarray(c.tier_starts, float), rates=np.asarray(c.tier_rates, float),
-            cap=c.cap if c.cap > 0 else np.inf)
+            period_weeks=PERIOD_WEEKS[c.period],
+            weight=c.weight,
+            starts=np.asarray(c.tier_starts, float),
+            rates=np.asarray(c.tier_rates, float),
+            cap=c.cap if c.cap > 0 else np.inf,
+        )
     if b.thresholds and any(a > 0 for a in b.amounts):
         components["bonus"] = QuotaBonus(
-            period_weeks=PERIOD_WEEKS[b.period], thresholds=np.asarray(b.thresholds, float),
-            amounts=np.asarray(b.amounts, float))
+            period_weeks=PERIOD_WEEKS[b.period],
+            thresholds=np.asarray(b.thresholds, float),
+            amounts=np.asarray(b.amounts, float),
+        )
     return Plan(params.name, params.base_salary, params.target_variable, components)
 
 
-def period_payout(plan: Plan, credited: dict[int, np.ndarray],
-                  quota: dict[int, np.ndarray], period_weeks: int) -> dict[str, np.ndarray]:
+def period_payout(
+    plan: Plan, credited: dict[int, np.ndarray], quota: dict[int, np.ndarray], period_weeks: int
+) -> dict[str, np.ndarray]:
     """Pay by component for the components measured over ``period_weeks``.
 
     Args:
@@ -135,17 +142,22 @@ def period_payout(plan: Plan, credited: dict[int, np.ndarray],
     Returns:
         ``{component name: pay array}`` for the components of that period.
     """
-    return {name: plan.component_pay(name, credited[period_weeks], quota[period_weeks])
-            for name, comp in plan.components.items() if comp.period_weeks == period_weeks}
+    return {
+        name: plan.component_pay(name, credited[period_weeks], quota[period_weeks])
+        for name, comp in plan.components.items()
+        if comp.period_weeks == period_weeks
+    }
 
 
-def earnings_curve(plan: Plan, attainments: np.ndarray, annual_quota: float = 1.0e6
-                   ) -> dict[str, np.ndarray]:
+def earnings_curve(
+    plan: Plan, attainments: np.ndarray, annual_quota: float = 1.0e6
+) -> dict[str, np.ndarray]:
     """Annual pay by component if every period ends at the given attainment."""
     out = {"base": np.full_like(attainments, plan.base_salary, dtype=float)}
     for name, comp in plan.components.items():
         periods = WEEKS_PER_YEAR // comp.period_weeks
         q = annual_quota * comp.period_weeks / WEEKS_PER_YEAR
-        out[name] = periods * plan.component_pay(name, attainments * q, np.full_like(
-            attainments, q, dtype=float))
+        out[name] = periods * plan.component_pay(
+            name, attainments * q, np.full_like(attainments, q, dtype=float)
+        )
     return out
