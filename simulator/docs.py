@@ -72,5 +72,45 @@ def param_table_markdown(params: Any = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def mechanisms_table_markdown() -> str:
+    """A Markdown table of every MODEL.md mechanism and the parameter that switches it off."""
+    from simulator.params import MECHANISMS
+
+    fields = param_fields()
+    lines = ["| mechanism | off when 0 | default |", "|---|---|---|"]
+    for mechanism, name in MECHANISMS.items():
+        lines.append(f"| {mechanism} | `{name}` | {_cell(fields[name][0])} |")
+    return "\n".join(lines) + "\n"
+
+
+#: README blocks regenerated from the dataclasses: marker name -> generator
+README_BLOCKS = {"params": param_table_markdown, "mechanisms": mechanisms_table_markdown}
+
+
+def render_readme(text: str) -> str:
+    """Replace every ``<!-- NAME:start -->...<!-- NAME:end -->`` block with its generated table."""
+    for name, make in README_BLOCKS.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        head, sep, rest = text.partition(start)
+        if not sep:
+            continue
+        _, sep2, tail = rest.partition(end)
+        if not sep2:
+            raise ValueError(f"README has {start} without {end}")
+        text = f"{head}{start}\n{make()}{end}{tail}"
+    return text
+
+
 if __name__ == "__main__":
-    print(param_table_markdown(), end="")
+    import sys
+
+    if len(sys.argv) > 2 and sys.argv[1] == "--readme":
+        path = sys.argv[2]
+        with open(path, encoding="utf-8") as fh:
+            old = fh.read()
+        new = render_readme(old)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(new)
+        print(f"{path}: {'updated' if new != old else 'already current'}")
+    else:
+        print(param_table_markdown(), end="")

@@ -215,3 +215,15 @@ def test_installed_wheel_finds_conf(tmp_path):
     )
     assert out.stdout.splitlines()[0].startswith(str(site))
     assert "name: quota_bonus" in out.stdout and "seed: 5" in out.stdout
+
+
+def test_readme_tables_match_the_dataclasses():
+    """README's parameter and mechanism tables are generated; they must be current."""
+    from pathlib import Path
+
+    from simulator.docs import render_readme
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert "<!-- params:start -->" in text and "<!-- mechanisms:start -->" in text
+    assert render_readme(text) == text, "run: python -m simulator.docs --readme README.md"
