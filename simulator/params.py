@@ -58,7 +58,7 @@ class OrgParams:
     n_reps: int = p(60, 1, 5000, "seats", "rep seats (territories); vacancies included")
     span_of_control: int = p(8, 1, 50, "reps", "rep seats per manager")
     quota_per_rep: float = p(
-        1.4e6,
+        1.7e6,
         0.0,
         None,
         "currency/year",
@@ -242,7 +242,7 @@ class RepParams:
     morale_attainment_effect: float = p(
         0.25, 0.0, 5.0, "morale", "effect of attainment in the last quarter"
     )
-    quit_per_year: float = p(0.15, 0.0, 5.0, "1/year", "voluntary quit hazard at par")
+    quit_per_year: float = p(0.13, 0.0, 5.0, "1/year", "voluntary quit hazard at par")
     quit_morale_effect: float = p(
         3.0,
         0.0,
@@ -333,7 +333,7 @@ class HiringParams:
     """Hiring and onboarding."""
 
     time_to_fill_weeks: float = p(9.0, 0.0, 104.0, "weeks", "mean time to fill a vacant seat")
-    skill_mean: float = p(0.2, 0.0, 1.0, "0..1", "mean skill of a new hire")
+    skill_mean: float = p(0.25, 0.0, 1.0, "0..1", "mean skill of a new hire")
     skill_sd: float = p(0.1, 0.0, 0.5, "0..1", "spread of new-hire skill")
     aptitude_mean: float = p(1.0, 0.0, 5.0, "multiplier", "mean learning speed of a new hire")
     aptitude_sigma: float = p(0.35, 0.0, 2.0, "log", "spread of aptitude")
