@@ -253,10 +253,12 @@ class Accounts:
         new = idle[rng.random(idle.size) < p]
         if new.size == 0:
             return 0
-        frac = np.where(self.customer[new], b.expansion_fraction, b.land_fraction)
+        # With land-and-expand off, a won account buys like a new one.
+        expand = self.customer[new] & (b.expansion_per_year > 0)
+        frac = np.where(expand, b.expansion_fraction, b.land_fraction)
         noise = rng.lognormal(-0.5 * b.deal_size_sigma**2, b.deal_size_sigma, new.size)
         self.value[new] = self.potential[new] * growth * frac * noise
-        self.expansion[new] = self.customer[new]
+        self.expansion[new] = expand
         self.open[new] = True
         self.stage[new] = 0
         self.readiness[new] = 0.0

@@ -414,6 +414,7 @@ class SalesModel(mesa.Model):
         pay = {}
         for w in self.plan.periods:
             pay.update(period_payout(self.plan, st.credited, st.quota, w))
+        self._week_pay += sum(float(v[seat]) for v in pay.values())
         self._flush_rep_row(seat, pay, exit_kind=kind)
         self.recorder.exit(int(st.rep_id[seat]), self.week, kind)
         rep = self.reps_by_seat.pop(seat)

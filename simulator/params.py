@@ -344,7 +344,7 @@ class HiringParams:
     onboarding_skill_gain: float = p(
         0.12, 0.0, 1.0, "skill", "skill gained over onboarding ('buyer' doubles it)"
     )
-    ramped_quota: bool = p(True, doc="quota of a new hire scaled by weeks onboarded in the period")
+    ramped_quota: bool = p(True, unit="flag", doc="quota of a new hire scaled by weeks onboarded in the period")
 
 
 @dataclass
@@ -408,7 +408,7 @@ class BonusParams:
 class PlanParams:
     """An incentive plan: pay mix, commission and quota bonus."""
 
-    name: str = p("quota_bonus", doc="label of the plan")
+    name: str = p("quota_bonus", unit="label", doc="label of the plan")
     base_salary: float = p(75_000.0, 0.0, None, "currency/year", "fixed pay")
     target_variable: float = p(
         75_000.0, 0.0, None, "currency/year", "variable pay at 100% of quota"
