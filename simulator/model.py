@@ -25,7 +25,7 @@ import pandas as pd
 
 from simulator.accounts import Accounts
 from simulator.agents.manager import ACTIVITIES, Manager
-from simulator.agents.rep import Rep, choose_time, deal_timing
+from simulator.agents.rep import Rep, choose_time, hold_back, pull_in
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 from simulator.plans.payout import compile_plan, period_payout
 from simulator.plans.quota import annual_quotas
@@ -157,9 +157,9 @@ class SalesModel(mesa.Model):
         """Weeks left in the current period of the given length, this week included."""
         return period_weeks - (self.week % WEEKS_PER_YEAR) % period_weeks
 
-    def periods_ending_soon(self) -> set[int]:
-        """Pay periods whose end falls within the deal-timing window."""
-        return {w for w in self.plan.periods if self.weeks_left(w) <= TIMING_WINDOW}
+    def periods_ending_soon(self, within: int = TIMING_WINDOW) -> set[int]:
+        """Pay periods that end within ``within`` weeks (this week included)."""
+        return {w for w in self.plan.periods if self.weeks_left(w) <= within}
 
     def season(self) -> float:
         """This week's demand multiplier."""
@@ -267,15 +267,19 @@ class SalesModel(mesa.Model):
             p_win = a.win_probability(ready, skill[seats], comp)
             wait = min(self.weeks_left(w) for w in self.periods_ending_soon())
             p_held = p_win * (1.0 - self.params.buyer.hold_loss_per_week) ** wait
-            close_now = deal_timing(self, seats, a.value[ready], p_win, p_held, rushed=False)
             hold = (
-                st.occupied[seats] & ~close_now & (self.rng_pipeline.random(ready.size) < strength)
+                st.occupied[seats]
+                & hold_back(self, seats, a.value[ready], p_win, p_held)
+                & (self.rng_pipeline.random(ready.size) < strength)
             )
             walked = hold & (
                 self.rng_pipeline.random(ready.size) < self.params.buyer.hold_loss_per_week
             )
             a.lose(ready[walked])
             held = int(hold.sum())
+            closing = np.bincount(
+                seats[~hold], (p_win * a.value[ready])[~hold], minlength=self.n_seats
+            )
             ready = ready[~hold]
             cand = np.flatnonzero(a.open[:n] & ~a.ready[:n] & (a.stage[:n] >= 2))
             cand = cand[st.occupied[a.seat[cand]]]
@@ -283,7 +287,7 @@ class SalesModel(mesa.Model):
                 cs = a.seat[cand]
                 p_norm = a.win_probability(cand, skill[cs], comp)
                 p_rush = p_norm * (1 - self.params.buyer.rush_win_penalty)
-                pull = deal_timing(self, cs, a.value[cand], p_rush, p_norm, rushed=True)
+                pull = pull_in(self, cs, a.value[cand], p_rush, p_norm, closing)
                 pull &= self.rng_pipeline.random(cand.size) < strength
                 rushed_idx = cand[pull]
         idx = np.concatenate([ready, rushed_idx])

@@ -165,7 +165,7 @@ class BuyerParams:
         0.12, 0.0, 0.9, "share of price", "discount to pull in an unready deal"
     )
     rush_win_penalty: float = p(
-        0.35, 0.0, 1.0, "share of win prob", "loss of win probability when a deal is rushed"
+        0.15, 0.0, 1.0, "share of win prob", "loss of win probability when a deal is rushed"
     )
     hold_loss_per_week: float = p(
         0.15, 0.0, 1.0, "1/week", "chance a ready buyer walks away each week a deal is held back"
@@ -344,7 +344,9 @@ class HiringParams:
     onboarding_skill_gain: float = p(
         0.12, 0.0, 1.0, "skill", "skill gained over onboarding ('buyer' doubles it)"
     )
-    ramped_quota: bool = p(True, unit="flag", doc="quota of a new hire scaled by weeks onboarded in the period")
+    ramped_quota: bool = p(
+        True, unit="flag", doc="quota of a new hire scaled by weeks onboarded in the period"
+    )
 
 
 @dataclass

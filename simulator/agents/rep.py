@@ -158,44 +158,107 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     )
 
 
-def deal_timing(
+def _later_gain(
+    model: SalesModel, name: str, deal_seats: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """Expected pay of one component for adding each deal to next period's sales.
+
+    The rep projects next period's sales from its own selling rate, with the
+    spread of a compound Poisson stream of its typical deal.
+    """
+    seats = model.seats
+    w = model.plan.components[name].period_weeks
+    q_next = (seats.annual_quota_full[deal_seats] * w / 52)[:, None]
+    proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
+    sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
+    s = np.maximum(proj + sd * _NODES, 0.0)
+    diff = model.plan.component_pay(name, s + values[:, None], q_next) - model.plan.component_pay(
+        name, s, q_next
+    )
+    return diff @ _WEIGHTS
+
+
+def hold_back(
     model: SalesModel,
     deal_seats: np.ndarray,
     values: np.ndarray,
     p_now: np.ndarray,
     p_later: np.ndarray,
-    rushed: bool,
 ) -> np.ndarray:
-    """Whether each rep would rather have the deal credited now than next period.
+    """Which ready deals reps hold back into the next period (True = hold).
 
-    The gain now is the exact pay of adding the deal's price (after any rush
-    discount) to this period's credited sales; the gain later is the expected
-    pay of adding it to next period's sales, which the rep projects from its
-    own selling rate. Each is weighted by the deal's win probability then.
-    Components whose period does not end soon pay the same either way.
-    Returns a mask: True = credit now (close a ready deal, pull in an unready one).
+    A rep holds a deal when its expected pay next period (win probability
+    after the wait, times the pay of adding it to next period's projected
+    sales) beats the exact pay of crediting it now. Components whose period
+    does not end soon pay the same either way and do not count.
     """
-    seats = model.seats
     plan = model.plan
+    seats = model.seats
     ending = model.periods_ending_soon()
-    price = values * (1.0 - model.params.buyer.rush_discount) if rushed else values
     gain_now = np.zeros(len(deal_seats))
     gain_later = np.zeros(len(deal_seats))
     for name, comp in plan.components.items():
         w = comp.period_weeks
+        if w not in ending:
+            continue
         cred = seats.credited[w][deal_seats]
         q = seats.quota[w][deal_seats]
-        now = plan.component_pay(name, cred + price, q) - plan.component_pay(name, cred, q)
-        gain_now += now
-        if w not in ending:
-            gain_later += now * p_now / np.maximum(p_later, 1e-12)
-            continue
-        # Next period: projected sales with their uncertainty, plus or minus the deal.
-        q_next = seats.annual_quota_full[deal_seats] * w / 52
-        proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
-        sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
-        s = np.maximum(proj + sd * _NODES, 0.0)
-        qn = q_next[:, None]
-        diff = plan.component_pay(name, s + values[:, None], qn) - plan.component_pay(name, s, qn)
-        gain_later += (diff * _WEIGHTS).sum(axis=1)
-    return p_now * gain_now >= p_later * gain_later
+        gain_now += plan.component_pay(name, cred + values, q) - plan.component_pay(name, cred, q)
+        gain_later += _later_gain(model, name, deal_seats, values)
+    return p_later * gain_later > p_now * gain_now
+
+
+def pull_in(
+    model: SalesModel,
+    deal_seats: np.ndarray,
+    values: np.ndarray,
+    p_rush: np.ndarray,
+    p_normal: np.ndarray,
+    closing: np.ndarray,
+) -> np.ndarray:
+    """Which unready deals reps pull into the ending period at a discount (True = rush).
+
+    Each rep considers its candidate deals together, best expected value
+    first, and rushes the set that maximises expected pay now (with the
+    deals' discounted prices, on top of ``closing``, the expected value of
+    deals already closing this week) minus the expected pay the same deals
+    would earn next period at their normal win probability. That lets a rep
+    who is short of a threshold rush several deals to cross it.
+    """
+    plan = model.plan
+    seats = model.seats
+    ending = model.periods_ending_soon()
+    price = values * (1.0 - model.params.buyer.rush_discount)
+    order = np.lexsort((-(p_rush * price), deal_seats))
+    s, price_o, value_o = deal_seats[order], price[order], values[order]
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    group = np.cumsum(np.r_[True, s[1:] != s[:-1]]) - 1
+
+    def within(x: np.ndarray) -> np.ndarray:
+        c = np.cumsum(x)
+        return c - np.r_[0.0, c][starts][group]
+
+    now_credit = within(p_rush[order] * price_o)
+    net = np.zeros(len(s))
+    for name, comp in plan.components.items():
+        w = comp.period_weeks
+        cred = seats.credited[w][s] + closing[s]
+        q = seats.quota[w][s]
+        base = plan.component_pay(name, cred, q)
+        if w in ending:
+            net += plan.component_pay(name, cred + now_credit, q) - base
+            net -= within(p_normal[order] * _later_gain(model, name, s, value_o))
+        else:  # same period either way: only the discount costs
+            later_credit = within(p_normal[order] * value_o)
+            net += plan.component_pay(name, cred + now_credit, q) - plan.component_pay(
+                name, cred + later_credit, q
+            )
+    rush = np.zeros(len(s), bool)
+    for g, start in enumerate(starts):
+        end = starts[g + 1] if g + 1 < len(starts) else len(s)
+        best = int(np.argmax(net[start:end]))
+        if net[start + best] > 0:
+            rush[start : start + best + 1] = True
+    out = np.zeros(len(s), bool)
+    out[order] = rush
+    return out
