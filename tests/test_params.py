@@ -98,19 +98,7 @@ def test_param_error_is_a_value_error():
     assert issubclass(ParamError, ValueError)
 
 
-#: fields without a unit or choices today; reported rather than waved through
-MISSING_UNIT_OR_CHOICES: dict[str, str] = {}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=MISSING_UNIT_OR_CHOICES[n]))
-        if n in MISSING_UNIT_OR_CHOICES
-        else n
-        for n in FIELDS
-    ],
-)
+@pytest.mark.parametrize("name", list(FIELDS))
 def test_every_field_has_doc_and_unit_or_choices(name):
     meta = FIELDS[name].metadata
     assert isinstance(meta.get("doc"), str) and meta["doc"].strip(), name
