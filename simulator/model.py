@@ -27,13 +27,29 @@ from simulator.accounts import Accounts
 from simulator.agents.manager import ACTIVITIES, Manager
 from simulator.agents.rep import Rep, choose_time, hold_back, pull_in
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
-from simulator.plans.payout import compile_plan, period_payout
+from simulator.plans.payout import (
+    INDIVIDUAL,
+    Campaign,
+    Commission,
+    PayState,
+    attainment,
+    compile_plan,
+    top_mask,
+)
 from simulator.plans.quota import annual_quotas
 from simulator.record import Recorder
-from simulator.workforce import Seats, quit_probability, update_morale, update_skill
+from simulator.workforce import (
+    PAY_ACCUMULATORS,
+    Seats,
+    quit_probability,
+    update_morale,
+    update_skill,
+)
 
-#: share of a seasoned rep's trailing-quarter bookings that counts as "productive"
+#: share of a seasoned rep's trailing bookings that counts as "productive"
 PRODUCTIVE_SHARE = 0.8
+#: weeks of bookings compared for productivity (new hire against seasoned reps)
+RAMP_WINDOW = 8
 #: weeks before a period's end in which reps move deals across the boundary
 TIMING_WINDOW = 2
 
@@ -78,7 +94,7 @@ class SalesModel(mesa.Model):
         self.manager_deal_hours = np.zeros(n)
         self.tenure = np.zeros(n, np.int64)
         self.accounts_open_by_seat = np.zeros(n)
-        self.trailing = np.zeros((WEEKS_PER_QUARTER, n))
+        self.trailing = np.zeros((RAMP_WINDOW, n))
         self.productive_week = np.full(n, -1)
         self.reps_by_seat: dict[int, Rep] = {}
         self._next_rep_id = 0
@@ -90,6 +106,18 @@ class SalesModel(mesa.Model):
         self._week_exits = {"voluntary": 0, "involuntary": 0}
         self._week_hires = 0
         self._week_pay = 0.0
+        by_segment = np.stack(
+            [
+                np.bincount(
+                    self.accounts.seat[: self.accounts.n],
+                    self.accounts.potential[: self.accounts.n]
+                    * (self.accounts.segment[: self.accounts.n] == k),
+                    minlength=n,
+                )
+                for k in range(3)
+            ]
+        )
+        self._segment_share = by_segment / np.maximum(by_segment.sum(axis=0), 1e-9)
         self._create_managers()
         self._create_initial_reps()
         self._set_annual_quotas()
@@ -143,6 +171,10 @@ class SalesModel(mesa.Model):
         rep.rep_id = rep_id
         self.reps_by_seat[seat] = rep
         self.seats.fill(seat, rep_id, self.week, skill, aptitude, tenure)
+        # what a unit of sales pays at par, until the rep has its own experience
+        self.seats.marginal_pay_ema[seat] = self.plan.average_rate() / max(
+            float(self.seats.annual_quota_full[seat]) or self.params.org.quota_per_rep, 1.0
+        )
         self.trailing[:, seat] = 0.0
         self.productive_week[seat] = 0 if tenure >= WEEKS_PER_YEAR or initial else -1
         self.recorder.hire(rep_id, seat, int(self.seats.team[seat]), self.week - tenure, initial)
@@ -171,8 +203,12 @@ class SalesModel(mesa.Model):
     # -- quotas -----------------------------------------------------------
     def _set_annual_quotas(self) -> None:
         year = self.week // WEEKS_PER_YEAR
-        potential = self.accounts.potential_by_seat(self.n_seats)
-        self.seats.annual_quota_full[:] = annual_quotas(self.params, potential, year)
+        if self.params.quota.policy == "ratchet" and self.week > 0:
+            # ratcheted quotas carry over, grown with the company target
+            self.seats.annual_quota_full *= 1.0 + self.params.org.target_growth
+        else:
+            potential = self.accounts.potential_by_seat(self.n_seats)
+            self.seats.annual_quota_full[:] = annual_quotas(self.params, potential, year)
         self.seats.quota_annual[:] = self.seats.annual_quota_full
         occ = self.seats.occupied
         self.seats.expected_weekly_sales[occ & (self.seats.expected_weekly_sales == 0)] = (
@@ -244,7 +280,7 @@ class SalesModel(mesa.Model):
             help_received,
             help_skill,
         )
-        update_morale(st, self.coach_hours, self.inspection)
+        update_morale(st, self.coach_hours, self.inspection, self._leaderboard_signal())
         self._pay_base()
         self._track_productivity(bookings)
         self._quits()
@@ -308,10 +344,22 @@ class SalesModel(mesa.Model):
             discount,
         )
         bookings = np.bincount(seats, price, minlength=self.n_seats)
+        self._campaign_bookings(seats, a.segment[idx], price)
         wins = np.bincount(seats[won], minlength=self.n_seats)
         discounts = np.bincount(seats, discount, minlength=self.n_seats)
         self.won_value_total += float(price.sum())
         return bookings, wins, int(rushed_idx.size), held, discounts
+
+    def _campaign_bookings(self, seats: np.ndarray, segment: np.ndarray, price: np.ndarray) -> None:
+        """Credit sales that qualify for a running campaign (its window and segment)."""
+        comp = self.plan.components.get("campaign")
+        if comp is None or not comp.in_window(self.week % WEEKS_PER_YEAR):
+            return
+        ok = (segment == comp.segment) if comp.segment >= 0 else np.ones(len(seats), bool)
+        st = self.seats
+        st.campaign_credited += np.where(
+            st.occupied, np.bincount(seats[ok], price[ok], minlength=self.n_seats), 0.0
+        )
 
     def _explore(self, explore_power: np.ndarray) -> None:
         y = self.params.rep.exploring_yield
@@ -372,10 +420,10 @@ class SalesModel(mesa.Model):
 
     def _track_productivity(self, bookings: np.ndarray) -> None:
         st = self.seats
-        self.trailing[self.week % WEEKS_PER_QUARTER] = np.where(st.occupied, bookings, 0.0)
+        self.trailing[self.week % RAMP_WINDOW] = np.where(st.occupied, bookings, 0.0)
         tenure = st.cache_tenure(self.week)
         seasoned = st.occupied & (tenure >= WEEKS_PER_YEAR)
-        pending = st.occupied & (self.productive_week < 0) & (tenure >= WEEKS_PER_QUARTER - 1)
+        pending = st.occupied & (self.productive_week < 0) & (tenure >= RAMP_WINDOW - 1)
         if not pending.any() or not seasoned.any():
             return
         trailing = self.trailing.sum(axis=0)
@@ -413,13 +461,21 @@ class SalesModel(mesa.Model):
             self._exit(int(seat), "voluntary")
 
     def _exit(self, seat: int, kind: str) -> None:
-        """A rep leaves: paid what the plan owes on credited sales so far, seat vacated."""
+        """A rep leaves mid-period: paid what individual components owe so far, seat vacated.
+
+        Rank prizes and team pay of an unfinished period are forfeited.
+        """
         st = self.seats
-        pay = {}
-        for w in self.plan.periods:
-            pay.update(period_payout(self.plan, st.credited, st.quota, w))
-        self._week_pay += sum(float(v[seat]) for v in pay.values())
-        self._flush_rep_row(seat, pay, exit_kind=kind)
+        owed = self._payouts([w for w in st.periods], only=INDIVIDUAL, seats=np.array([seat]))
+        for column, v in owed.items():
+            st.acc["pay_" + column][seat] += v[seat]
+            self._week_pay += float(v[seat])
+        self._flush_rep_row(seat, exit_kind=kind)
+        self._release(seat, kind)
+
+    def _release(self, seat: int, kind: str) -> None:
+        """Remove the rep in ``seat`` (its last row is already written)."""
+        st = self.seats
         self.recorder.exit(int(st.rep_id[seat]), self.week, kind)
         rep = self.reps_by_seat.pop(seat)
         rep.remove()
@@ -427,24 +483,121 @@ class SalesModel(mesa.Model):
         self._week_exits[kind] += 1
         self.exit_count += 1
 
+    # -- pay --------------------------------------------------------------
+    def segment_share(self, segment: int) -> np.ndarray:
+        """Each territory's share of potential in a segment (-1: all segments)."""
+        if segment < 0:
+            return np.ones(self.n_seats)
+        return self._segment_share[segment]
+
+    def _leaderboard_signal(self) -> np.ndarray:
+        """Morale push of a published leaderboard: + at the top, - at the bottom, 0 if none."""
+        plan = self.plan
+        st = self.seats
+        if not plan.leaderboard or plan.leaderboard_morale_effect == 0:
+            return np.zeros(self.n_seats)
+        rank = self.plan.components.get("rank")
+        w = rank.period_weeks if rank is not None else WEEKS_PER_QUARTER
+        att = attainment(st.credited[w], st.quota[w])
+        occ = np.flatnonzero(st.occupied)
+        pct = np.zeros(self.n_seats)
+        if occ.size > 1:
+            order = occ[np.argsort(att[occ], kind="stable")]
+            pct[order] = np.arange(occ.size) / (occ.size - 1)
+        return np.where(st.occupied, plan.leaderboard_morale_effect * (pct - 0.5), 0.0)
+
+    def forced_ranking_eligible(self) -> np.ndarray:
+        """Seats whose holders are past onboarding and a first quarter (can be force-ranked)."""
+        return self.seats.tenure >= self.params.hiring.onboarding_weeks + WEEKS_PER_QUARTER
+
+    def _pay_state(self, period_weeks: int, year_to_date: bool = False) -> PayState:
+        st = self.seats
+        quota = st.quota[period_weeks]
+        if year_to_date:  # true-up: the year's quota so far
+            elapsed = (self.week % WEEKS_PER_YEAR) + 1
+            quota = quota * elapsed / WEEKS_PER_YEAR
+        return PayState(
+            st.credited[period_weeks],
+            quota,
+            st.team,
+            st.occupied,
+            {"campaign": st.campaign_credited},
+        )
+
+    def _payouts(
+        self, ending: list[int], only: tuple = (), seats: np.ndarray | None = None
+    ) -> dict[str, np.ndarray]:
+        """Pay by column for every component whose period (or pay date) is in ``ending``.
+
+        A cumulative commission is measured year-to-date and paid at each
+        quarter's end with true-up; a campaign pays at the end of its window.
+        ``seats`` (for a leaver) limits the true-up bookkeeping to those seats.
+        """
+        st = self.seats
+        out: dict[str, np.ndarray] = {}
+        week_of_year = self.week % WEEKS_PER_YEAR
+        for name, comp in self.plan.components.items():
+            if only and not isinstance(comp, only):
+                continue
+            if isinstance(comp, Campaign):
+                if week_of_year != comp.end_week and seats is None:
+                    continue
+                v = self.plan.pay(name, self._pay_state(comp.period_weeks))
+            elif isinstance(comp, Commission) and comp.cumulative:
+                if WEEKS_PER_QUARTER not in ending and seats is None:
+                    continue
+                due = self.plan.pay(name, self._pay_state(WEEKS_PER_YEAR, year_to_date=True))
+                v = np.maximum(due - st.paid_ytd, 0.0)
+                mask = np.zeros(self.n_seats, bool)
+                mask[np.arange(self.n_seats) if seats is None else seats] = True
+                v = np.where(mask, v, 0.0)
+                st.paid_ytd += v
+            elif comp.period_weeks in ending:
+                v = self.plan.pay(name, self._pay_state(comp.period_weeks))
+            else:
+                continue
+            out[comp.column] = out.get(comp.column, 0.0) + v
+        return out
+
     # -- period ends ------------------------------------------------------
     def _end_periods(self) -> None:
         st = self.seats
         ending = [w for w in st.periods if self.weeks_left(w) == 1]
-        if not ending:
+        campaign_ends = any(
+            isinstance(c, Campaign) and c.end_week == self.week % WEEKS_PER_YEAR
+            for c in self.plan.components.values()
+        )
+        if not ending and not campaign_ends:
             return
-        pay: dict[str, np.ndarray] = {}
-        for w in ending:
-            if w in self.plan.periods:
-                pay.update(period_payout(self.plan, st.credited, st.quota, w))
+        for column, v in self._payouts(ending).items():
+            paid = np.where(st.occupied, v, 0.0)
+            st.acc["pay_" + column] += paid
+            self._week_pay += float(paid.sum())
+        forced = self._forced_ranking(ending)
         if WEEKS_PER_QUARTER in ending:
-            self._end_quarter(pay)
+            self._end_quarter(forced)
         else:
-            for name, v in pay.items():
-                st.acc["pay_" + name] += np.where(st.occupied, v, 0.0)
-                self._week_pay += float(np.where(st.occupied, v, 0.0).sum())
+            for seat in forced:
+                self._flush_rep_row(int(seat), exit_kind="involuntary")
+                self._release(int(seat), "involuntary")
         for w in ending:
             st.credited[w][:] = 0.0
+        if WEEKS_PER_YEAR in ending:
+            st.paid_ytd[:] = 0.0
+        if campaign_ends:
+            st.campaign_credited[:] = 0.0
+
+    def _forced_ranking(self, ending: list[int]) -> np.ndarray:
+        """Seats let go for ranking in the bottom share of a forced-ranking period."""
+        plan = self.plan
+        w = plan.forced_exit_weeks
+        if plan.forced_exit_share <= 0 or w not in ending:
+            return np.zeros(0, np.int64)
+        st = self.seats
+        att = attainment(st.credited[w], st.quota[w])
+        eligible = st.occupied & self.forced_ranking_eligible()
+        bottom = top_mask(-att, eligible, plan.forced_exit_share, 0)
+        return np.flatnonzero(bottom)
 
     def _start_periods(self) -> None:
         """New quotas for every period that starts this week."""
@@ -456,7 +609,15 @@ class SalesModel(mesa.Model):
         if starting:
             self._set_period_quotas(starting)
 
-    def _end_quarter(self, pay: dict[str, np.ndarray]) -> None:
+    def _ratchet(self, att: np.ndarray) -> None:
+        """Ratchet quotas: a quarter's beat raises the seat's quota more than a miss lowers it."""
+        st = self.seats
+        qp = self.params.quota
+        full = st.occupied & (st.acc["weeks"] >= WEEKS_PER_QUARTER)
+        change = np.where(att >= 1.0, qp.ratchet_up * (att - 1.0), -qp.ratchet_down * (1.0 - att))
+        st.annual_quota_full[full] *= np.clip(1.0 + change[full], 0.5, 2.0)
+
+    def _end_quarter(self, forced: np.ndarray) -> None:
         st = self.seats
         pf = self.params.performance
         q = st.acc["quota"]
@@ -465,13 +626,20 @@ class SalesModel(mesa.Model):
         st.last_attainment[occ] = att[occ]
         st.miss_streak[:] = np.where(occ & (att < 1.0), st.miss_streak + 1, 0)
         st.pm_streak[:] = np.where(occ & (att < pf.threshold), st.pm_streak + 1, 0)
-        quarter_pay = st.acc["pay_base"] + sum(pay.values(), np.zeros(self.n_seats))
+        quarter_pay = sum((st.acc[c] for c in PAY_ACCUMULATORS), np.zeros(self.n_seats))
         st.pay_annual[occ] = 0.6 * st.pay_annual[occ] + 0.4 * 4 * quarter_pay[occ]
-        self._week_pay += float(sum((np.where(occ, v, 0.0).sum() for v in pay.values()), 0.0))
+        if self.params.quota.policy == "ratchet":
+            self._ratchet(att)
+        forced_set = {int(x) for x in forced}
         for seat in np.flatnonzero(occ):
-            self._flush_rep_row(int(seat), pay, exit_kind="")
+            kind = "involuntary" if int(seat) in forced_set else ""
+            self._flush_rep_row(int(seat), exit_kind=kind)
         self._flush_manager_rows()
-        eligible = occ & (st.tenure_weeks(self.week) >= self.params.hiring.onboarding_weeks + 13)
+        for seat in forced_set:
+            self._release(seat, "involuntary")
+        eligible = st.occupied & (
+            st.tenure_weeks(self.week) >= self.params.hiring.onboarding_weeks + 13
+        )
         triggered = eligible & (st.pm_streak >= pf.quarters)
         for seat in np.flatnonzero(triggered):
             if self.rng_people.random() < pf.exit_strength:
@@ -486,24 +654,15 @@ class SalesModel(mesa.Model):
             if row[0] == st.rep_id[seat]:
                 self.recorder.rep_rows[i] = row[:-2] + (True, "involuntary")
                 break
-        self.recorder.exit(int(st.rep_id[seat]), self.week, "involuntary")
-        rep = self.reps_by_seat.pop(seat)
-        rep.remove()
-        st.vacate(seat, self.week)
-        self._week_exits["involuntary"] += 1
-        self.exit_count += 1
+        self._release(seat, "involuntary")
 
-    def _flush_rep_row(self, seat: int, pay: dict[str, np.ndarray], exit_kind: str) -> None:
+    def _flush_rep_row(self, seat: int, exit_kind: str) -> None:
         st = self.seats
         acc = st.acc
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
         quota = float(acc["quota"][seat])
         credited = float(acc["credited_sales"][seat])
-        comm = float(pay["commission"][seat]) if "commission" in pay else 0.0
-        bonus = float(pay["bonus"][seat]) if "bonus" in pay else 0.0
-        comm += float(acc["pay_commission"][seat])
-        bonus += float(acc["pay_bonus"][seat])
-        base = float(acc["pay_base"][seat])
+        pays = [float(acc[c][seat]) for c in PAY_ACCUMULATORS]
         hours = [
             float(acc[k][seat])
             for k in (
@@ -533,10 +692,8 @@ class SalesModel(mesa.Model):
                 credited / quota if quota > 0 else np.nan,
                 float(acc["deals_won"][seat]),
                 float(acc["discounts"][seat]),
-                base,
-                comm,
-                bonus,
-                base + comm + bonus,
+                *pays,
+                sum(pays),
                 sum(hours) / max(weeks, 1.0),
                 *hours,
                 float(acc["coached_hours"][seat]),

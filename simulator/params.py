@@ -24,7 +24,9 @@ WEEKS_PER_MONTH = 4.0
 PERIOD_WEEKS = {"month": 4, "quarter": 13, "year": 52}
 COACHING_POLICIES = ("equal", "new_first", "middle_first", "bottom_first", "top_first")
 ONBOARDING_KINDS = ("product", "buyer")
-QUOTA_POLICIES = ("top_down", "equal", "potential")
+QUOTA_POLICIES = ("top_down", "equal", "potential", "ratchet")
+TEAM_SPLITS = ("equal", "contribution")
+CAMPAIGN_SEGMENTS = ("all", "smb", "mid", "ent")
 
 
 def p(
@@ -213,7 +215,7 @@ class RepParams:
         0.6, 0.0, 5.0, "x weekly OTE", "value of selling effort to a rep at full morale, beyond pay"
     )
     effort_elasticity: float = p(0.7, 0.05, 1.0, "exponent", "diminishing returns of selling hours")
-    prospect_share: float = p(0.4, 0.0, 1.0, "share", "prospecting share of selling time at par")
+    prospect_share: float = p(0.25, 0.0, 1.0, "share", "prospecting share of selling time at par")
     deal_timing_strength: float = p(
         1.0,
         0.0,
@@ -222,6 +224,14 @@ class RepParams:
         "pulling deals in (with discount) or holding them back at period ends; 0 = never",
     )
     helping_hours: float = p(2.0, 0.0, 20.0, "hours/week", "help given to peers at full morale")
+    helping_pay_response: float = p(
+        1.0,
+        0.0,
+        10.0,
+        "strength",
+        "how far helping follows what the plan pays for peers' sales (team pay) or "
+        "against them (rank pay); 0 = helping ignores pay",
+    )
     helping_effect: float = p(
         0.002,
         0.0,
@@ -242,7 +252,7 @@ class RepParams:
     morale_attainment_effect: float = p(
         0.25, 0.0, 5.0, "morale", "effect of attainment in the last quarter"
     )
-    quit_per_year: float = p(0.13, 0.0, 5.0, "1/year", "voluntary quit hazard at par")
+    quit_per_year: float = p(0.17, 0.0, 5.0, "1/year", "voluntary quit hazard at par")
     quit_morale_effect: float = p(
         3.0,
         0.0,
@@ -371,12 +381,19 @@ class QuotaParams:
     policy: str = p(
         "top_down",
         doc="'top_down' (company target split by territory potential "
-        "blended with equal), 'equal' or 'potential'",
+        "blended with equal), 'equal', 'potential', or 'ratchet' (each quarter's result moves "
+        "the next quota; the first year is top_down)",
         choices=QUOTA_POLICIES,
     )
     aggressiveness: float = p(1.0, 0.0, 5.0, "multiplier", "quotas over the company target")
     potential_weight: float = p(
         0.3, 0.0, 1.0, "share", "top_down: weight of territory potential against an equal split"
+    )
+    ratchet_up: float = p(
+        0.6, 0.0, 2.0, "share of beat", "ratchet: share of a quarter's beat added to the quota"
+    )
+    ratchet_down: float = p(
+        0.2, 0.0, 2.0, "share of miss", "ratchet: share of a quarter's miss taken off the quota"
     )
 
 
@@ -393,6 +410,12 @@ class CommissionParams:
     )
     tier_rates: list[float] = p([1.0], 0.0, 20.0, "x base rate", "rate multiplier of each tier")
     cap: float = p(0.0, 0.0, 20.0, "attainment", "no commission beyond this attainment; 0 = none")
+    payout_cap: float = p(
+        0.0, 0.0, 50.0, "x period target", "most commission paid in a period; 0 = none"
+    )
+    cumulative: bool = p(
+        False, unit="flag", doc="measured year-to-date, paid each period with true-up"
+    )
 
 
 @dataclass
@@ -407,6 +430,54 @@ class BonusParams:
 
 
 @dataclass
+class RankParams:
+    """Rank-based pay: prizes by rank, a published leaderboard, forced ranking."""
+
+    period: str = p("quarter", doc="period over which reps are ranked", choices=tuple(PERIOD_WEEKS))
+    prize: float = p(0.0, 0.0, 10.0, "share of target variable", "prize per winner; 0 = none")
+    top_share: float = p(0.2, 0.0, 1.0, "share of reps", "share of reps who win the prize")
+    top_k: int = p(0, 0, 1000, "reps", "number of winners; overrides top_share when above 0")
+    leaderboard: bool = p(False, unit="flag", doc="publish each rep's rank every week")
+    leaderboard_morale_effect: float = p(
+        0.2, 0.0, 5.0, "morale", "morale gained at the top of a published board, lost at the bottom"
+    )
+    forced_exit_share: float = p(
+        0.0, 0.0, 0.5, "share of reps", "bottom share let go each forced-ranking period"
+    )
+    forced_exit_period: str = p(
+        "year", doc="period of forced-ranking exits", choices=tuple(PERIOD_WEEKS)
+    )
+    job_value: float = p(
+        0.5, 0.0, 5.0, "x annual OTE", "what a rep feels it loses when let go (drives effort)"
+    )
+
+
+@dataclass
+class TeamParams:
+    """Team pay: a pool of team sales and a team-quota bonus."""
+
+    period: str = p("quarter", doc="period of the team components", choices=tuple(PERIOD_WEEKS))
+    pool_weight: float = p(
+        0.0, 0.0, 2.0, "share of target variable", "pool per member at 100% team attainment"
+    )
+    split: str = p("equal", doc="how the pool is split", choices=TEAM_SPLITS)
+    quota_bonus: float = p(
+        0.0, 0.0, 5.0, "share of target variable", "bonus to each member at the team quota"
+    )
+    quota_threshold: float = p(1.0, 0.0, 5.0, "attainment", "team attainment that pays the bonus")
+
+
+@dataclass
+class CampaignParams:
+    """A short campaign: an extra rate on a segment's sales within a window of weeks."""
+
+    rate: float = p(0.0, 0.0, 1.0, "share of sales", "extra pay per unit of qualifying sales")
+    start_week: int = p(1, 1, 52, "week of year", "first week of the campaign")
+    end_week: int = p(13, 1, 52, "week of year", "last week of the campaign")
+    segment: str = p("all", doc="segment whose sales qualify", choices=CAMPAIGN_SEGMENTS)
+
+
+@dataclass
 class PlanParams:
     """An incentive plan: pay mix, commission and quota bonus."""
 
@@ -415,8 +486,15 @@ class PlanParams:
     target_variable: float = p(
         75_000.0, 0.0, None, "currency/year", "variable pay at 100% of quota"
     )
+    individual_weight: float = p(
+        1.0, 0.0, 1.0, "share", "weight of individual components (commission, bonus, rank prize)"
+    )
+    team_weight: float = p(0.0, 0.0, 1.0, "share", "weight of team components (pool, team bonus)")
     commission: CommissionParams = field(default_factory=CommissionParams)
     bonus: BonusParams = field(default_factory=BonusParams)
+    rank: RankParams = field(default_factory=RankParams)
+    team: TeamParams = field(default_factory=TeamParams)
+    campaign: CampaignParams = field(default_factory=CampaignParams)
 
 
 @dataclass
@@ -546,6 +624,14 @@ def _validate_plan(plan: PlanParams) -> None:
         )
     if any(y <= x for x, y in zip(b.thresholds, b.thresholds[1:], strict=False)):
         raise ParamError(f"plan.bonus.thresholds = {b.thresholds}: must increase")
+    weights = plan.individual_weight + plan.team_weight
+    if abs(weights - 1.0) > 1e-6:
+        raise ParamError(f"plan.individual_weight + plan.team_weight = {weights:g}: must sum to 1")
+    if plan.campaign.end_week < plan.campaign.start_week:
+        raise ParamError(
+            f"plan.campaign.end_week = {plan.campaign.end_week}: must be at least "
+            f"plan.campaign.start_week ({plan.campaign.start_week})"
+        )
     if c.cap and b.thresholds and c.cap < max(b.thresholds):
         raise ParamError(
             f"plan.commission.cap = {c.cap:g}: must be 0 (none) or at least the highest bonus "

@@ -33,6 +33,20 @@ ACCUMULATORS = (
     "pay_base",
     "pay_commission",
     "pay_bonus",
+    "pay_rank",
+    "pay_team",
+    "pay_campaign",
+)
+
+
+#: pay accumulators, in the order of the reps table's pay columns
+PAY_ACCUMULATORS = (
+    "pay_base",
+    "pay_commission",
+    "pay_bonus",
+    "pay_rank",
+    "pay_team",
+    "pay_campaign",
 )
 
 
@@ -57,12 +71,16 @@ class Seats:
         self.last_attainment = np.ones(n)
         self.expected_weekly_sales = np.zeros(n)
         self.typical_deal = np.ones(n)
+        self.marginal_pay_ema = np.zeros(n)
         self.quota_annual = np.zeros(n)
         self.annual_quota_full = np.zeros(n)
-        self.periods = tuple(sorted(set(periods) | {13}))
+        # every period length is tracked, whatever the plan measures
+        self.periods = tuple(sorted(set(periods) | {4, 13, 52}))
         self.credited = {w: np.zeros(n) for w in self.periods}
         self.quota = {w: np.zeros(n) for w in self.periods}
         self.acc = {k: np.zeros(n) for k in ACCUMULATORS}
+        self.paid_ytd = np.zeros(n)
+        self.campaign_credited = np.zeros(n)
         self.vacant_since = np.zeros(n, np.int64)
         self.tenure = np.zeros(n, np.int64)
 
@@ -113,6 +131,8 @@ class Seats:
             self.credited[w][seat] = 0.0
         for a in self.acc.values():
             a[seat] = 0.0
+        self.paid_ytd[seat] = 0.0
+        self.campaign_credited[seat] = 0.0
 
     def vacate(self, seat: int, week: int) -> None:
         """Empty a seat (its accounts stay, the manager covers them)."""
@@ -163,7 +183,12 @@ def outside_option(seats: Seats) -> np.ndarray:
     return ote * (1.0 + p.rep.outside_option_premium * np.clip(strength, -0.5, 1.0))
 
 
-def update_morale(seats: Seats, coach_hours: np.ndarray, inspection: np.ndarray) -> None:
+def update_morale(
+    seats: Seats,
+    coach_hours: np.ndarray,
+    inspection: np.ndarray,
+    leaderboard: np.ndarray | None = None,
+) -> None:
     """Morale and trust in the manager move toward their targets."""
     p = seats.params
     m = p.manager
@@ -179,6 +204,7 @@ def update_morale(seats: Seats, coach_hours: np.ndarray, inspection: np.ndarray)
         + m.coaching_morale_effect * g
         - m.inspection_morale_cost * inspection * (0.5 + seats.skill)
         + 0.2 * (seats.trust - 0.5)
+        + (0.0 if leaderboard is None else leaderboard)
     )
     seats.morale += p.rep.morale_rate * (np.clip(target, 0.0, 1.0) - seats.morale)
     seats.morale[~seats.occupied] = 0.0

@@ -167,7 +167,7 @@ def test_bad_input_gives_one_line_and_status_2(tmp_path, args, expected):
 
 def test_help_and_cfg_still_work(tmp_path):
     helped = salesim("--help", cwd=tmp_path)
-    assert helped.returncode == 0 and "plan: base_plan, quota_bonus" in helped.stdout
+    assert helped.returncode == 0 and "quota_bonus" in helped.stdout and "ranking" in helped.stdout
     shown = salesim("--cfg", "job", "org.n_reps=16", "seed=0", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert "n_reps: 16" in shown.stdout and "seed: 0" in shown.stdout
@@ -218,7 +218,11 @@ def _message(*overrides: str) -> str:
             "plan.commission.tier_starts=[a]",
             "plan.commission.tier_starts[0] = 'a': must be a float (0 to 10)",
         ),
-        ("plan=nope", "plan = 'nope': no such config; available: quota_bonus"),
+        (
+            "plan=nope",
+            "plan = 'nope': no such config; available: accelerated, capped, hybrid, linear, "
+            "quota_bonus, ranking, team",
+        ),
         ("org.n_reps=[1", "cannot parse override 'org.n_reps=[1': "),
         ("plan=5", "plan=5: Config group override must be a string or a list. Got int"),
         ("org.n_reps=???", "org.n_reps: "),

@@ -19,6 +19,7 @@ from simulator.params import (
 )
 from simulator.plans.payout import (
     Commission,
+    PayState,
     Plan,
     QuotaBonus,
     attainment,
@@ -114,11 +115,10 @@ def test_zero_quota_means_zero_attainment():
 
 def test_period_payout_returns_only_the_components_of_that_period():
     plan = make_plan(commission_period="month", bonus_period="year")
-    credited = {w: np.array([10.0]) for w in (4, 52)}
-    quota = {w: np.array([10.0]) for w in (4, 52)}
-    assert set(period_payout(plan, credited, quota, 4)) == {"commission"}
-    assert set(period_payout(plan, credited, quota, 52)) == {"bonus"}
-    assert period_payout(plan, credited, quota, 13) == {}
+    states = {w: PayState(np.array([10.0]), np.array([10.0])) for w in (4, 13, 52)}
+    assert set(period_payout(plan, states, 4)) == {"commission"}
+    assert set(period_payout(plan, states, 52)) == {"bonus"}
+    assert period_payout(plan, states, 13) == {}
     assert plan.periods == (4, 52)
 
 

@@ -9,8 +9,8 @@ weeks left, and the plan's shape: accelerators, caps, bonus thresholds) plus
 the intrinsic value of selling at the rep's morale, against the cost of
 effort. That one rule yields pushing below a threshold, easing off past a cap
 or a secured bonus, and giving up when a quota is out of reach.
-:func:`deal_timing` applies the same marginal-pay reasoning to moving a deal
-across a period boundary.
+:func:`hold_back` and :func:`pull_in` apply the same marginal-pay reasoning to
+moving a deal across a period boundary.
 """
 
 from __future__ import annotations
@@ -21,12 +21,19 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from simulator.agents.incentives import (
+    NODES,
+    WEIGHTS,
+    expected_losses,
+    expected_pay,
+    per_unit_of_quota,
+)
+from simulator.params import WEEKS_PER_QUARTER
+from simulator.plans.payout import Commission, QuotaBonus, RankPrize, TeamBonus, TeamPool
+
 if TYPE_CHECKING:
     from simulator.model import SalesModel
 
-# Gauss-Hermite nodes (probabilists') for expectations over period-end sales.
-_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(5)
-_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 #: effort grid, as a multiple of the normal selling week
 EFFORT_GRID = np.linspace(0.5, 1.5, 11)
 
@@ -73,21 +80,46 @@ class TimeChoice:
         return self.prospecting + self.advancing + self.helping + self.exploring + self.admin
 
 
-def _component_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarray) -> np.ndarray:
-    """Expected pay of one component's current period if ``extra`` more sales are credited.
+def _helping_value(model: SalesModel, name: str, rate: np.ndarray) -> np.ndarray:
+    """Pay to a rep per unit of a teammate's extra sales this period, from one component.
 
-    ``extra`` and ``sd`` have shape (seats, k); credited sales cannot fall
-    below what is already credited.
+    Positive for team pay (the pool and the team bonus grow), negative for
+    rank pay (a rival's gain pushes the rep down the ranking), zero otherwise.
     """
     comp = model.plan.components[name]
+    if isinstance(comp, RankPrize):
+        return -_rank_pressure(model, name, rate)
+    if not isinstance(comp, TeamPool | TeamBonus):
+        return np.zeros(len(rate))
+    st = model.seats
     w = comp.period_weeks
-    seats = model.seats
-    q = seats.quota[w]
-    inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None, None]
-    s = seats.credited[w][:, None, None] + np.maximum(
-        extra[..., None] + sd[..., None] * _NODES, 0.0
-    )
-    return model.plan.period_target(name) * (comp.shape(s * inv_q) @ _WEIGHTS)
+    zero = np.zeros((len(rate), 1))
+    sd = np.sqrt(np.maximum(model.weeks_left(w) * rate * st.typical_deal, 1.0))[:, None]
+    before = expected_pay(model, name, zero, sd)[:, 0]
+    saved = st.expected_weekly_sales
+    bump = np.maximum(rate, 1.0) / max(model.weeks_left(w), 1)
+    try:  # every projection up by a week of sales; the rep's own is excluded inside
+        st.expected_weekly_sales = saved + bump
+        after = expected_pay(model, name, zero, sd)[:, 0]
+    finally:
+        st.expected_weekly_sales = saved
+    # pay per unit when every teammate sells one unit more (summed over teammates)
+    return (after - before) / np.maximum(rate, 1.0)
+
+
+def _rank_pressure(model: SalesModel, name: str, rate: np.ndarray) -> np.ndarray:
+    """Expected prize a rep loses per unit of sales a rival gains (density at the cut-off)."""
+    comp = model.plan.components[name]
+    st = model.seats
+    w = comp.period_weeks
+    sd = np.sqrt(np.maximum(model.weeks_left(w) * rate * st.typical_deal, 1.0))[:, None]
+    step = np.maximum(rate, 1.0)[:, None]
+    up = expected_pay(model, name, step, sd)[:, 0]
+    down = expected_pay(model, name, np.zeros_like(step), sd)[:, 0]
+    # a rival's unit counts against me about as much as my own unit counts for
+    # me; helping reaches every teammate, each a rival
+    rivals = np.bincount(st.team, st.occupied * 1.0)[st.team] - 1.0
+    return (up - down) / step[:, 0] * np.maximum(rivals, 0.0)
 
 
 def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
@@ -95,8 +127,12 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
 
     For each effort level on :data:`EFFORT_GRID` (a multiple of the normal
     selling week, sustained for the rest of each pay period) a rep's utility
-    per week is the expected pay of every plan component over its period, plus
-    intrinsic value of output at the rep's morale, minus a convex effort cost.
+    per week is the expected pay of every plan component over its period
+    (individual, rank and team components alike), less expected losses that
+    more sales bring (forced ranking is the reverse: it raises the value of
+    sales; a ratchet raises the next quota), plus intrinsic value of output at
+    the rep's morale, minus a convex effort cost. Helping follows morale and
+    what the plan pays for teammates' sales.
     """
     rp = model.params.rep
     seats = model.seats
@@ -112,15 +148,19 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     g = rp.effort_convexity
     cost = rp.effort_cost * weekly_ote * EFFORT_GRID**g / g
     intrinsic = (rp.intrinsic_motivation * weekly_ote * seats.morale)[:, None] * output
+    extra_by_period, sd_by_period = {}, {}
+    for w in seats.periods:
+        extra = (model.weeks_left(w) * rate)[:, None] * output
+        extra_by_period[w] = extra
+        sd_by_period[w] = np.sqrt(np.maximum(extra * seats.typical_deal[:, None], 1.0))
     pay = np.zeros((n, EFFORT_GRID.size))
     parts = []
     for name, comp in model.plan.components.items():
-        weeks_left = model.weeks_left(comp.period_weeks)
-        extra = (weeks_left * rate)[:, None] * output
-        sd = np.sqrt(np.maximum(extra * seats.typical_deal[:, None], 1.0))
-        expected = _component_pay(model, name, extra, sd)
-        pay += expected / weeks_left
-        parts.append((expected, extra))
+        w = comp.period_weeks
+        expected = expected_pay(model, name, extra_by_period[w], sd_by_period[w])
+        pay += expected / model.weeks_left(w)
+        parts.append((expected, extra_by_period[w]))
+    pay -= expected_losses(model, extra_by_period, sd_by_period)
     feasible = EFFORT_GRID[None, :] <= max_selling[:, None] + 1e-9
     rows = np.arange(n)
     best = EFFORT_GRID[np.argmax(np.where(feasible, pay + intrinsic - cost, -np.inf), axis=1)]
@@ -138,19 +178,29 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
         d_sales = extra[rows, hi] - extra[rows, hi - 1]
         d_pay = expected[rows, hi] - expected[rows, hi - 1]
         marginal += np.divide(d_pay, d_sales, out=np.zeros(n), where=d_sales > 0)
-    avg_rate = model.plan.average_rate() / np.maximum(seats.quota_annual, 1.0)
-    ratio = np.divide(marginal, avg_rate, out=np.ones(n), where=avg_rate > 0)
+    # The baseline is what a unit of sales has paid this rep lately (a quarter's
+    # moving average), so that "now" is measured against the same plan later.
+    baseline = seats.marginal_pay_ema
+    ratio = np.divide(marginal, baseline, out=np.ones(n), where=baseline > 0)
+    seats.marginal_pay_ema += np.where(occ, (marginal - baseline) / WEEKS_PER_QUARTER, 0.0)
     ratio = 1.0 + rp.incentive_response * (np.clip(ratio, 0.0, 5.0) - 1.0)
     p0 = rp.prospect_share
     now = (1 - p0) * ratio**2
     prospect_share = np.divide(p0, p0 + now, out=np.full(n, p0), where=p0 + now > 0)
 
+    # Helping: what the plan pays per unit of a teammate's sales, against the
+    # plan's average rate on one's own, tilts the hours morale would give.
+    help_pay = np.zeros(n)
+    for name in model.plan.components:
+        help_pay += _helping_value(model, name, rate)
+    help_ratio = np.divide(help_pay, baseline, out=np.zeros(n), where=baseline > 0)
+    help_tilt = np.clip(1.0 + rp.helping_pay_response * help_ratio, 0.0, 3.0)
     selling = effort * base_selling
     useful_advance = model.accounts_open_by_seat * model.params.buyer.hours_per_deal * 1.5
     advancing = np.minimum(selling * (1 - prospect_share), useful_advance)
     prospecting = selling - advancing
     morale_factor = np.clip(seats.morale / 0.6, 0.0, 1.5)
-    helping = rp.helping_hours * morale_factor
+    helping = rp.helping_hours * morale_factor * help_tilt
     exploring = rp.exploring_hours * (np.clip(prospect_share / p0, 0.0, 2.0) if p0 > 0 else 1.0)
     z = np.where(occ, 1.0, 0.0)
     return TimeChoice(
@@ -171,11 +221,31 @@ def _later_gain(
     q_next = (seats.annual_quota_full[deal_seats] * w / 52)[:, None]
     proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
     sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
-    s = np.maximum(proj + sd * _NODES, 0.0)
+    s = np.maximum(proj + sd * NODES, 0.0)
     diff = model.plan.component_pay(name, s + values[:, None], q_next) - model.plan.component_pay(
         name, s, q_next
     )
-    return diff @ _WEIGHTS
+    return diff @ WEIGHTS
+
+
+def ratchet_cost(model: SalesModel, later: bool = False) -> np.ndarray:
+    """Pay a rep expects to lose per unit credited in a quarter because the next quota rises.
+
+    Zero unless quotas ratchet. A quarter's beat (miss) moves the quota by
+    ``ratchet_up`` (``ratchet_down``) of it; reps look one quarter ahead.
+    ``later`` prices a unit credited next quarter instead, where the rep
+    expects to be on or off quota by its own selling rate.
+    """
+    st = model.seats
+    qp = model.params.quota
+    if qp.policy != "ratchet":
+        return np.zeros(len(st.occupied))
+    w = WEEKS_PER_QUARTER
+    if later:
+        ahead = st.expected_weekly_sales * w >= st.annual_quota_full * w / 52
+    else:
+        ahead = st.credited[w] >= st.quota[w]
+    return np.where(ahead, qp.ratchet_up, qp.ratchet_down) * per_unit_of_quota(model)
 
 
 def hold_back(
@@ -199,12 +269,14 @@ def hold_back(
     gain_later = np.zeros(len(deal_seats))
     for name, comp in plan.components.items():
         w = comp.period_weeks
-        if w not in ending:
+        if w not in ending or not isinstance(comp, Commission | QuotaBonus):
             continue
         cred = seats.credited[w][deal_seats]
         q = seats.quota[w][deal_seats]
         gain_now += plan.component_pay(name, cred + values, q) - plan.component_pay(name, cred, q)
         gain_later += _later_gain(model, name, deal_seats, values)
+    gain_now -= ratchet_cost(model)[deal_seats] * values
+    gain_later -= ratchet_cost(model, later=True)[deal_seats] * values
     return p_later * gain_later > p_now * gain_now
 
 
@@ -242,6 +314,8 @@ def pull_in(
     net = np.zeros(len(s))
     for name, comp in plan.components.items():
         w = comp.period_weeks
+        if not isinstance(comp, Commission | QuotaBonus):
+            continue
         cred = seats.credited[w][s] + closing[s]
         q = seats.quota[w][s]
         base = plan.component_pay(name, cred, q)
@@ -253,6 +327,8 @@ def pull_in(
             net += plan.component_pay(name, cred + now_credit, q) - plan.component_pay(
                 name, cred + later_credit, q
             )
+    net -= within(p_rush[order] * price_o * ratchet_cost(model)[s])
+    net += within(p_normal[order] * value_o * ratchet_cost(model, later=True)[s])
     rush = np.zeros(len(s), bool)
     for g, start in enumerate(starts):
         end = starts[g + 1] if g + 1 < len(starts) else len(s)

@@ -1,0 +1,143 @@
+"""What a rep expects each plan component to pay for more or less of its own sales.
+
+The reps' one decision rule (:mod:`simulator.agents.rep`) needs, for every
+component of any plan, the expected pay of the current period if the rep adds
+``extra`` sales (with spread ``sd``) to what it has already credited, while
+its peers sell as they are projected to. Individual components use the exact
+payout shape; rank prizes use the chance of finishing above the peers' cut-off;
+team pay uses the team's projected sales; forced ranking and ratchet quotas
+enter as expected losses. None of this pays anyone: payout stays in
+:mod:`simulator.plans.payout`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import ndtr
+
+from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
+from simulator.plans.payout import (
+    Campaign,
+    Commission,
+    QuotaBonus,
+    RankPrize,
+    TeamBonus,
+    TeamPool,
+    attainment,
+)
+
+if TYPE_CHECKING:
+    from simulator.model import SalesModel
+
+# Gauss-Hermite nodes (probabilists') for expectations over period-end sales.
+NODES, WEIGHTS = np.polynomial.hermite_e.hermegauss(5)
+WEIGHTS = WEIGHTS / WEIGHTS.sum()
+
+
+def projected(model: SalesModel, period_weeks: int) -> np.ndarray:
+    """Each seat's projected credited sales at the end of the current period."""
+    st = model.seats
+    return st.credited[period_weeks] + model.weeks_left(period_weeks) * st.expected_weekly_sales
+
+
+def _team_others(model: SalesModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    st = model.seats
+    active = st.occupied
+    v = np.where(active, values, 0.0)
+    total = np.bincount(st.team, v)[st.team]
+    members = np.bincount(st.team, active.astype(float))[st.team]
+    return total - v, members
+
+
+def _cutoff(values: np.ndarray, active: np.ndarray, share: float, k: int, top: bool) -> float:
+    """Attainment that separates the top (or bottom) ``k`` or ``share`` of active seats."""
+    v = np.sort(values[active])
+    if v.size == 0:
+        return np.inf
+    n = k if k > 0 else max(1, int(np.floor(share * v.size + 1e-9)))
+    n = min(n, v.size)
+    return float(v[-n]) if top else float(v[n - 1])
+
+
+def expected_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """Expected pay of component ``name`` this period if each seat adds ``extra`` sales.
+
+    ``extra`` and ``sd`` have shape (seats, k).
+    """
+    comp = model.plan.components[name]
+    st = model.seats
+    w = comp.period_weeks
+    q = st.quota[w]
+    inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None]
+    cred = st.credited[w][:, None]
+    if isinstance(comp, Commission | QuotaBonus):
+        s = cred[..., None] + np.maximum(extra[..., None] + sd[..., None] * NODES, 0.0)
+        return comp.target * (comp.shape(s * inv_q[..., None]) @ WEIGHTS)
+    if isinstance(comp, RankPrize):
+        proj = attainment(projected(model, w), q)
+        cut = _cutoff(proj, st.occupied, comp.top_share, comp.top_k, top=True)
+        z = ((cred + extra) * inv_q - cut) / np.maximum(sd * inv_q, 1e-3)
+        return comp.target * comp.prize * ndtr(z)
+    if isinstance(comp, TeamPool | TeamBonus):
+        others, members = _team_others(model, projected(model, w))
+        team_quota = np.bincount(st.team, np.where(st.occupied, q, 0.0))[st.team][:, None]
+        total = others[:, None] + cred + extra
+        if isinstance(comp, TeamPool):
+            if comp.split == "contribution":
+                own = members[:, None] * (cred + extra)
+                return comp.target * comp.weight * own / np.maximum(team_quota, 1.0)
+            return comp.target * comp.weight * total / np.maximum(team_quota, 1.0)
+        team_sd = sd * np.sqrt(members)[:, None]
+        z = (total - comp.threshold * team_quota) / np.maximum(team_sd, 1.0)
+        return comp.target * comp.amount * ndtr(z)
+    if isinstance(comp, Campaign):
+        week = model.week % WEEKS_PER_YEAR
+        left = model.weeks_left(w)
+        in_window = max(0, comp.end_week - max(week, comp.start_week) + 1)
+        share = model.segment_share(comp.segment)[:, None]
+        return comp.rate * share * extra * min(1.0, in_window / left)
+    raise TypeError(f"no expectation for component {name!r}")
+
+
+def per_unit_of_quota(model: SalesModel) -> np.ndarray:
+    """Pay a rep expects to lose next quarter per unit its quarterly quota rises.
+
+    Reps look one quarter ahead: a unit more of quarterly quota costs about the
+    plan's pay per unit of sales at par.
+    """
+    st = model.seats
+    return model.plan.average_rate() / np.maximum(st.annual_quota_full, 1.0)
+
+
+def expected_losses(
+    model: SalesModel, extra: dict[int, np.ndarray], sd: dict[int, np.ndarray]
+) -> np.ndarray:
+    """Expected losses per week from more sales that are not pay: forced ranking, ratchets.
+
+    ``extra`` and ``sd`` are by period length (weeks). Forced ranking: the job's
+    value times the chance of finishing in the bottom share of the period.
+    Ratchet: each unit sold this quarter raises the next quotas, costing the
+    plan's average rate per unit of quota.
+    """
+    plan = model.plan
+    st = model.seats
+    loss = 0.0
+    if plan.forced_exit_share > 0:
+        w = plan.forced_exit_weeks
+        q = st.quota[w]
+        inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None]
+        proj = attainment(projected(model, w), q)
+        eligible = st.occupied & model.forced_ranking_eligible()
+        cut = _cutoff(proj, eligible, plan.forced_exit_share, 0, top=False)
+        z = (cut - (st.credited[w][:, None] + extra[w]) * inv_q) / np.maximum(sd[w] * inv_q, 1e-3)
+        job = plan.job_value * (plan.base_salary + plan.target_variable)
+        loss = loss + np.where(eligible[:, None], job * ndtr(z), 0.0) / model.weeks_left(w)
+    if model.params.quota.policy == "ratchet":
+        qp = model.params.quota
+        w = WEEKS_PER_QUARTER
+        ahead = (st.credited[w] + model.weeks_left(w) * st.expected_weekly_sales) > st.quota[w]
+        factor = np.where(ahead, qp.ratchet_up, qp.ratchet_down)
+        loss = loss + (factor * per_unit_of_quota(model))[:, None] * extra[w] / model.weeks_left(w)
+    return loss
