@@ -80,6 +80,15 @@ class SalesModel(mesa.Model):
         self.rng_pipeline = np.random.default_rng(pipeline_seq)
         self.rng_people = np.random.default_rng(people_seq)
         self.plan = compile_plan(params.plan)
+        #: period lengths the reps' decisions look at (plan components, forced
+        #: ranking, and the quarter when quotas ratchet)
+        self.decision_periods = tuple(
+            sorted(
+                set(self.plan.periods)
+                | ({self.plan.forced_exit_weeks} if self.plan.forced_exit_share > 0 else set())
+                | ({WEEKS_PER_QUARTER} if params.quota.policy == "ratchet" else set())
+            )
+        )
         self.week = 0
         self.n_weeks = (params.run.years + params.run.warmup_years) * WEEKS_PER_YEAR
         self.warmup_weeks = params.run.warmup_years * WEEKS_PER_YEAR

@@ -149,7 +149,7 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     cost = rp.effort_cost * weekly_ote * EFFORT_GRID**g / g
     intrinsic = (rp.intrinsic_motivation * weekly_ote * seats.morale)[:, None] * output
     extra_by_period, sd_by_period = {}, {}
-    for w in seats.periods:
+    for w in model.decision_periods:
         extra = (model.weeks_left(w) * rate)[:, None] * output
         extra_by_period[w] = extra
         sd_by_period[w] = np.sqrt(np.maximum(extra * seats.typical_deal[:, None], 1.0))
@@ -329,12 +329,11 @@ def pull_in(
             )
     net -= within(p_rush[order] * price_o * ratchet_cost(model)[s])
     net += within(p_normal[order] * value_o * ratchet_cost(model, later=True)[s])
-    rush = np.zeros(len(s), bool)
-    for g, start in enumerate(starts):
-        end = starts[g + 1] if g + 1 < len(starts) else len(s)
-        best = int(np.argmax(net[start:end]))
-        if net[start + best] > 0:
-            rush[start : start + best + 1] = True
+    # per rep: rush its best deals up to the point where the net gain peaks
+    position = np.arange(len(s))
+    peak = np.maximum.reduceat(net, starts)
+    first_peak = np.minimum.reduceat(np.where(net == peak[group], position, len(s)), starts)
+    rush = (position <= first_peak[group]) & (peak[group] > 0)
     out = np.zeros(len(s), bool)
     out[order] = rush
     return out
