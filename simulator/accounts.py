@@ -56,6 +56,7 @@ class Accounts:
         self.seat = np.zeros(cap, np.int32)
         self.segment = np.zeros(cap, np.int8)
         self.potential = np.zeros(cap)
+        self.sqrt_potential = np.zeros(cap)
         self.customer = np.zeros(cap, bool)
         self.trust = np.zeros(cap)
         self.open = np.zeros(cap, bool)
@@ -85,6 +86,7 @@ class Accounts:
             * np.exp(sig * rng.standard_normal(k))
             * self.territory_quality[seats]
         )
+        self.sqrt_potential[sl] = np.sqrt(self.potential[sl])
         self.trust[sl] = 0.5
         self.n += k
 
@@ -94,6 +96,7 @@ class Accounts:
             "seat",
             "segment",
             "potential",
+            "sqrt_potential",
             "customer",
             "trust",
             "open",
@@ -244,7 +247,7 @@ class Accounts:
             return 0
         seat = self.seat[idle]
         # Reps prospect the larger idle accounts first: weight by sqrt(potential).
-        weight = np.sqrt(self.potential[idle])
+        weight = self.sqrt_potential[idle]
         weight_sum = np.bincount(seat, weight, minlength=len(prospect_opps))
         cust = self.customer[idle]
         trust = self.trust[idle]

@@ -464,7 +464,6 @@ class SalesModel(mesa.Model):
             self.hire_count += 1
 
     def _quits(self) -> None:
-        self.seats.cache_tenure(self.week)
         p_quit = quit_probability(self.seats, self.week)
         for seat in np.flatnonzero(self.rng_people.random(self.n_seats) < p_quit):
             self._exit(int(seat), "voluntary")

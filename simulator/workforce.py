@@ -214,7 +214,7 @@ def update_morale(
 def quit_probability(seats: Seats, week: int) -> np.ndarray:
     """Weekly voluntary quit probability of each seat's occupant (0 for vacant seats)."""
     r = seats.params.rep
-    tenure_years = seats.tenure / WEEKS_PER_YEAR
+    tenure_years = seats.tenure_weeks(week) / WEEKS_PER_YEAR
     pay_short = np.clip(1.0 - seats.pay_annual / outside_option(seats), 0.0, 1.0)
     log_h = (
         r.quit_morale_effect * (0.55 - seats.morale)
