@@ -39,6 +39,7 @@ from simulator.plans.payout import (
 from simulator.plans.quota import annual_quotas
 from simulator.record import Recorder
 from simulator.workforce import (
+    HOUR_COLUMNS,
     PAY_ACCUMULATORS,
     Seats,
     quit_probability,
@@ -128,6 +129,7 @@ class SalesModel(mesa.Model):
         )
         self._segment_share = by_segment / np.maximum(by_segment.sum(axis=0), 1e-9)
         self._create_managers()
+        self._manager_ids = np.array([m.unique_id for m in self.managers])
         self._create_initial_reps()
         self._set_annual_quotas()
         self._set_period_quotas(self.seats.periods)
@@ -639,81 +641,75 @@ class SalesModel(mesa.Model):
         if self.params.quota.policy == "ratchet":
             self._ratchet(att)
         forced_set = {int(x) for x in forced}
-        for seat in np.flatnonzero(occ):
-            kind = "involuntary" if int(seat) in forced_set else ""
-            self._flush_rep_row(int(seat), exit_kind=kind)
-        self._flush_manager_rows()
-        for seat in forced_set:
-            self._release(seat, "involuntary")
-        eligible = st.occupied & (
-            st.tenure_weeks(self.week) >= self.params.hiring.onboarding_weeks + 13
+        not_forced = np.ones(self.n_seats, bool)
+        not_forced[list(forced_set)] = False
+        eligible = (
+            occ
+            & not_forced
+            & (st.tenure_weeks(self.week) >= self.params.hiring.onboarding_weeks + 13)
         )
-        triggered = eligible & (st.pm_streak >= pf.quarters)
-        for seat in np.flatnonzero(triggered):
+        managed_out = []
+        for seat in np.flatnonzero(eligible & (st.pm_streak >= pf.quarters)):
             if self.rng_people.random() < pf.exit_strength:
                 st.pm_streak[seat] = 0
-                self._exit_after_quarter(int(seat))
-
-    def _exit_after_quarter(self, seat: int) -> None:
-        """A performance-managed exit at quarter end (its quarter row is already written)."""
-        st = self.seats
-        for i in range(len(self.recorder.rep_rows) - 1, -1, -1):
-            row = self.recorder.rep_rows[i]
-            if row[0] == st.rep_id[seat]:
-                self.recorder.rep_rows[i] = row[:-2] + (True, "involuntary")
-                break
-        self._release(seat, "involuntary")
+                managed_out.append(int(seat))
+        held = np.flatnonzero(occ)
+        kinds = np.full(held.size, "", dtype=object)
+        kinds[np.isin(held, list(forced_set) + managed_out)] = "involuntary"
+        self._flush_rep_rows(held, kinds)
+        self._flush_manager_rows()
+        for seat in sorted(forced_set) + managed_out:
+            self._release(seat, "involuntary")
 
     def _flush_rep_row(self, seat: int, exit_kind: str) -> None:
+        """Write one rep's row for the quarter so far (a leaver's last row)."""
+        self._flush_rep_rows(np.array([seat]), np.array([exit_kind], dtype=object))
+
+    def _flush_rep_rows(self, seats: np.ndarray, exit_kinds: np.ndarray) -> None:
+        """Write the quarter's rows of ``seats`` (one per rep) and reset their accumulators."""
         st = self.seats
         acc = st.acc
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
-        quota = float(acc["quota"][seat])
-        credited = float(acc["credited_sales"][seat])
-        pays = [float(acc[c][seat]) for c in PAY_ACCUMULATORS]
-        hours = [
-            float(acc[k][seat])
-            for k in (
-                "hours_prospecting",
-                "hours_advancing",
-                "hours_helping",
-                "hours_exploring",
-                "hours_admin",
-            )
-        ]
-        weeks = float(acc["weeks"][seat])
-        team = int(st.team[seat])
-        self.recorder.rep_row(
-            (
-                int(st.rep_id[seat]),
-                seat,
-                team,
-                self.managers[team].unique_id,
-                year,
-                quarter,
-                self.week // WEEKS_PER_QUARTER,
-                self.week < self.warmup_weeks,
-                int(st.tenure_weeks(self.week)[seat]),
-                weeks,
-                quota,
-                credited,
-                credited / quota if quota > 0 else np.nan,
-                float(acc["deals_won"][seat]),
-                float(acc["discounts"][seat]),
-                *pays,
-                sum(pays),
-                sum(hours) / max(weeks, 1.0),
-                *hours,
-                float(acc["coached_hours"][seat]),
-                float(acc["help_received_hours"][seat]),
-                float(st.skill[seat]),
-                float(st.morale[seat]),
-                exit_kind != "",
-                exit_kind,
-            )
+        quota = acc["quota"][seats]
+        credited = acc["credited_sales"][seats]
+        pays = {c: acc[c][seats] for c in PAY_ACCUMULATORS}
+        hours = {k: acc[k][seats] for k in HOUR_COLUMNS}
+        weeks = acc["weeks"][seats]
+        team = st.team[seats]
+        k = len(seats)
+        self.recorder.rep_rows_block(
+            {
+                "rep_id": st.rep_id[seats].copy(),
+                "seat": seats.copy(),
+                "team": team,
+                "manager_id": self._manager_ids[team],
+                "year": np.full(k, year),
+                "quarter": np.full(k, quarter),
+                "period": np.full(k, self.week // WEEKS_PER_QUARTER),
+                "warmup": np.full(k, self.week < self.warmup_weeks),
+                "tenure_weeks": st.tenure_weeks(self.week)[seats],
+                "weeks_in_seat": weeks.copy(),
+                "quota": quota.copy(),
+                "credited_sales": credited.copy(),
+                "attainment": np.where(
+                    quota > 0, credited / np.where(quota > 0, quota, 1.0), np.nan
+                ),
+                "deals_won": acc["deals_won"][seats].copy(),
+                "discounts": acc["discounts"][seats].copy(),
+                **{c: v.copy() for c, v in pays.items()},
+                "pay_total": sum(pays.values()),
+                "effort_hours": sum(hours.values()) / np.maximum(weeks, 1.0),
+                **{c: v.copy() for c, v in hours.items()},
+                "coached_hours": acc["coached_hours"][seats].copy(),
+                "help_received_hours": acc["help_received_hours"][seats].copy(),
+                "skill": st.skill[seats].copy(),
+                "morale": st.morale[seats].copy(),
+                "exit": exit_kinds != "",
+                "exit_kind": exit_kinds,
+            }
         )
         for a in acc.values():
-            a[seat] = 0.0
+            a[seats] = 0.0
 
     def _flush_manager_rows(self) -> None:
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)

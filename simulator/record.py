@@ -133,7 +133,7 @@ class Recorder:
         self.n_weeks = n_weeks
         self.warmup_weeks = warmup_weeks
         self.weekly = {c: np.zeros(n_weeks) for c in WEEKLY_COLUMNS}
-        self.rep_rows: list[tuple] = []
+        self._rep_blocks: list[dict[str, np.ndarray]] = []
         self.manager_rows: list[tuple] = []
         self.hires: dict[int, list[Any]] = {}
         self._deals: list[tuple[np.ndarray, ...]] = []
@@ -143,9 +143,9 @@ class Recorder:
         for k, v in values.items():
             self.weekly[k][t] = v
 
-    def rep_row(self, row: tuple) -> None:
-        """Append one rep-quarter row in :data:`REP_COLUMNS` order."""
-        self.rep_rows.append(row)
+    def rep_rows_block(self, block: dict[str, np.ndarray]) -> None:
+        """Append rep-quarter rows given as equal-length columns named as :data:`REP_COLUMNS`."""
+        self._rep_blocks.append(block)
 
     def manager_row(self, row: tuple) -> None:
         """Append one manager-quarter row in :data:`MANAGER_COLUMNS` order."""
@@ -207,7 +207,18 @@ class Recorder:
                 **self.weekly,
             }
         )
-        reps = pd.DataFrame.from_records(self.rep_rows, columns=list(REP_COLUMNS))
+        reps = pd.DataFrame(
+            {
+                c: (
+                    np.concatenate([b[c] for b in self._rep_blocks])
+                    if self._rep_blocks
+                    else np.zeros(0)
+                )
+                for c in REP_COLUMNS
+            }
+        )
+        reps["exit"] = reps["exit"].astype(bool)
+        reps["exit_kind"] = reps["exit_kind"].astype(str)
         managers = pd.DataFrame.from_records(self.manager_rows, columns=list(MANAGER_COLUMNS))
         hires = pd.DataFrame.from_records(list(self.hires.values()), columns=list(HIRE_COLUMNS))
         for df in (reps, managers):

@@ -39,6 +39,14 @@ ACCUMULATORS = (
 )
 
 
+#: hour accumulators, in the order of the reps table's hour columns
+HOUR_COLUMNS = (
+    "hours_prospecting",
+    "hours_advancing",
+    "hours_helping",
+    "hours_exploring",
+    "hours_admin",
+)
 #: pay accumulators, in the order of the reps table's pay columns
 PAY_ACCUMULATORS = (
     "pay_base",

@@ -161,18 +161,22 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
         pay += expected / model.weeks_left(w)
         parts.append((expected, extra_by_period[w]))
     pay -= expected_losses(model, extra_by_period, sd_by_period)
-    feasible = EFFORT_GRID[None, :] <= max_selling[:, None] + 1e-9
+    # efforts beyond the hardest sustainable week are not on the menu
+    infeasible = None
+    if (max_selling < EFFORT_GRID[-1]).any():
+        infeasible = EFFORT_GRID[None, :] > max_selling[:, None] + 1e-9
+        cost = np.where(infeasible, np.inf, cost)
     rows = np.arange(n)
-    best = EFFORT_GRID[np.argmax(np.where(feasible, pay + intrinsic - cost, -np.inf), axis=1)]
+    best = EFFORT_GRID[np.argmax(pay + intrinsic - cost, axis=1)]
     # Effort at zero incentive response: what intrinsic motivation alone gives.
-    neutral = EFFORT_GRID[np.argmax(np.where(feasible, intrinsic - cost, -np.inf), axis=1)]
+    neutral = EFFORT_GRID[np.argmax(intrinsic - cost, axis=1)]
     effort = neutral + rp.incentive_response * (best - neutral)
-    effort = np.clip(effort, EFFORT_GRID[0], max_selling)
+    effort = np.minimum(np.maximum(effort, EFFORT_GRID[0]), max_selling)
 
     # Marginal pay of a sale now against the plan's average rate: steers the
     # split between advancing deals (pays this period) and prospecting and
     # exploring (pay later).
-    hi = np.clip(np.searchsorted(EFFORT_GRID, effort), 1, EFFORT_GRID.size - 1)
+    hi = np.minimum(np.maximum(np.searchsorted(EFFORT_GRID, effort), 1), EFFORT_GRID.size - 1)
     marginal = np.zeros(n)
     for expected, extra in parts:
         d_sales = extra[rows, hi] - extra[rows, hi - 1]
@@ -183,7 +187,7 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     baseline = seats.marginal_pay_ema
     ratio = np.divide(marginal, baseline, out=np.ones(n), where=baseline > 0)
     seats.marginal_pay_ema += np.where(occ, (marginal - baseline) / WEEKS_PER_QUARTER, 0.0)
-    ratio = 1.0 + rp.incentive_response * (np.clip(ratio, 0.0, 5.0) - 1.0)
+    ratio = 1.0 + rp.incentive_response * (np.minimum(np.maximum(ratio, 0.0), 5.0) - 1.0)
     p0 = rp.prospect_share
     now = (1 - p0) * ratio**2
     prospect_share = np.divide(p0, p0 + now, out=np.full(n, p0), where=p0 + now > 0)
@@ -194,14 +198,14 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     for name in model.plan.components:
         help_pay += _helping_value(model, name, rate)
     help_ratio = np.divide(help_pay, baseline, out=np.zeros(n), where=baseline > 0)
-    help_tilt = np.clip(1.0 + rp.helping_pay_response * help_ratio, 0.0, 3.0)
+    help_tilt = np.minimum(np.maximum(1.0 + rp.helping_pay_response * help_ratio, 0.0), 3.0)
     selling = effort * base_selling
     useful_advance = model.accounts_open_by_seat * model.params.buyer.hours_per_deal * 1.5
     advancing = np.minimum(selling * (1 - prospect_share), useful_advance)
     prospecting = selling - advancing
-    morale_factor = np.clip(seats.morale / 0.6, 0.0, 1.5)
+    morale_factor = np.minimum(seats.morale / 0.6, 1.5)
     helping = rp.helping_hours * morale_factor * help_tilt
-    exploring = rp.exploring_hours * (np.clip(prospect_share / p0, 0.0, 2.0) if p0 > 0 else 1.0)
+    exploring = rp.exploring_hours * (np.minimum(prospect_share / p0, 2.0) if p0 > 0 else 1.0)
     z = np.where(occ, 1.0, 0.0)
     return TimeChoice(
         prospecting * z, advancing * z, helping * z, exploring * z, admin_hours * z, ratio

@@ -35,8 +35,8 @@ SEGMENT_CODES = {"all": -1, "smb": 0, "mid": 1, "ent": 2}
 
 def attainment(credited: np.ndarray, quota: np.ndarray) -> np.ndarray:
     """Credited sales over quota; a zero quota gives zero attainment (nothing to attain)."""
-    credited, quota = np.broadcast_arrays(np.asarray(credited, float), np.asarray(quota, float))
-    return np.divide(credited, quota, out=np.zeros(credited.shape), where=quota > 0)
+    quota = np.asarray(quota, float)
+    return np.asarray(credited, float) / np.where(quota > 0, quota, np.inf)
 
 
 @dataclass
