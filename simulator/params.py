@@ -60,7 +60,7 @@ class OrgParams:
     n_reps: int = p(60, 1, 5000, "seats", "rep seats (territories); vacancies included")
     span_of_control: int = p(8, 1, 50, "reps", "rep seats per manager")
     quota_per_rep: float = p(
-        1.7e6,
+        1.6e6,
         0.0,
         None,
         "currency/year",
