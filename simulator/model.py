@@ -324,6 +324,7 @@ class SalesModel(mesa.Model):
             )
             a.lose(ready[walked])
             held = int(hold.sum())
+            st.acc["deals_held"] += np.bincount(seats[hold], minlength=self.n_seats)
             closing = np.bincount(
                 seats[~hold], (p_win * a.value[ready])[~hold], minlength=self.n_seats
             )
@@ -337,6 +338,7 @@ class SalesModel(mesa.Model):
                 pull = pull_in(self, cs, a.value[cand], p_rush, p_norm, closing)
                 pull &= self.rng_pipeline.random(cand.size) < strength
                 rushed_idx = cand[pull]
+                st.acc["deals_rushed"] += np.bincount(cs[pull], minlength=self.n_seats)
         idx = np.concatenate([ready, rushed_idx])
         rushed = np.concatenate([np.zeros(ready.size, bool), np.ones(rushed_idx.size, bool)])
         seats = a.seat[idx]
@@ -695,6 +697,8 @@ class SalesModel(mesa.Model):
                     quota > 0, credited / np.where(quota > 0, quota, 1.0), np.nan
                 ),
                 "deals_won": acc["deals_won"][seats].copy(),
+                "deals_rushed": acc["deals_rushed"][seats].copy(),
+                "deals_held": acc["deals_held"][seats].copy(),
                 "discounts": acc["discounts"][seats].copy(),
                 **{c: v.copy() for c, v in pays.items()},
                 "pay_total": sum(pays.values()),

@@ -60,6 +60,8 @@ REP_COLUMNS = (
     "credited_sales",
     "attainment",
     "deals_won",
+    "deals_rushed",
+    "deals_held",
     "discounts",
     "pay_base",
     "pay_commission",

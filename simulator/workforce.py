@@ -28,6 +28,8 @@ ACCUMULATORS = (
     "credited_sales",
     "deals_won",
     "discounts",
+    "deals_rushed",
+    "deals_held",
     "weeks",
     "quota",
     "pay_base",
