@@ -739,41 +739,46 @@ class SalesModel(mesa.Model):
     def _record_week(self, bookings, won, rushed, held, discounts, new_opps, time) -> None:
         st = self.seats
         occ = st.occupied
-        n_occ = max(int(occ.sum()), 1)
-        mgr = dict(zip(ACTIVITIES, self.manager_hours.sum(axis=0).tolist(), strict=True))
+        n_occ = int(np.count_nonzero(occ))
+        per_rep = 1.0 / max(n_occ, 1)
+        org = self.params.org
         target = (
-            self.params.org.quota_per_rep
+            org.quota_per_rep
             * self.n_seats
-            * (1 + self.params.org.target_growth) ** (self.week // WEEKS_PER_YEAR)
+            * (1 + org.target_growth) ** (self.week // WEEKS_PER_YEAR)
         )
-        self.recorder.week(
+        hours = (
+            time.prospecting.sum(),
+            time.advancing.sum(),
+            time.helping.sum(),
+            time.exploring.sum(),
+            time.admin.sum(),
+        )
+        # in the order of record.WEEKLY_COLUMNS (vacant seats hold zeros)
+        self.recorder.week_row(
             self.week,
-            {
-                "headcount": int(occ.sum()),
-                "vacancies": int((~occ).sum()),
-                "hires": self._week_hires,
-                "exits_voluntary": self._week_exits["voluntary"],
-                "exits_involuntary": self._week_exits["involuntary"],
-                "bookings": float(bookings.sum()),
-                "deals_won": float(won.sum()),
-                "deals_rushed": rushed,
-                "deals_held": held,
-                "discounts": float(discounts.sum()),
-                "new_opportunities": new_opps,
-                "open_opportunities": int(self.accounts.open[: self.accounts.n].sum()),
-                "comp_cost": self._week_pay,
-                "morale_mean": float(st.morale[occ].mean()) if occ.any() else 0.0,
-                "skill_mean": float(st.skill[occ].mean()) if occ.any() else 0.0,
-                "effort_hours_mean": float(time.total[occ].sum() / n_occ),
-                "hours_prospecting": float(time.prospecting.sum()),
-                "hours_advancing": float(time.advancing.sum()),
-                "hours_helping": float(time.helping.sum()),
-                "hours_exploring": float(time.exploring.sum()),
-                "hours_admin": float(time.admin.sum()),
-                **{"mgr_hours_" + a: mgr[a] for a in ACTIVITIES},
-                "coached_hours": float(self.coach_hours.sum()),
-                "target_weekly": target / WEEKS_PER_YEAR,
-            },
+            (
+                n_occ,
+                self.n_seats - n_occ,
+                self._week_hires,
+                self._week_exits["voluntary"],
+                self._week_exits["involuntary"],
+                bookings.sum(),
+                won.sum(),
+                rushed,
+                held,
+                discounts.sum(),
+                new_opps,
+                np.count_nonzero(self.accounts.open[: self.accounts.n]),
+                self._week_pay,
+                st.morale.sum() * per_rep,
+                st.skill.sum() * per_rep,
+                time.total[occ].sum() * per_rep,
+                *hours,
+                *self.manager_hours.sum(axis=0),
+                self.coach_hours.sum(),
+                target / WEEKS_PER_YEAR,
+            ),
         )
 
     def tables(self) -> dict[str, pd.DataFrame]:

@@ -134,16 +134,20 @@ class Recorder:
     def __init__(self, n_weeks: int, warmup_weeks: int):
         self.n_weeks = n_weeks
         self.warmup_weeks = warmup_weeks
-        self.weekly = {c: np.zeros(n_weeks) for c in WEEKLY_COLUMNS}
+        self._weekly = np.zeros((n_weeks, len(WEEKLY_COLUMNS)))
         self._rep_blocks: list[dict[str, np.ndarray]] = []
         self.manager_rows: list[tuple] = []
         self.hires: dict[int, list[Any]] = {}
         self._deals: list[tuple[np.ndarray, ...]] = []
 
     def week(self, t: int, values: dict[str, float]) -> None:
-        """Store one week of organisation-level values."""
+        """Store one week of organisation-level values given by column name."""
         for k, v in values.items():
-            self.weekly[k][t] = v
+            self._weekly[t, WEEKLY_COLUMNS.index(k)] = v
+
+    def week_row(self, t: int, values: tuple) -> None:
+        """Store one week of values in :data:`WEEKLY_COLUMNS` order."""
+        self._weekly[t] = values
 
     def rep_rows_block(self, block: dict[str, np.ndarray]) -> None:
         """Append rep-quarter rows given as equal-length columns named as :data:`REP_COLUMNS`."""
@@ -206,7 +210,7 @@ class Recorder:
                 "quarter": (weeks % 52) // 13,
                 "week_in_quarter": (weeks % 52) % 13,
                 "warmup": weeks < self.warmup_weeks,
-                **self.weekly,
+                **dict(zip(WEEKLY_COLUMNS, self._weekly.T, strict=True)),
             }
         )
         reps = pd.DataFrame(
