@@ -16,31 +16,6 @@ import numpy as np
 
 from simulator.params import WEEKS_PER_YEAR, SimParams
 
-#: quarter accumulators kept per seat and flushed into the per-rep-quarter table
-ACCUMULATORS = (
-    "hours_prospecting",
-    "hours_advancing",
-    "hours_helping",
-    "hours_exploring",
-    "hours_admin",
-    "coached_hours",
-    "help_received_hours",
-    "credited_sales",
-    "deals_won",
-    "discounts",
-    "deals_rushed",
-    "deals_held",
-    "weeks",
-    "quota",
-    "pay_base",
-    "pay_commission",
-    "pay_bonus",
-    "pay_rank",
-    "pay_team",
-    "pay_campaign",
-)
-
-
 #: hour accumulators, in the order of the reps table's hour columns
 HOUR_COLUMNS = (
     "hours_prospecting",
@@ -57,6 +32,20 @@ PAY_ACCUMULATORS = (
     "pay_rank",
     "pay_team",
     "pay_campaign",
+)
+#: quarter accumulators kept per seat and flushed into the per-rep-quarter table
+ACCUMULATORS = (
+    *HOUR_COLUMNS,
+    "coached_hours",
+    "help_received_hours",
+    "credited_sales",
+    "deals_won",
+    "discounts",
+    "deals_rushed",
+    "deals_held",
+    "weeks",
+    "quota",
+    *PAY_ACCUMULATORS,
 )
 
 
