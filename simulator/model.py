@@ -344,6 +344,7 @@ class SalesModel(mesa.Model):
         seats = a.seat[idx]
         expansion = a.expansion[idx].copy()
         won, price, discount = a.decide(idx, skill[seats], comp, rushed, self.rng_pipeline)
+        seats = self._contest(seats, won, skill)
         self.recorder.deals(
             self.week,
             idx,
@@ -362,6 +363,46 @@ class SalesModel(mesa.Model):
         discounts = np.bincount(seats, discount, minlength=self.n_seats)
         self.won_value_total += float(price.sum())
         return bookings, wins, int(rushed_idx.size), held, discounts
+
+    def _contest(self, seats: np.ndarray, won: np.ndarray, skill: np.ndarray) -> np.ndarray:
+        """Internal competition under rank-based pay: colleagues chase the same deals.
+
+        When the plan ranks reps (a rank prize or forced ranking), a share of
+        won deals, ``territory.overlap`` times the plan's rank intensity (the
+        prize in periods' target pay plus twice the forced-exit share, at most
+        1), was also chased by the strongest teammate (skill times recent
+        selling rate). The stronger of the two is credited; a rep who loses a
+        deal to a colleague loses morale. Returns the credited seat of each deal.
+        """
+        plan = self.plan
+        rank = plan.components.get("rank")
+        intensity = min(
+            1.0, (rank.prize if rank is not None else 0.0) + 2.0 * plan.forced_exit_share
+        )
+        share = self.params.territory.overlap * intensity
+        if share <= 0:
+            return seats
+        st = self.seats
+        contested = np.flatnonzero(
+            won & st.occupied[seats] & (self.rng_pipeline.random(len(seats)) < share)
+        )
+        if contested.size == 0:
+            return seats
+        pull = np.where(st.occupied, skill * st.expected_weekly_sales, -np.inf)
+        seats = seats.copy()
+        loss = self.params.rep.colleague_loss_morale
+        for i in contested:
+            owner = seats[i]
+            mates = self.managers[st.team[owner]].seats
+            mates = mates[mates != owner]
+            if mates.size == 0:
+                continue
+            rival = mates[np.argmax(pull[mates])]
+            if pull[rival] > pull[owner]:
+                seats[i] = rival
+                st.morale[owner] = max(0.0, st.morale[owner] - loss)
+                st.acc["deals_lost_to_colleagues"][owner] += 1
+        return seats
 
     def _campaign_bookings(self, seats: np.ndarray, segment: np.ndarray, price: np.ndarray) -> None:
         """Credit sales that qualify for a running campaign (its window and segment)."""
@@ -699,6 +740,7 @@ class SalesModel(mesa.Model):
                 "deals_won": acc["deals_won"][seats].copy(),
                 "deals_rushed": acc["deals_rushed"][seats].copy(),
                 "deals_held": acc["deals_held"][seats].copy(),
+                "deals_lost_to_colleagues": acc["deals_lost_to_colleagues"][seats].copy(),
                 "discounts": acc["discounts"][seats].copy(),
                 **{c: v.copy() for c, v in pays.items()},
                 "pay_total": sum(pays.values()),

@@ -102,6 +102,14 @@ class TerritoryParams:
     quality_sigma: float = p(
         0.5, 0.0, 2.0, "log", "log-normal sigma of a territory's potential multiplier; 0 = equal"
     )
+    overlap: float = p(
+        0.15,
+        0.0,
+        1.0,
+        "share of won deals",
+        "won deals a stronger teammate also chases when the plan ranks reps (internal "
+        "competition); scaled by the plan's rank intensity",
+    )
     smb: SegmentParams = _segment(0.60, 40_000.0, 6.0, 0.40)
     mid: SegmentParams = _segment(0.30, 150_000.0, 13.0, 0.33)
     ent: SegmentParams = _segment(0.10, 600_000.0, 26.0, 0.25)
@@ -222,6 +230,9 @@ class RepParams:
         1.0,
         "strength",
         "pulling deals in (with discount) or holding them back at period ends; 0 = never",
+    )
+    colleague_loss_morale: float = p(
+        0.01, 0.0, 1.0, "morale", "morale lost when a colleague takes one's deal"
     )
     helping_hours: float = p(2.0, 0.0, 20.0, "hours/week", "help given to peers at full morale")
     helping_pay_response: float = p(
@@ -517,6 +528,7 @@ class SimParams:
 #: Mechanisms of MODEL.md and the parameter that switches each off at zero.
 MECHANISMS: dict[str, str] = {
     "luck of territory": "territory.quality_sigma",
+    "internal competition under rank-based pay": "territory.overlap",
     "inbound leads": "buyer.inbound_per_year",
     "selling speeds the buyer (within the buyer's steps)": "buyer.selling_pace_effect",
     "skill raises win odds": "buyer.skill_win_effect",

@@ -62,6 +62,7 @@ REP_COLUMNS = (
     "deals_won",
     "deals_rushed",
     "deals_held",
+    "deals_lost_to_colleagues",
     "discounts",
     "pay_base",
     "pay_commission",

@@ -43,6 +43,7 @@ ACCUMULATORS = (
     "discounts",
     "deals_rushed",
     "deals_held",
+    "deals_lost_to_colleagues",
     "weeks",
     "quota",
     *PAY_ACCUMULATORS,

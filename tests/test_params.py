@@ -147,9 +147,16 @@ def small_default():
     return run_one(with_overrides(SimParams(), **SMALL), 0)
 
 
+#: mechanisms that act only under some plans, and the plan change that wakes them
+NEEDS = {"territory.overlap": {"plan.rank.prize": 1.0}}
+
+
 @pytest.mark.parametrize("mechanism", list(MECHANISMS))
 def test_every_mechanism_switches_off_to_a_valid_run_that_differs(mechanism, small_default):
-    params = with_overrides(SimParams(), **SMALL, **{MECHANISMS[mechanism]: 0.0})
+    needs = NEEDS.get(MECHANISMS[mechanism], {})
+    if needs:
+        small_default = run_one(with_overrides(SimParams(), **SMALL, **needs), 0)
+    params = with_overrides(SimParams(), **SMALL, **needs, **{MECHANISMS[mechanism]: 0.0})
     result = run_one(params, 0)
     assert len(result.tables["weekly"]) == 2 * 52
     assert result.summary["revenue"] >= 0 and math.isfinite(result.summary["revenue"])

@@ -300,24 +300,24 @@ def test_capped_lowers_effort_of_reps_past_the_cap():
     assert mean < -2 * se
 
 
-def test_ranking_lowers_helping_and_raises_effort():
-    # measured: helping share -0.010 (SE 0.0003); mean effort +1.3 hours (SE 0.15)
+def test_ranking_lowers_helping():
+    # measured: helping share -0.010 (SE 0.0002)
     mean, se = paired(("plan=ranking",), "helping_share")
     assert mean < -2 * se
-    mean, se = paired(("plan=ranking",), "effort_mean")
-    assert mean > 2 * se
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "documented direction (MODEL.md 5.5) only weakly reproduced: sd of annual attainment "
-        "+0.07 (SE 0.036) over 16 paired seeds, +0.08 (SE 0.045) over 12; reported in the issue"
-    ),
-)
 def test_ranking_raises_the_spread_of_attainment():
+    # measured: sd of annual attainment +0.22 (SE 0.033), through internal competition:
+    # the strongest teammate takes contested deals (territory.overlap)
     mean, se = paired(("plan=ranking",), "attainment_sd")
     assert mean > 2 * se
+
+
+def test_without_internal_competition_ranking_barely_spreads_attainment():
+    # measured: +0.07 (SE 0.036) with territory.overlap = 0: the mechanism carries the effect
+    with_it = paired(("plan=ranking",), "attainment_sd")[0]
+    without = paired(("plan=ranking", "territory.overlap=0"), "attainment_sd")[0]
+    assert with_it > without
 
 
 def test_team_pay_raises_helping():

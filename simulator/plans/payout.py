@@ -190,9 +190,8 @@ class TeamPool:
         t_cred, t_quota, members = _team_sums(state)
         pool = members * self.target * self.weight * attainment(t_cred, t_quota)
         if self.split == "contribution":
-            share = np.divide(
-                state.credited, t_cred, out=1.0 / np.maximum(members, 1.0), where=t_cred > 0
-            )
+            own = np.where(state.active, state.credited, 0.0)  # at most the team's total
+            share = np.divide(own, t_cred, out=1.0 / np.maximum(members, 1.0), where=t_cred > 0)
         else:
             share = 1.0 / np.maximum(members, 1.0)
         return np.where(state.active, pool * share, 0.0)
