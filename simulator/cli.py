@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import hydra
+import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.types import Override
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
@@ -43,7 +44,7 @@ from omegaconf.errors import ValidationError as OmegaConfValidationError
 from simulator.config import to_params, unknown_key_message
 from simulator.docs import param_fields, range_text, type_name
 from simulator.params import ParamError, flatten, validate
-from simulator.run import RunResult, run_one
+from simulator.run import ReplicatedResult, RunResult, run_one, run_replications
 
 #: Calibration bands of MODEL.md section 4 for the metrics that have one.
 CALIBRATION_BANDS: dict[str, tuple[float, float]] = {
@@ -81,6 +82,11 @@ def hydra_main(cfg: DictConfig) -> None:
         # Exit here rather than raise: Hydra would first print its own notice.
         _fail(error_message(err))
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    if params.run.replications > 1:
+        replicated = run_replications(params, seed)
+        write_replicated_outputs(replicated, out_dir)
+        print(replicated_summary_text(replicated, out_dir))
+        return
     result = run_one(params, seed)
     write_outputs(result, out_dir)
     print(summary_text(result, out_dir))
@@ -207,6 +213,36 @@ def write_outputs(result: RunResult, out_dir: Path) -> list[Path]:
     return written
 
 
+def write_replicated_outputs(result: ReplicatedResult, out_dir: Path) -> list[Path]:
+    """Write a replicated job's files, each atomically.
+
+    summary.json holds per metric the mean, ``_sd``, ``_ci_low`` and ``_ci_high``;
+    replications.parquet one row per replication; every table gains a
+    ``replication`` column.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = {"seed": result.seed, "plan": result.params.plan.name, **result.summary}
+    written = [
+        _write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary)),
+        _write_atomic(out_dir / "params.json", lambda p: _write_json(p, flatten(result.params))),
+        _write_atomic(
+            out_dir / "replications.parquet",
+            lambda p: result.replications.to_parquet(p, index=False),
+        ),
+    ]
+    for name in result.runs[0].tables:
+        table = pd.concat(
+            [run.tables[name].assign(replication=r) for r, run in enumerate(result.runs)],
+            ignore_index=True,
+        )
+        written.append(
+            _write_atomic(
+                out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)
+            )
+        )
+    return written
+
+
 def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Write ``path`` through a temporary file in the same folder, then rename it in place."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
@@ -256,6 +292,28 @@ def summary_text(result: RunResult, out_dir: Path) -> str:
                 verdict = "below" if value < lo else "above" if value > hi else "in"
         shown = "n/a" if math.isnan(value) else f"{value:8.3f}"
         lines.append(f"  {name:<22} {shown:>8}   {band:<13} {verdict}".rstrip())
+    lines.append(f"outputs: {out_dir.resolve()}")
+    return "\n".join(lines)
+
+
+def replicated_summary_text(result: ReplicatedResult, out_dir: Path) -> str:
+    """The headline metrics of a replicated job: mean and 95% confidence interval."""
+    p = result.params
+    n = result.summary["replications"]
+    lines = [
+        f"salesim  seed {result.seed}  plan {p.plan.name}  {p.org.n_reps} seats  "
+        f"{n} replications of {p.run.years} y after {p.run.warmup_years} y warm-up",
+        f"  {'metric':<22} {'mean':>8}   {'95% CI':<19} {'MODEL.md band':<13}",
+    ]
+    for name in HEADLINE_METRICS:
+        mean = result.summary.get(name, math.nan)
+        lo, hi = result.summary.get(f"{name}_ci_low"), result.summary.get(f"{name}_ci_high")
+        band = ""
+        if name in CALIBRATION_BANDS:
+            band = "{:g}-{:g}".format(*CALIBRATION_BANDS[name])
+        shown = "n/a" if math.isnan(mean) else f"{mean:8.3f}"
+        ci = "" if lo is None or math.isnan(lo) else f"[{lo:.3f}, {hi:.3f}]"
+        lines.append(f"  {name:<22} {shown:>8}   {ci:<19} {band}".rstrip())
     lines.append(f"outputs: {out_dir.resolve()}")
     return "\n".join(lines)
 

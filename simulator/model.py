@@ -67,11 +67,12 @@ class SalesModel(mesa.Model):
 
     Args:
         params: validated parameters (see :mod:`simulator.params`).
-        seed: the run's seed; every random draw comes from streams spawned from it.
+        seed: the run's seed (or a spawned SeedSequence); every random draw comes
+            from streams spawned from it.
     """
 
-    def __init__(self, params: SimParams, seed: int = 0):
-        seq = np.random.SeedSequence(seed)
+    def __init__(self, params: SimParams, seed: int | np.random.SeedSequence = 0):
+        seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         init_seq, pipeline_seq, people_seq, mesa_seq = seq.spawn(4)
         super().__init__(rng=np.random.default_rng(mesa_seq))
         self.params = params

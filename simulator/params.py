@@ -51,6 +51,9 @@ class RunParams:
 
     years: int = p(3, 1, 50, "years", "simulated years counted by the metrics")
     warmup_years: int = p(1, 0, 10, "years", "years simulated first and ignored by the metrics")
+    replications: int = p(
+        1, 1, 10000, "runs", "runs of the job; above 1 their seeds are spawned from the seed"
+    )
 
 
 @dataclass

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from simulator.metrics import summarise
 from simulator.model import SalesModel
@@ -22,12 +24,70 @@ class RunResult:
     summary: dict[str, float]
 
 
-def run_one(params: SimParams | None = None, seed: int = 0) -> RunResult:
+@dataclass
+class ReplicatedResult:
+    """Replications of one configuration: each run, a row of metrics per run, and their summary.
+
+    Attributes:
+        seed: the job's seed, from which the replications' seeds are spawned.
+        params: the parameters shared by every replication.
+        runs: the replications' results, in order.
+        replications: one row per replication: ``replication``, ``seed`` and every metric.
+        summary: per metric its mean, and ``<metric>_sd``, ``<metric>_ci_low``,
+            ``<metric>_ci_high`` (95% t interval), plus ``replications``.
+    """
+
+    seed: int
+    params: SimParams
+    runs: list[RunResult]
+    replications: pd.DataFrame
+    summary: dict[str, float]
+
+
+def replication_seeds(seed: int, n: int) -> list[int | np.random.SeedSequence]:
+    """Seeds of ``n`` replications: the seed itself when alone, else spawned children."""
+    return [seed] if n == 1 else list(np.random.SeedSequence(seed).spawn(n))
+
+
+def summarise_replications(rows: pd.DataFrame) -> dict[str, float]:
+    """Mean, standard deviation and 95% t confidence interval of every metric column."""
+    n = len(rows)
+    out: dict[str, float] = {"replications": n}
+    half_width = stats.t.ppf(0.975, n - 1) / np.sqrt(n) if n > 1 else np.nan
+    for col in rows.columns.drop(["replication", "seed"], errors="ignore"):
+        values = rows[col].to_numpy(float)
+        mean = float(np.nanmean(values)) if np.isfinite(values).any() else np.nan
+        sd = float(np.nanstd(values, ddof=1)) if np.isfinite(values).sum() > 1 else np.nan
+        out[col] = mean
+        out[f"{col}_sd"] = sd
+        out[f"{col}_ci_low"] = mean - half_width * sd
+        out[f"{col}_ci_high"] = mean + half_width * sd
+    return out
+
+
+def run_replications(
+    params: SimParams | None = None, seed: int = 0, n: int | None = None
+) -> ReplicatedResult:
+    """Run ``n`` (default ``run.replications``) replications of one configuration.
+
+    Replication ``r`` runs on the ``r``-th child of ``SeedSequence(seed)``, so
+    the same seed and ``n`` give the same numbers wherever they run.
+    """
+    params = validate(params if params is not None else SimParams())
+    n = params.run.replications if n is None else n
+    runs = [run_one(params, s) for s in replication_seeds(seed, n)]
+    rows = pd.DataFrame(
+        [{"replication": r, "seed": seed, **run.summary} for r, run in enumerate(runs)]
+    )
+    return ReplicatedResult(seed, params, runs, rows, summarise_replications(rows))
+
+
+def run_one(params: SimParams | None = None, seed: int | np.random.SeedSequence = 0) -> RunResult:
     """Validate ``params``, simulate warm-up plus evaluation years, and summarise.
 
     Args:
         params: all parameters; defaults when None.
-        seed: the run's seed (0 is a seed like any other).
+        seed: the run's seed (0 is a seed like any other), or a spawned SeedSequence.
     """
     params = validate(params if params is not None else SimParams())
     model = SalesModel(params, seed)
