@@ -37,6 +37,7 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.types import Override
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from hydra.types import RunMode
 from omegaconf import DictConfig
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 from omegaconf.errors import ValidationError as OmegaConfValidationError
@@ -74,14 +75,53 @@ HEADLINE_METRICS = (
 
 @hydra.main(version_base="1.3", config_path="pkg://simulator.conf", config_name="config")
 def hydra_main(cfg: DictConfig) -> None:
-    """Hydra's task: run the composed config and write into Hydra's run directory."""
+    """Hydra's task: run the composed config and write into Hydra's run directory.
+
+    In a multirun a job that fails writes ``error.json`` in its folder instead
+    of stopping the sweep, and a job whose finished results are already there
+    (same parameters) is skipped, so rerunning an interrupted sweep resumes it.
+    """
+    hydra_cfg = HydraConfig.get()
+    out_dir = Path(hydra_cfg.runtime.output_dir)
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        try:
+            params, seed = to_params(cfg)
+            validate(params)
+            if _finished(out_dir, params, seed):
+                print(f"salesim: job {hydra_cfg.job.num} already done, skipped")
+                return
+            _run_and_write(params, seed, out_dir)
+        except Exception as err:  # one failed job must not lose the others
+            known = isinstance(err, ParamError | OmegaConfBaseException)
+            message = error_message(err) if known else f"{type(err).__name__}: {err}"
+            _write_atomic(out_dir / "error.json", lambda p: _write_json(p, {"error": message}))
+            print(f"salesim: job {hydra_cfg.job.num} failed: {message}", file=sys.stderr)
+        return
     try:
         params, seed = to_params(cfg)
         validate(params)
     except (ParamError, OmegaConfBaseException) as err:
         # Exit here rather than raise: Hydra would first print its own notice.
         _fail(error_message(err))
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    _run_and_write(params, seed, out_dir)
+
+
+def _finished(out_dir: Path, params, seed: int) -> bool:
+    """Whether ``out_dir`` already holds this job's complete results (same parameters, seed)."""
+    done, recorded = out_dir / "replications.parquet", out_dir / "params.json"
+    if not (done.exists() and recorded.exists()):
+        return False
+    try:
+        want = {k: _json_value(v) for k, v in {**flatten(params), "seed": seed}.items()}
+        same = json.loads(recorded.read_text()) == json.loads(json.dumps(want))
+        rows = pd.read_parquet(done)
+    except (ValueError, OSError):
+        return False  # a corrupt or partial file: run the job again
+    return same and len(rows) == params.run.replications
+
+
+def _run_and_write(params, seed: int, out_dir: Path) -> None:
+    """Run the job (replicated if asked) and write its files and printed summary."""
     if params.run.replications > 1:
         replicated = run_replications(params, seed)
         write_replicated_outputs(replicated, out_dir)
@@ -200,17 +240,25 @@ def write_outputs(result: RunResult, out_dir: Path) -> list[Path]:
     """Write summary.json, params.json and one Parquet file per table, each atomically."""
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = {"seed": result.seed, "plan": result.params.plan.name, **result.summary}
-    written = [
-        _write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary)),
-        _write_atomic(out_dir / "params.json", lambda p: _write_json(p, flatten(result.params))),
-    ]
+    rows = pd.DataFrame([{"replication": 0, "seed": result.seed, **result.summary}])
+    written = [_write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary))]
     for name, table in result.tables.items():
         written.append(
             _write_atomic(
                 out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)
             )
         )
+    # last: their presence marks the job complete (see _finished)
+    written.append(
+        _write_atomic(out_dir / "replications.parquet", lambda p: rows.to_parquet(p, index=False))
+    )
+    written.append(_write_params(result.params, result.seed, out_dir))
     return written
+
+
+def _write_params(params, seed: int, out_dir: Path) -> Path:
+    data = {**flatten(params), "seed": seed}
+    return _write_atomic(out_dir / "params.json", lambda p: _write_json(p, data))
 
 
 def write_replicated_outputs(result: ReplicatedResult, out_dir: Path) -> list[Path]:
@@ -222,14 +270,7 @@ def write_replicated_outputs(result: ReplicatedResult, out_dir: Path) -> list[Pa
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = {"seed": result.seed, "plan": result.params.plan.name, **result.summary}
-    written = [
-        _write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary)),
-        _write_atomic(out_dir / "params.json", lambda p: _write_json(p, flatten(result.params))),
-        _write_atomic(
-            out_dir / "replications.parquet",
-            lambda p: result.replications.to_parquet(p, index=False),
-        ),
-    ]
+    written = [_write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary))]
     for name in result.runs[0].tables:
         table = pd.concat(
             [run.tables[name].assign(replication=r) for r, run in enumerate(result.runs)],
@@ -240,6 +281,14 @@ def write_replicated_outputs(result: ReplicatedResult, out_dir: Path) -> list[Pa
                 out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)
             )
         )
+    # last: their presence marks the job complete (see _finished)
+    written.append(
+        _write_atomic(
+            out_dir / "replications.parquet",
+            lambda p: result.replications.to_parquet(p, index=False),
+        )
+    )
+    written.append(_write_params(result.params, result.seed, out_dir))
     return written
 
 

@@ -131,7 +131,8 @@ def test_every_table_is_written_as_parquet(small_run, small_result):
 
 def test_params_json_is_the_flattened_params(small_run, small_result):
     _, out = small_run
-    assert json.loads((out / "params.json").read_text()) == flatten(small_result.params)
+    recorded = json.loads((out / "params.json").read_text())
+    assert recorded == {**flatten(small_result.params), "seed": small_result.seed}
 
 
 def test_no_temporary_files_are_left(small_run):

@@ -139,7 +139,7 @@ def test_plan_yaml_is_checked_against_plan_schema(tmp_path):
 def test_core_does_not_import_hydra():
     code = (
         "import pkgutil, importlib, sys, simulator\n"
-        "front = {'simulator.config', 'simulator.cli', 'simulator.conf'}\n"
+        "front = {'simulator.config', 'simulator.cli', 'simulator.conf', 'simulator.sweep'}\n"
         "for m in pkgutil.walk_packages(simulator.__path__, 'simulator.'):\n"
         "    if m.name not in front:\n"
         "        importlib.import_module(m.name)\n"
