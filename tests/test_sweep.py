@@ -100,3 +100,24 @@ def test_a_killed_sweep_resumes_without_lost_or_duplicated_rows(tmp_path):
     assert not results.duplicated(["job", "replication"]).any()
     full = collect(tmp_path)
     pd.testing.assert_frame_equal(full, results, check_exact=True)
+
+
+def test_joblib_workers_give_bit_identical_results(tmp_path):
+    pytest.importorskip(
+        "hydra_plugins.hydra_joblib_launcher",
+        reason="hydra-joblib-launcher (the 'parallel' extra) is not installed",
+    )
+    args = ["-m", "seed=0,1,2,3", *TINY]
+    one = salesim(*args, f"hydra.sweep.dir={tmp_path / 'one'}")
+    two = salesim(
+        *args,
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+        f"hydra.sweep.dir={tmp_path / 'two'}",
+    )
+    assert one.returncode == 0 and two.returncode == 0, two.stderr
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "one" / "results.parquet"),
+        pd.read_parquet(tmp_path / "two" / "results.parquet"),
+        check_exact=True,
+    )
