@@ -600,7 +600,11 @@ class SalesModel(mesa.Model):
             elif isinstance(comp, Commission) and comp.cumulative:
                 if WEEKS_PER_QUARTER not in ending and seats is None:
                     continue
-                due = self.plan.pay(name, self._pay_state(WEEKS_PER_YEAR, year_to_date=True))
+                # earned so far: the year's schedule on year-to-date attainment, for the
+                # share of the year elapsed
+                elapsed = ((self.week % WEEKS_PER_YEAR) + 1) / WEEKS_PER_YEAR
+                state = self._pay_state(WEEKS_PER_YEAR, year_to_date=True)
+                due = self.plan.pay(name, state) * elapsed
                 v = np.maximum(due - st.paid_ytd, 0.0)
                 mask = np.zeros(self.n_seats, bool)
                 mask[np.arange(self.n_seats) if seats is None else seats] = True

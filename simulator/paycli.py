@@ -103,7 +103,8 @@ def history_table(
                     row[name] = 0.0
                     continue
                 ytd = PayState([sales[year_start : i + 1].sum()], [quota[year_start : i + 1].sum()])
-                due = float(plan.pay(name, ytd)[0])
+                elapsed = (pos + 1) / per_year  # share of the year's target earned so far
+                due = float(plan.pay(name, ytd)[0]) * elapsed
                 row[name] = max(due - paid_ytd, 0.0)
                 paid_ytd += row[name]
                 if pos + 1 == per_year:

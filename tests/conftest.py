@@ -10,13 +10,19 @@ seeds (common random numbers), so the default arm is shared between them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache
+from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pytest
+from hydra import compose, initialize_config_module
 
+import simulator.model
+from simulator.config import to_params
 from simulator.metrics import annual_attainment
-from simulator.params import WEEKS_PER_YEAR, SimParams
+from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
+from simulator.plans.payout import attainment
 from simulator.run import RunResult, run_one, with_overrides
 
 
@@ -92,3 +98,132 @@ def direction() -> Callable[..., None]:
         )
 
     return check
+
+
+# -- plans and quota policies from conf/ ---------------------------------------------
+
+
+@cache
+def composed_params(*overrides: str) -> SimParams:
+    """Parameters of ``config`` composed with Hydra overrides (``"plan=ranking"``), as users do."""
+    with initialize_config_module(config_module="simulator.conf", version_base="1.3"):
+        cfg = compose("config", overrides=list(overrides))
+    return to_params(cfg)[0]
+
+
+@pytest.fixture(scope="session")
+def compose_params() -> Callable[..., SimParams]:
+    """``compose_params(*overrides)``: :func:`composed_params` (cached)."""
+    return composed_params
+
+
+def run_traced(params: SimParams, seed: int) -> tuple[RunResult, pd.DataFrame]:
+    """A run, plus what each held seat saw and chose in every evaluation week.
+
+    The trace has one row per evaluation week and held seat: the quarter-to-date
+    attainment (credited over the quarter's quota) when the rep chose its hours,
+    and the hours chosen. It wraps the model's call of ``choose_time`` and
+    changes nothing else (the result is that of :func:`run_one`).
+    """
+    choose_time = simulator.model.choose_time
+    weeks, seats, att, hours = [], [], [], []
+
+    def traced(model, admin_hours):
+        time = choose_time(model, admin_hours)
+        if model.week >= model.warmup_weeks:
+            st = model.seats
+            held = np.flatnonzero(st.occupied)
+            q = WEEKS_PER_QUARTER
+            weeks.append(np.full(held.size, model.week))
+            seats.append(held)
+            att.append(attainment(st.credited[q][held], st.quota[q][held]))
+            hours.append(time.total[held])
+        return time
+
+    with mock.patch.object(simulator.model, "choose_time", traced):
+        result = run_one(params, seed)
+    trace = pd.DataFrame(
+        {
+            "week": np.concatenate(weeks),
+            "seat": np.concatenate(seats),
+            "attainment_qtd": np.concatenate(att),
+            "hours": np.concatenate(hours),
+        }
+    )
+    return result, trace
+
+
+def quarter_bookings(reps: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+    """Evaluation rep-quarters held all quarter, with their bookings before and in weeks 11-12."""
+    full = reps[~reps["warmup"] & (reps["weeks_in_seat"] == WEEKS_PER_QUARTER)]
+    credited = deals[deals["rep_id"] >= 0]
+    late = credited["week"] % WEEKS_PER_QUARTER >= WEEKS_PER_QUARTER - 2
+    by_quarter = (
+        credited.assign(period=credited["week"] // WEEKS_PER_QUARTER, late=late)
+        .pivot_table(index=["rep_id", "period"], columns="late", values="price", aggfunc="sum")
+        .reindex(columns=[False, True], fill_value=0.0)
+        .fillna(0.0)
+        .rename(columns={False: "booked_early", True: "booked_late"})
+        .reset_index()
+    )
+    out = full.merge(by_quarter, on=["rep_id", "period"], how="left")
+    return out.fillna({"booked_early": 0.0, "booked_late": 0.0})
+
+
+def _late_share(quarters: pd.DataFrame) -> float:
+    total = quarters["booked_early"].sum() + quarters["booked_late"].sum()
+    return float(quarters["booked_late"].sum() / total) if total > 0 else float("nan")
+
+
+def plan_metrics(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
+    """Outcomes the plan direction tests look at, beyond :func:`run_metrics`.
+
+    - ``effort_past_cap_weekly``: mean weekly hours of reps who had already
+      credited 150% of their quarterly quota when choosing them;
+    - ``effort_past_cap_quarterly``: mean weekly hours of rep-quarters that
+      ended above 150% (held all quarter);
+    - ``held_when_ahead``: deals held back per rep-quarter ending at or above quota;
+    - ``late_share_ahead_at_end``: share of the bookings of rep-quarters ending
+      at or above quota booked in the quarter's last two weeks;
+    - ``late_share_ahead_before_window``: the same for rep-quarters that had
+      already booked their quota in weeks 0-10, before deals can be moved.
+    """
+    reps = result.tables["reps"]
+    quarters = quarter_bookings(reps, result.tables["deals"])
+    ahead = quarters[quarters["attainment"] >= 1.0]
+    past_cap = trace["attainment_qtd"] >= 1.5
+    return {
+        "effort_past_cap_weekly": float(trace.loc[past_cap, "hours"].mean()),
+        "effort_past_cap_quarterly": float(
+            quarters.loc[quarters["attainment"] > 1.5, "effort_hours"].mean()
+        ),
+        "held_when_ahead": float(ahead["deals_held"].mean()),
+        "late_share_ahead_at_end": _late_share(ahead),
+        "late_share_ahead_before_window": _late_share(
+            quarters[quarters["booked_early"] >= quarters["quota"]]
+        ),
+    }
+
+
+@pytest.fixture(scope="session")
+def replicate_config() -> Callable[..., pd.DataFrame]:
+    """``replicate_config(seeds, *overrides)``: :func:`replicate` for configs of conf/.
+
+    ``overrides`` are Hydra overrides (``"plan=ranking"``, ``"quota=ratchet"``);
+    each row holds :func:`run_metrics` and :func:`plan_metrics` of one seed,
+    cached. With no overrides it runs the default plan, the same parameters as
+    ``replicate(seeds)``.
+    """
+    cache: dict[tuple, dict[str, float]] = {}
+
+    def run(seeds: Iterable[int], *overrides: str) -> pd.DataFrame:
+        params = composed_params(*overrides)
+        rows = []
+        for seed in seeds:
+            if (overrides, seed) not in cache:
+                result, trace = run_traced(params, seed)
+                cache[overrides, seed] = {**run_metrics(result), **plan_metrics(result, trace)}
+            rows.append({"seed": seed, **cache[overrides, seed]})
+        return pd.DataFrame(rows).set_index("seed")
+
+    return run
