@@ -94,7 +94,7 @@ def hydra_main(cfg: DictConfig) -> None:
         except Exception as err:  # one failed job must not lose the others
             known = isinstance(err, ParamError | OmegaConfBaseException)
             message = error_message(err) if known else f"{type(err).__name__}: {err}"
-            _write_atomic(out_dir / "error.json", lambda p: _write_json(p, {"error": message}))
+            write_atomic(out_dir / "error.json", lambda p: _write_json(p, {"error": message}))
             print(f"salesim: job {hydra_cfg.job.num} failed: {message}", file=sys.stderr)
         return
     try:
@@ -241,16 +241,16 @@ def write_outputs(result: RunResult, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = {"seed": result.seed, "plan": result.params.plan.name, **result.summary}
     rows = pd.DataFrame([{"replication": 0, "seed": result.seed, **result.summary}])
-    written = [_write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary))]
+    written = [write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary))]
     for name, table in result.tables.items():
         written.append(
-            _write_atomic(
+            write_atomic(
                 out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)
             )
         )
     # last: their presence marks the job complete (see _finished)
     written.append(
-        _write_atomic(out_dir / "replications.parquet", lambda p: rows.to_parquet(p, index=False))
+        write_atomic(out_dir / "replications.parquet", lambda p: rows.to_parquet(p, index=False))
     )
     written.append(_write_params(result.params, result.seed, out_dir))
     return written
@@ -258,7 +258,7 @@ def write_outputs(result: RunResult, out_dir: Path) -> list[Path]:
 
 def _write_params(params, seed: int, out_dir: Path) -> Path:
     data = {**flatten(params), "seed": seed}
-    return _write_atomic(out_dir / "params.json", lambda p: _write_json(p, data))
+    return write_atomic(out_dir / "params.json", lambda p: _write_json(p, data))
 
 
 def write_replicated_outputs(result: ReplicatedResult, out_dir: Path) -> list[Path]:
@@ -270,20 +270,20 @@ def write_replicated_outputs(result: ReplicatedResult, out_dir: Path) -> list[Pa
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = {"seed": result.seed, "plan": result.params.plan.name, **result.summary}
-    written = [_write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary))]
+    written = [write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary))]
     for name in result.runs[0].tables:
         table = pd.concat(
             [run.tables[name].assign(replication=r) for r, run in enumerate(result.runs)],
             ignore_index=True,
         )
         written.append(
-            _write_atomic(
+            write_atomic(
                 out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)
             )
         )
     # last: their presence marks the job complete (see _finished)
     written.append(
-        _write_atomic(
+        write_atomic(
             out_dir / "replications.parquet",
             lambda p: result.replications.to_parquet(p, index=False),
         )
@@ -292,7 +292,7 @@ def write_replicated_outputs(result: ReplicatedResult, out_dir: Path) -> list[Pa
     return written
 
 
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Write ``path`` through a temporary file in the same folder, then rename it in place."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:

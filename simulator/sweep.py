@@ -19,8 +19,6 @@ before its end can be collected afterwards.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from simulator.cli import write_atomic
 from simulator.run import summarise_replications
 
 ERROR_FILE = "error.json"
@@ -87,19 +86,11 @@ def collect(sweep_dir: Path) -> pd.DataFrame:
         ]
         first = [c for c in first if c in results.columns]
         results = results[first + [c for c in results.columns if c not in first]]
-    _atomic(sweep_dir / "results.parquet", lambda p: results.to_parquet(p, index=False))
-    _atomic(sweep_dir / "summary.csv", lambda p: pd.DataFrame(summaries).to_csv(p, index=False))
+    write_atomic(sweep_dir / "results.parquet", lambda p: results.to_parquet(p, index=False))
+    write_atomic(
+        sweep_dir / "summary.csv", lambda p: pd.DataFrame(summaries).to_csv(p, index=False)
+    )
     return results
-
-
-def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 class CollectResults(Callback):
