@@ -102,7 +102,7 @@ def hydra_main(cfg: DictConfig) -> None:
         validate(params)
     except (ParamError, OmegaConfBaseException) as err:
         # Exit here rather than raise: Hydra would first print its own notice.
-        _fail(error_message(err))
+        fail(error_message(err))
     _run_and_write(params, seed, out_dir)
 
 
@@ -146,7 +146,7 @@ def main() -> None:
     except Exception as err:
         if _raised_in_task(err):
             raise  # a bug in the run, not bad input: keep the traceback
-        _fail(error_message(err))  # the command line or the config files
+        fail(error_message(err))  # the command line or the config files
     finally:
         if user_setting is None:
             del os.environ["HYDRA_FULL_ERROR"]
@@ -154,8 +154,12 @@ def main() -> None:
             os.environ["HYDRA_FULL_ERROR"] = user_setting
 
 
-def _fail(message: str) -> NoReturn:
-    print(f"salesim: error: {message}", file=sys.stderr)
+def fail(message: str, prog: str = "salesim") -> NoReturn:
+    """Report bad input as one line, ``PROG: error: MESSAGE``, and exit with status 2.
+
+    Shared by ``salesim`` and ``salesim-pay`` (:mod:`simulator.paycli`).
+    """
+    print(f"{prog}: error: {message}", file=sys.stderr)
     raise SystemExit(2)
 
 
