@@ -7,7 +7,9 @@ ConfigStore as ``base_config`` and each parameter group that has a folder in
 ``conf/`` as ``<group>/base_<group>`` (``plan/base_plan``), so YAML in ``conf/``
 only overrides values: an unknown key or a wrong type fails at composition.
 
-Only this module and :mod:`simulator.cli` import Hydra or OmegaConf.
+:func:`compose_config` composes ``conf/`` with override strings, as the command
+line does, for code that builds many configurations in one process (designs of
+experiments, scenarios, the app) without paying for a Hydra job each.
 """
 
 from __future__ import annotations
@@ -86,6 +88,29 @@ def to_params(cfg: DictConfig) -> tuple[SimParams, int]:
         raise ParamError(unknown_key_message(*unknown))
     groups = {f.name: getattr(config, f.name) for f in dataclasses.fields(SimParams)}
     return SimParams(**groups), config.seed
+
+
+def compose_config(overrides: Iterable[str] = ()) -> tuple[SimParams, int]:
+    """Compose ``conf/config.yaml`` with Hydra override strings; return ``(params, seed)``.
+
+    The same composition as ``salesim OVERRIDES`` (``"plan=ranking"``,
+    ``"manager.coaching_share=0.3"``).  Inside a running Hydra application it
+    uses that application's config search path (so a user's
+    ``hydra.searchpath`` applies); elsewhere it initialises Hydra on the
+    shipped ``simulator.conf`` for the call.  Parameters are converted but not
+    validated (call :func:`simulator.params.validate`); composition errors
+    (unknown keys, wrong types, unknown config names) propagate as Hydra and
+    OmegaConf exceptions, which :func:`simulator.cli.error_message` turns into
+    one line.  About 60 ms a call.
+    """
+    from hydra import compose, initialize_config_module
+    from hydra.core.global_hydra import GlobalHydra
+
+    overrides = list(overrides)
+    if GlobalHydra.instance().is_initialized():
+        return to_params(compose(config_name="config", overrides=overrides))
+    with initialize_config_module(config_module=CONF_PACKAGE, version_base="1.3"):
+        return to_params(compose(config_name="config", overrides=overrides))
 
 
 register_schemas()

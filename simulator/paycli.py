@@ -323,15 +323,11 @@ def compose_params(overrides: list[str]) -> SimParams:
     Any error is bad input and stops with one line (with ``HYDRA_FULL_ERROR=1``
     set, the traceback is kept instead, as for ``salesim``).
     """
-    from hydra import compose, initialize_config_module
-
     from simulator.cli import error_message
-    from simulator.config import CONF_PACKAGE, to_params
+    from simulator.config import compose_config
 
     try:
-        with initialize_config_module(config_module=CONF_PACKAGE, version_base="1.3"):
-            cfg = compose("config", overrides=overrides)
-        params, _ = to_params(cfg)
+        params, _ = compose_config(overrides)
         return validate(params)
     except Exception as err:  # composing and converting is all input handling
         if os.environ.get("HYDRA_FULL_ERROR") == "1":
