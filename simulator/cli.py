@@ -90,7 +90,7 @@ def hydra_main(cfg: DictConfig) -> None:
             if _finished(out_dir, params, seed):
                 print(f"salesim: job {hydra_cfg.job.num} already done, skipped")
                 return
-            _run_and_write(params, seed, out_dir)
+            _run_and_write(params, seed, out_dir, job=hydra_cfg.job.num)
         except Exception as err:  # one failed job must not lose the others
             known = isinstance(err, ParamError | OmegaConfBaseException)
             message = error_message(err) if known else f"{type(err).__name__}: {err}"
@@ -120,16 +120,26 @@ def _finished(out_dir: Path, params, seed: int) -> bool:
     return same and len(rows) == params.run.replications
 
 
-def _run_and_write(params, seed: int, out_dir: Path) -> None:
-    """Run the job (replicated if asked) and write its files and printed summary."""
+def _run_and_write(params, seed: int, out_dir: Path, job: int | None = None) -> None:
+    """Run the job (replicated if asked) and write its files and printed summary.
+
+    A job of a sweep (``job`` given) prints one line instead of the summary table.
+    """
     if params.run.replications > 1:
         replicated = run_replications(params, seed)
         write_replicated_outputs(replicated, out_dir)
-        print(replicated_summary_text(replicated, out_dir))
+        summary = replicated.summary
+        text = replicated_summary_text(replicated, out_dir)
+    else:
+        result = run_one(params, seed)
+        write_outputs(result, out_dir)
+        summary = result.summary
+        text = summary_text(result, out_dir)
+    if job is None:
+        print(text)
         return
-    result = run_one(params, seed)
-    write_outputs(result, out_dir)
-    print(summary_text(result, out_dir))
+    shown = ", ".join(f"{m} {summary.get(m, math.nan):.3g}" for m in HEADLINE_METRICS[:5])
+    print(f"salesim: job {job} done: {shown}")
 
 
 def main() -> None:

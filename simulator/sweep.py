@@ -19,13 +19,20 @@ before its end can be collected afterwards.
 from __future__ import annotations
 
 import json
+import os
+import sys
+import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+from tqdm import tqdm
 
 from simulator.cli import write_atomic
 from simulator.run import summarise_replications
@@ -96,6 +103,13 @@ def collect(sweep_dir: Path) -> pd.DataFrame:
 class CollectResults(Callback):
     """Hydra callback: collect a sweep's job folders into results.parquet when it ends."""
 
+    def __init__(self) -> None:
+        self._started = time.perf_counter()
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Note when the sweep started, for the closing line."""
+        self._started = time.perf_counter()
+
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Write results.parquet and summary.csv in the sweep folder, and say so."""
         sweep_dir = Path(config.hydra.sweep.dir)
@@ -104,7 +118,171 @@ class CollectResults(Callback):
         results = collect(sweep_dir)
         jobs = results["job"].nunique() if not results.empty else 0
         failed = int((results.get("error", pd.Series(dtype=str)) != "").sum()) if jobs else 0
+        elapsed = time.perf_counter() - self._started
         print(
-            f"salesim: {jobs} jobs, {len(results)} rows, {failed} failed; "
+            f"salesim: {jobs} jobs, {len(results)} rows, {failed} failed in {elapsed:.1f} s; "
             f"results: {(sweep_dir / 'results.parquet').resolve()}"
         )
+
+
+# ---------------------------------------------------------------- progress
+
+
+def sweep_size(overrides: list[str], sweeper_params: dict[str, str] | None = None) -> int | None:
+    """Number of jobs Hydra's basic sweeper makes of ``overrides``; None if not countable.
+
+    The product of the lengths of every discrete sweep (``a=1,2,3``,
+    ``b=range(0,4)``, ``plan=x,y``), from the command line and from
+    ``hydra.sweeper.params``; a continuous sweep (``interval``) has no count.
+    """
+    items = list(overrides) + [f"{k}={v}" for k, v in (sweeper_params or {}).items()]
+    total = 1
+    for override in OverridesParser.create().parse_overrides(items):
+        if not override.is_sweep_override():
+            continue
+        if not override.is_discrete_sweep():
+            return None
+        total *= len(list(override.sweep_string_iterator()))
+    return total
+
+
+def jobs_done(sweep_dir: Path) -> int:
+    """Jobs of a sweep that have finished, with results or with a recorded error."""
+    if not sweep_dir.exists():
+        return 0
+    return sum(
+        (d / RESULTS_FILE).exists() or (d / ERROR_FILE).exists() for d in job_dirs(sweep_dir)
+    )
+
+
+class Progress(Callback):
+    """Hydra callback: a progress bar of a sweep's jobs, done and time left.
+
+    Launchers may run jobs in other processes or on other machines, so the bar
+    is driven by what lands on disk: a thread in the launching process counts
+    finished job folders (results or a recorded error) every ``interval``
+    seconds.  Jobs skipped on resume count as done at once, so the time left
+    is estimated from the jobs run in this session.  The bar is drawn on
+    standard error when it is a terminal, or always with
+    ``SALESIM_PROGRESS=1`` (never with ``SALESIM_PROGRESS=0``).
+    """
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._bar: tqdm | None = None
+        self._sweep_dir: Path | None = None
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Count the sweep's jobs and start the bar."""
+        setting = os.environ.get("SALESIM_PROGRESS", "")
+        if setting == "0" or (setting != "1" and not sys.stderr.isatty()):
+            return
+        sweeper_params = config.hydra.sweeper.get("params")
+        params = OmegaConf.to_container(sweeper_params, resolve=True) if sweeper_params else {}
+        try:
+            total = sweep_size(list(config.hydra.overrides.task), params)  # type: ignore[arg-type]
+        except Exception:  # an override this count does not understand: no total
+            total = None
+        self._sweep_dir = Path(config.hydra.sweep.dir)
+        # initial + smoothing=0: the rate, and so the time left, counts only jobs run now
+        self._bar = tqdm(
+            total=total,
+            initial=jobs_done(self._sweep_dir),
+            smoothing=0,
+            desc="salesim sweep",
+            unit="job",
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+        self._thread = threading.Thread(target=self._watch, name="salesim-progress", daemon=True)
+        self._thread.start()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Launchers pickle the callbacks with every job; the bar stays in this process.
+        return {"interval": self.interval}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._refresh()
+
+    def _refresh(self) -> None:
+        assert self._bar is not None and self._sweep_dir is not None
+        done = jobs_done(self._sweep_dir)
+        if done > self._bar.n:
+            self._bar.update(done - self._bar.n)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Stop the bar at its final count."""
+        if self._bar is None:
+            return
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._refresh()
+        self._bar.close()
+        self._bar = None
+
+
+# ---------------------------------------------------------------- a local Ray instance
+
+#: Longest folder for Ray's session files: Ray puts Unix sockets about 70
+#: characters below it, and a socket path may not exceed 107 bytes.
+RAY_TEMP_DIR_MAX = 36
+
+
+class LocalRay(Callback):
+    """Hydra callback: keep a local Ray instance to this machine and the sweep folder.
+
+    Does nothing unless the launcher is Hydra's Ray launcher starting a local
+    instance (``hydra.launcher.ray.init.address`` null, as in
+    ``hydra/launcher=ray_local``).  Then, before Ray starts:
+
+    - token authentication is off unless ``RAY_AUTH_MODE`` is set (Ray would
+      otherwise write a token into the home folder; a loopback instance has no
+      other users);
+    - Ray's session files go to ``<sweep dir>/.ray`` rather than the system
+      temp folder.  Ray's sockets live deep below that folder and a socket
+      path may not exceed 107 bytes, so a deep sweep folder is reached through
+      a short symbolic link in ``/tmp``, removed when the sweep ends.
+    """
+
+    def __init__(self) -> None:
+        self._link: Path | None = None
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Set Ray's environment and session folder for a local instance."""
+        launcher = config.hydra.launcher
+        if "RayLauncher" not in str(launcher.get("_target_", "")):
+            return
+        init = launcher.ray.init
+        if init.get("address") is not None:
+            return  # a cluster: its own settings apply
+        os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+        if init.get("_temp_dir"):
+            return
+        temp_dir = Path(config.hydra.sweep.dir).resolve() / ".ray"
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        if len(str(temp_dir)) > RAY_TEMP_DIR_MAX:
+            # /tmp itself where there is one: TMPDIR may be as deep as the sweep folder
+            short = "/tmp" if Path("/tmp").is_dir() else None
+            link_dir = Path(tempfile.mkdtemp(prefix="salesim-", dir=short))
+            self._link = link_dir / "ray"
+            self._link.symlink_to(temp_dir, target_is_directory=True)
+            temp_dir = self._link
+        with read_write(config.hydra), open_dict(config.hydra):
+            init._temp_dir = str(temp_dir)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Stop the local instance, then remove the short link to its session folder."""
+        if self._link is not None:
+            ray = sys.modules.get("ray")
+            if ray is not None and ray.is_initialized():
+                ray.shutdown()  # else it recreates folders below the link at exit
+            self._link.unlink(missing_ok=True)
+            self._link.parent.rmdir()
+            self._link = None

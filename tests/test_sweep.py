@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -51,7 +52,7 @@ def test_sweep_writes_one_tidy_results_table(sweep):
     assert {"replication", "seed", "share_at_quota", "error"} <= set(results.columns)
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 2 and "share_at_quota_ci_low" in summary.columns
-    assert "2 jobs, 4 rows, 0 failed" in done.stdout
+    assert "2 jobs, 4 rows, 0 failed in " in done.stdout
 
 
 def test_rerunning_a_finished_sweep_skips_every_job(sweep):
@@ -121,3 +122,124 @@ def test_joblib_workers_give_bit_identical_results(tmp_path):
         pd.read_parquet(tmp_path / "two" / "results.parquet"),
         check_exact=True,
     )
+
+
+def assert_same_results(a, b) -> None:
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(a / "results.parquet"),
+        pd.read_parquet(b / "results.parquet"),
+        check_exact=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def basic_sweep(tmp_path_factory):
+    """Four seeds through Hydra's basic launcher: the reference for the other launchers."""
+    out = tmp_path_factory.mktemp("basic")
+    done = salesim("-m", "seed=0,1,2,3", *TINY, f"hydra.sweep.dir={out}")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_a_local_ray_instance_gives_bit_identical_results_and_stays_in_the_sweep_folder(
+    basic_sweep, tmp_path
+):
+    pytest.importorskip(
+        "hydra_plugins.hydra_ray_launcher", reason="hydra-ray-launcher (the 'ray' extra) missing"
+    )
+    home, temp = tmp_path / "home", tmp_path / "temp"
+    home.mkdir()
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+    env.update(HOME=str(home), TMPDIR=str(temp))
+    # a deep sweep folder: Ray's socket paths would pass the 107-byte limit below it
+    out = tmp_path / "a_sweep_folder_deep_enough_that_ray_sockets_would_not_fit" / "sweep"
+    links_before = set(Path("/tmp").glob("salesim-*"))
+    done = salesim(
+        "-m",
+        "seed=0,1,2,3",
+        *TINY,
+        "hydra/launcher=ray_local",
+        f"hydra.sweep.dir={out}",
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Started a local Ray instance" in done.stderr + done.stdout
+    assert_same_results(basic_sweep, out)
+    assert list(home.iterdir()) == []  # no auth token or session files in the home folder
+    assert list(temp.iterdir()) == []  # nor in the temp folder
+    assert set(Path("/tmp").glob("salesim-*")) <= links_before  # the short link is gone
+    assert any((out / ".ray").glob("session_*"))
+
+
+def test_submitit_gives_bit_identical_results(basic_sweep, tmp_path):
+    pytest.importorskip(
+        "hydra_plugins.hydra_submitit_launcher",
+        reason="hydra-submitit-launcher (the 'slurm' extra) missing",
+    )
+    # submitit's local executor: the same code path as Slurm, without a cluster
+    done = salesim(
+        "-m", "seed=0,1,2,3", *TINY, "hydra/launcher=submitit_local", f"hydra.sweep.dir={tmp_path}"
+    )
+    assert done.returncode == 0, done.stderr
+    assert_same_results(basic_sweep, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("launcher", "target", "key"),
+    [
+        ("cores", "JoblibLauncher", "n_jobs: -1"),
+        ("ray_local", "RayLauncher", "include_dashboard: false"),
+        ("ray_cluster", "RayLauncher", "address: auto"),
+        ("slurm", "SlurmLauncher", "partition: gpu"),
+    ],
+)
+def test_every_shipped_launcher_config_composes(launcher, target, key):
+    pytest.importorskip(
+        {
+            "cores": "hydra_plugins.hydra_joblib_launcher",
+            "ray_local": "hydra_plugins.hydra_ray_launcher",
+            "ray_cluster": "hydra_plugins.hydra_ray_launcher",
+            "slurm": "hydra_plugins.hydra_submitit_launcher",
+        }[launcher],
+        reason=f"the extra behind hydra/launcher={launcher} is not installed",
+    )
+    extra = ["hydra.launcher.partition=gpu"] if launcher == "slurm" else []
+    done = salesim(f"hydra/launcher={launcher}", *extra, "--cfg", "hydra", "-p", "hydra.launcher")
+    assert done.returncode == 0, done.stderr
+    assert target in done.stdout and key in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("overrides", "params", "expected"),
+    [
+        (["seed=0,1,2", "manager.coaching_share=0.1,0.3"], {}, 6),
+        (["seed=range(0,4)", "plan=ranking,team", "org.n_reps=16"], {}, 8),
+        (["seed=1"], {"seed": "0,1,2,3,4"}, 5),
+        (["manager.coaching_share=interval(0,1)"], {}, None),
+    ],
+)
+def test_sweep_size_counts_the_basic_sweepers_jobs(overrides, params, expected):
+    from simulator.sweep import sweep_size
+
+    assert sweep_size(overrides, params) == expected
+
+
+def test_the_progress_bar_counts_jobs_to_the_end(tmp_path):
+    env = {**os.environ, "SALESIM_PROGRESS": "1"}
+    done = salesim("-m", "seed=0,1,2", *TINY, f"hydra.sweep.dir={tmp_path}", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "salesim sweep" in done.stderr and "3/3" in done.stderr
+    # a finished sweep run again: every job counts as done at once
+    again = salesim("-m", "seed=0,1,2", *TINY, f"hydra.sweep.dir={tmp_path}", env=env)
+    assert "3/3" in again.stderr
+    quiet = salesim("-m", "seed=0,1,2", *TINY, f"hydra.sweep.dir={tmp_path}")
+    assert "salesim sweep" not in quiet.stderr  # not a terminal: no bar
+
+
+def test_a_sweep_ends_with_one_line_and_jobs_print_one_line_each(sweep):
+    _, done = sweep
+    lines = done.stdout.splitlines()
+    assert sum(line.startswith("salesim: job ") for line in lines) == 2
+    assert lines[-1].startswith("salesim: 2 jobs, 4 rows, 0 failed in ")
+    assert "MODEL.md band" not in done.stdout  # no per-job summary tables
