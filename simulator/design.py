@@ -605,6 +605,8 @@ def analyse(
         elif np.ptp(y) == 0:
             note = "constant over the design"
         found = _salib_indices(design, y, seed) if not note else {}
+        if found and not all(np.isfinite(v).all() for v, _ in found.values()):
+            note = f"too few points for {design.method} indices"
         for j, name in enumerate(design.space):
             for index in INDICES[design.method]:
                 value, ci = found.get(index, (None, None)) if found else (None, None)
@@ -637,11 +639,29 @@ def _salib_indices(design: Design, y: np.ndarray, seed: int) -> dict[str, tuple]
         mu_star = np.ma.filled(si["mu_star"], np.nan)
         conf = np.ma.filled(si["mu_star_conf"], np.nan)
         return {"mu_star": (mu_star, conf), "sigma": (np.asarray(si["sigma"]), None)}
-    from SALib.analyze import delta
-
-    si = delta.analyze(problem, design.samples, y, seed=seed, method="all")
+    si = _delta_analyze(problem, design.samples, y, seed)
     key = "delta_raw" if "delta_raw" in si else "delta"
     return {"delta": (si[key], si[f"{key}_conf"]), "S1": (si["S1"], si["S1_conf"])}
+
+
+def _delta_analyze(problem: dict, x: np.ndarray, y: np.ndarray, seed: int) -> dict:
+    """SALib's delta analysis, without its changes to the process's warning settings.
+
+    SALib 1.6 sets ``warnings.simplefilter("once")`` and replaces
+    ``warnings.formatwarning`` for the whole process; both are restored here.
+    Its warnings (about bin sizes of the bootstrap variants "balanced" and
+    "step", which are not reported) are recorded and dropped.
+    """
+    import warnings
+
+    from SALib.analyze import delta
+
+    formatter = warnings.formatwarning
+    try:
+        with warnings.catch_warnings(record=True):
+            return delta.analyze(problem, x, y, seed=seed, method="all")
+    finally:
+        warnings.formatwarning = formatter
 
 
 def elapsed_text(seconds: float) -> str:
