@@ -430,11 +430,21 @@ def evaluate(
         chunk_dir = out_dir / CHUNK_DIR
         manifest = _manifest(design, table, base_params, replications, seed)
         _claim_folder(out_dir, manifest, table)
-    done = _done_points(chunk_dir)
+    finished = _read_chunks(chunk_dir)
+    done = set(finished["point"].astype(int)) if finished is not None else set()
     todo = [p for p in points if p not in done]
-    frames = [_read_chunks(chunk_dir)] if done else []
+    frames = [finished] if finished is not None else []
     frames += _run_points(
-        todo, params, seed, replications, n_jobs, backend, progress, chunk_size, chunk_dir
+        todo,
+        params,
+        seed,
+        replications,
+        n_jobs,
+        backend,
+        progress,
+        chunk_size,
+        chunk_dir,
+        len(done),
     )
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     results = _tidy(rows[rows["point"].isin(points)], table, names)
@@ -497,16 +507,12 @@ def _chunk_files(chunk_dir: Path | None) -> list[Path]:
     return sorted(chunk_dir.glob("points-*.parquet"))
 
 
-def _read_chunks(chunk_dir: Path | None) -> pd.DataFrame:
-    files = _chunk_files(chunk_dir)
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-
-
-def _done_points(chunk_dir: Path | None) -> set[int]:
+def _read_chunks(chunk_dir: Path | None) -> pd.DataFrame | None:
+    """The rows of every finished chunk in ``chunk_dir``, or None when there is none."""
     files = _chunk_files(chunk_dir)
     if not files:
-        return set()
-    return set(_read_chunks(chunk_dir)["point"].astype(int))
+        return None
+    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
 
 
 def _chunks(todo: list[int], n_jobs: int, chunk_size: int | None) -> list[list[int]]:
@@ -525,8 +531,12 @@ def _run_points(
     progress: bool,
     chunk_size: int | None,
     chunk_dir: Path | None,
+    already: int = 0,
 ) -> list[pd.DataFrame]:
-    """Run the points in chunks on joblib workers; write each chunk's file as it finishes."""
+    """Run the points in chunks on joblib workers; write each chunk's file as it finishes.
+
+    The progress bar counts ``already`` finished points (of an earlier run) as done.
+    """
     if not todo:
         return []
     from tqdm import tqdm
@@ -541,7 +551,13 @@ def _run_points(
     frames = []
     with (
         parallel_backend(backend),
-        tqdm(total=len(todo), unit="point", disable=not progress, smoothing=0.1) as bar,
+        tqdm(
+            total=len(todo) + already,
+            initial=already,
+            unit="point",
+            disable=not progress,
+            smoothing=0.1,
+        ) as bar,
     ):
         pool = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
         for rows in pool(tasks):
