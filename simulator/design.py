@@ -641,7 +641,21 @@ def analyse(
 
 
 def _salib_indices(design: Design, y: np.ndarray, seed: int) -> dict[str, tuple]:
-    """``{index: (values, ci95 or None)}`` from SALib for one outcome."""
+    """``{index: (values, ci95 or None)}`` from SALib for one outcome.
+
+    SALib's analyses skip seeding when the seed is 0 (``if seed:``) and the
+    delta analysis seeds NumPy's global generator, so they get a seed derived
+    from ``seed`` that is never 0, and the global state is restored after.
+    """
+    seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
+    state = np.random.get_state()  # noqa: NPY002 (restoring what SALib changes)
+    try:
+        return _salib_call(design, y, seed)
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+
+
+def _salib_call(design: Design, y: np.ndarray, seed: int) -> dict[str, tuple]:
     problem = design.problem
     if design.method == "sobol":
         from SALib.analyze import sobol

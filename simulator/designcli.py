@@ -132,8 +132,9 @@ def indices_text(indices: pd.DataFrame) -> str:
     """The indices as a fixed-width table: outcome, parameter, then each index ± its interval."""
     kinds = list(dict.fromkeys(indices["index"]))
     width = max(9, *(len(p) for p in indices["parameter"]))
+    with_ci = {k: indices.loc[indices["index"] == k, "ci95"].notna().any() for k in kinds}
     head = f"  {'outcome':<18} {'parameter':<{width}}" + "".join(
-        f" {k + ' ± 95%':>17}" for k in kinds
+        f" {k:>9}{' ± 95%' if with_ci[k] else '':<8}" for k in kinds
     )
     lines = [head]
     for (outcome, param), part in indices.groupby(["outcome", "parameter"], sort=False):
@@ -141,9 +142,9 @@ def indices_text(indices: pd.DataFrame) -> str:
         for kind in kinds:
             row = part[part["index"] == kind].iloc[0]
             if pd.isna(row["value"]):
-                cells += f" {'n/a':>17}"
+                cells += f" {'n/a':>9}{'':8}"
             elif pd.isna(row["ci95"]):
-                cells += f" {row['value']:>9.3g}        "
+                cells += f" {row['value']:>9.3g}{'':8}"
             else:
                 cells += f" {row['value']:>9.3g} ± {row['ci95']:<5.2g}"
         lines.append(f"  {outcome:<18} {param:<{width}}{cells}".rstrip())
