@@ -592,6 +592,7 @@ def analyse(
     results: pd.DataFrame,
     outcomes: Sequence[str] = HEADLINE_OUTCOMES,
     seed: int = 0,
+    num_resamples: int = 100,
 ) -> pd.DataFrame:
     """Sensitivity indices of each outcome to each parameter, with 95% intervals.
 
@@ -600,7 +601,8 @@ def analyse(
     effect ``mu_star`` and its spread ``sigma`` (``SALib.analyze.morris``;
     ``sigma`` has no interval); Latin hypercubes Borgonovo's moment-independent
     ``delta`` and a first-order ``S1`` (``SALib.analyze.delta``). Each outcome
-    is first averaged over the replications of a point.
+    is first averaged over the replications of a point. The intervals come
+    from ``num_resamples`` bootstrap resamples drawn from ``seed``.
 
     Returns:
         A long table: ``method``, ``outcome``, ``parameter``, ``index``,
@@ -620,7 +622,7 @@ def analyse(
             note = f"undefined at {int((~np.isfinite(y)).sum())} of {n_points} points"
         elif np.ptp(y) == 0:
             note = "constant over the design"
-        found = _salib_indices(design, y, seed) if not note else {}
+        found = _salib_indices(design, y, seed, num_resamples) if not note else {}
         if found and not all(np.isfinite(v).all() for v, _ in found.values()):
             note = f"too few points for {design.method} indices"
         for j, name in enumerate(design.space):
@@ -640,7 +642,9 @@ def analyse(
     return pd.DataFrame(rows)
 
 
-def _salib_indices(design: Design, y: np.ndarray, seed: int) -> dict[str, tuple]:
+def _salib_indices(
+    design: Design, y: np.ndarray, seed: int, num_resamples: int
+) -> dict[str, tuple]:
     """``{index: (values, ci95 or None)}`` from SALib for one outcome.
 
     SALib's analyses skip seeding when the seed is 0 (``if seed:``) and the
@@ -650,31 +654,38 @@ def _salib_indices(design: Design, y: np.ndarray, seed: int) -> dict[str, tuple]
     seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
     state = np.random.get_state()  # noqa: NPY002 (restoring what SALib changes)
     try:
-        return _salib_call(design, y, seed)
+        return _salib_call(design, y, seed, num_resamples)
     finally:
         np.random.set_state(state)  # noqa: NPY002
 
 
-def _salib_call(design: Design, y: np.ndarray, seed: int) -> dict[str, tuple]:
+def _salib_call(design: Design, y: np.ndarray, seed: int, resamples: int) -> dict[str, tuple]:
     problem = design.problem
     if design.method == "sobol":
         from SALib.analyze import sobol
 
-        si = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
+        si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=resamples, seed=seed)
         return {"S1": (si["S1"], si["S1_conf"]), "ST": (si["ST"], si["ST_conf"])}
     if design.method == "morris":
         from SALib.analyze import morris
 
-        si = morris.analyze(problem, design.samples, y, num_levels=MORRIS_LEVELS, seed=seed)
+        si = morris.analyze(
+            problem,
+            design.samples,
+            y,
+            num_resamples=resamples,
+            num_levels=MORRIS_LEVELS,
+            seed=seed,
+        )
         mu_star = np.ma.filled(si["mu_star"], np.nan)
         conf = np.ma.filled(si["mu_star_conf"], np.nan)
         return {"mu_star": (mu_star, conf), "sigma": (np.asarray(si["sigma"]), None)}
-    si = _delta_analyze(problem, design.samples, y, seed)
+    si = _delta_analyze(problem, design.samples, y, seed, resamples)
     key = "delta_raw" if "delta_raw" in si else "delta"
     return {"delta": (si[key], si[f"{key}_conf"]), "S1": (si["S1"], si["S1_conf"])}
 
 
-def _delta_analyze(problem: dict, x: np.ndarray, y: np.ndarray, seed: int) -> dict:
+def _delta_analyze(problem: dict, x: np.ndarray, y: np.ndarray, seed: int, resamples: int) -> dict:
     """SALib's delta analysis, without its changes to the process's warning settings.
 
     SALib 1.6 sets ``warnings.simplefilter("once")`` and replaces
@@ -689,7 +700,7 @@ def _delta_analyze(problem: dict, x: np.ndarray, y: np.ndarray, seed: int) -> di
     formatter = warnings.formatwarning
     try:
         with warnings.catch_warnings(record=True):
-            return delta.analyze(problem, x, y, seed=seed, method="all")
+            return delta.analyze(problem, x, y, num_resamples=resamples, seed=seed, method="all")
     finally:
         warnings.formatwarning = formatter
 
