@@ -651,10 +651,15 @@ def _salib_indices(
     delta analysis seeds NumPy's global generator, so they get a seed derived
     from ``seed`` that is never 0, and the global state is restored after.
     """
+    from threadpoolctl import threadpool_limits
+
     seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
     state = np.random.get_state()  # noqa: NPY002 (restoring what SALib changes)
     try:
-        return _salib_call(design, y, seed, num_resamples)
+        # Thousands of tiny linear-algebra calls (delta's density estimates):
+        # a multi-threaded BLAS spends more time waking threads than computing.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return _salib_call(design, y, seed, num_resamples)
     finally:
         np.random.set_state(state)  # noqa: NPY002
 
