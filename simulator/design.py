@@ -108,13 +108,16 @@ def parse_range_text(text: str) -> tuple[str, tuple[float, float]]:
 
 
 def parse_space(
-    ranges: Mapping[str, Sequence[float]] | Iterable[str], base: SimParams | None = None
+    ranges: Mapping[str, Sequence[float]] | Iterable[str],
+    base: SimParams | None = None,
+    single_values: bool = False,
 ) -> dict[str, ParamRange]:
     """Check named ranges against the parameters' metadata; return them as :class:`ParamRange`.
 
     Args:
         ranges: ``{name: (lo, hi)}`` or strings ``"name=lo:hi"``.
         base: the configuration the ranges vary (list lengths are checked on it).
+        single_values: accept ``lo == hi`` (the span of a given design's column).
 
     Raises:
         ParamError: naming the parameter, for an unknown name, a parameter that is
@@ -125,7 +128,9 @@ def parse_space(
         ranges = dict(parse_range_text(text) for text in ranges)
     base = base if base is not None else SimParams()
     fields = {name: (value, f) for name, value, f in iter_fields(base)}
-    space = {name: _check_range(name, bounds, fields) for name, bounds in ranges.items()}
+    space = {
+        name: _check_range(name, bounds, fields, single_values) for name, bounds in ranges.items()
+    }
     if not space:
         raise ParamError("no parameter ranges given: name at least one, e.g. NAME=LO:HI")
     both = [name for name in space if COMPLEMENTS.get(name) in space]
@@ -136,7 +141,9 @@ def parse_space(
     return space
 
 
-def _check_range(name: str, bounds: Sequence[float], fields: dict) -> ParamRange:
+def _check_range(
+    name: str, bounds: Sequence[float], fields: dict, single_values: bool = False
+) -> ParamRange:
     match = _NAME.match(name)
     if match is None or match["field"] not in fields:
         close = difflib.get_close_matches(name, list(fields), n=1)
@@ -161,7 +168,7 @@ def _check_range(name: str, bounds: Sequence[float], fields: dict) -> ParamRange
         lo, hi = (float(b) for b in bounds)
     except (TypeError, ValueError):
         raise ParamError(f"{name} = {bounds!r}: give a range as two numbers (lo, hi)") from None
-    if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi or (lo == hi and not single_values):
         raise ParamError(f"{name} = {lo:g}:{hi:g}: the low end must be below the high end")
     allowed_lo, allowed_hi = meta.get("lo"), meta.get("hi")
     if (allowed_lo is not None and lo < allowed_lo) or (allowed_hi is not None and hi > allowed_hi):
@@ -411,7 +418,8 @@ def evaluate(
     if isinstance(design, Design):
         space = design.space
     else:
-        space = parse_space({n: _span(table[n]) for n in names}, base_params)
+        spans = {n: (float(table[n].min()), float(table[n].max())) for n in names}
+        space = parse_space(spans, base_params, single_values=True)
     if not isinstance(replications, int) or replications < 1:
         raise ParamError(f"replications = {replications!r}: must be an integer of at least 1")
     points = table["point"].astype(int).tolist()
@@ -453,12 +461,6 @@ def evaluate(
 
         write_atomic(out_dir / RESULTS_FILE, lambda p: results.to_parquet(p, index=False))
     return results
-
-
-def _span(column: pd.Series) -> tuple[float, float]:
-    """The range a table's column covers (widened when it holds one value)."""
-    lo, hi = float(column.min()), float(column.max())
-    return (lo, hi) if hi > lo else (lo, lo + 1e-12)
 
 
 def _manifest(

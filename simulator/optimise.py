@@ -178,7 +178,9 @@ def open_study(study_dir: Path, settings: dict[str, Any], study_name: str = "sal
     """Create or load the study in ``study_dir/study.db``; refuse one made with other settings.
 
     Trials left running by an interrupted process are marked failed and their
-    parameters queued to run again, so no trial is lost or counted twice.
+    parameters queued to run again, so no trial is lost or counted twice. One
+    process at a time per study: a second one would take the first one's
+    running trials for interrupted ones.
     """
     import optuna
     from optuna.trial import TrialState
@@ -269,9 +271,10 @@ def optimise(
                 }
                 params = apply_point(base, space, values)
                 value, metrics = score(params, objective, seed, replications, n_jobs)
-            except BaseException:
+            except Exception:
                 study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 raise
+            # an interruption (Ctrl-C) leaves the trial running: the next run retries it
             for name, metric in metrics.items():
                 trial.set_user_attr(name, metric)
             study.tell(trial, value)
@@ -434,7 +437,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--replications", type=int, help="runs per trial (default: 1)")
     parser.add_argument("--seed", type=int, help="seed of the runs and the sampler")
     parser.add_argument(
-        "--turnover-limit", type=float, default=Objective.turnover_limit, help="(default 0.35)"
+        "--turnover-limit",
+        type=float,
+        default=Objective.turnover_limit,
+        help="yearly turnover rate tolerated without penalty (default 0.35)",
     )
     parser.add_argument(
         "--penalty",

@@ -152,6 +152,16 @@ def test_results_are_tidy_and_match_run_replications(small_design, serial_result
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_exact=True)
 
 
+def test_a_design_table_runs_like_its_design(small_design, serial_results, tiny):
+    table = small_design.table.iloc[[4, 1]].reset_index(drop=True)
+    rows = evaluate(table, TINY_OVERRIDES, None, replications=2, seed=11)
+    expected = serial_results[serial_results["point"].isin([1, 4])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rows, expected, check_exact=True)
+    bad = table.assign(**{"manager.coaching_share": 0.9})
+    with pytest.raises(ParamError, match="design point 4: manager.admin_share"):
+        evaluate(bad, tiny, None)
+
+
 def test_one_and_two_workers_give_identical_tables(small_design, serial_results, tiny):
     parallel = evaluate(small_design, tiny, None, replications=2, seed=11, n_jobs=2, chunk_size=1)
     pd.testing.assert_frame_equal(parallel, serial_results, check_exact=True)
