@@ -341,6 +341,13 @@ def _run_chunk(
     return pd.concat(frames, ignore_index=True)
 
 
+def check_backend(backend: str | None) -> None:
+    """Refuse a joblib backend name that is neither registered nor ``ray``."""
+    known = [*joblib.parallel.BACKENDS, "ray"]
+    if backend is not None and backend not in known:
+        raise ParamError(f"backend = {backend!r}: must be one of {', '.join(known)}")
+
+
 @contextmanager
 def parallel_backend(backend: str | None) -> Iterator[None]:
     """Set joblib's backend for the block: None (loky), any joblib backend, or ``ray``.
@@ -352,6 +359,7 @@ def parallel_backend(backend: str | None) -> Iterator[None]:
     if backend is None:
         yield
         return
+    check_backend(backend)
     if backend == "ray":
         try:
             from ray.util.joblib import register_ray
@@ -412,6 +420,7 @@ def evaluate(
         One row per point and replication: ``point``, the parameters,
         ``replication``, ``seed``, then every metric, ordered by point.
     """
+    check_backend(backend)
     table = design.table if isinstance(design, Design) else design.reset_index(drop=True)
     names = [c for c in table.columns if c != "point"]
     base_params = _base_params(base)
@@ -737,6 +746,7 @@ __all__ = [
     "ParamRange",
     "analyse",
     "apply_point",
+    "check_backend",
     "check_box",
     "evaluate",
     "parse_range_text",

@@ -39,6 +39,7 @@ from simulator.design import (
     METHODS,
     Design,
     analyse,
+    check_backend,
     check_box,
     elapsed_text,
     evaluate,
@@ -272,6 +273,7 @@ def main(argv: list[str] | None = None) -> None:
         replications = run["replications"] or base.run.replications
         if args.jobs == 0:
             raise ParamError("--jobs = 0: must be at least 1, or -1 for every core")
+        check_backend(args.backend)
         space = parse_space(run["ranges"], base)
         check_box(base, space)
         design = sample(space, run["method"], run["n"], seed, base)

@@ -57,6 +57,7 @@ import yaml
 from simulator.design import (
     ParamRange,
     apply_point,
+    check_backend,
     check_box,
     elapsed_text,
     parallel_backend,
@@ -473,6 +474,7 @@ def main(argv: list[str] | None = None) -> None:
             raise ParamError(f"--name = {args.name!r}: letters, digits, _ and - only")
         if args.jobs == 0:
             raise ParamError("--jobs = 0: must be at least 1, or -1 for every core")
+        check_backend(args.backend)
         ranges = dict(parse_range_text(t) for t in args.param) if args.param else None
         objective = Objective(args.turnover_limit, args.penalty)
         with parallel_backend(args.backend):

@@ -99,7 +99,8 @@ def test_bad_design_sizes_are_refused():
         sample({"manager.coaching_share": (0.1, 0.3)}, "grid", n=8)
 
 
-def test_the_command_refuses_bad_input_in_one_line(tmp_path, capsys):
+def test_the_command_refuses_bad_input_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default --out is ./sensitivity
     argv = ["--param", "manager.coaching_share=0.05:0.4", "--param", "manager.admin_share=0.2:0.5"]
     with pytest.raises(SystemExit) as caught:
         designcli.main([*argv, "--n", "4", "--out", str(tmp_path / "out"), *TINY_OVERRIDES])
@@ -108,6 +109,11 @@ def test_the_command_refuses_bad_input_in_one_line(tmp_path, capsys):
     assert len(err) == 1 and err[0].startswith("salesim-sensitivity: error: ranges reach")
     assert "manager.admin_share" in err[0] and "at most 1" in err[0]
     assert not (tmp_path / "out").exists()
+    with pytest.raises(SystemExit):
+        designcli.main(["--param", "manager.coaching_share=0:0.3", "--backend", "dask-ish"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "backend = 'dask-ish': must be one of" in err[0]
+    assert "loky" in err[0] and "ray" in err[0]
     with pytest.raises(SystemExit):
         designcli.main(["--param", "x.y=0:1", "plan=nope"])
     err = capsys.readouterr().err.strip().splitlines()
