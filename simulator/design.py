@@ -18,9 +18,10 @@ A list parameter is ranged one element at a time, ``plan.bonus.amounts[0]``.
 one sets the other to its complement. Integer parameters are rounded to the
 nearest integer after sampling; the analysis uses the unrounded sample.
 
-This module runs the model but imports no Hydra, plotting or optimisation code
-(the base configuration may be given as override strings, which are composed
-with :func:`simulator.config.compose_config` when asked).
+This module runs the model and imports no plotting or optimisation code; Hydra
+comes in only when a function needs it (composing override strings with
+:func:`simulator.config.compose_config`, writing files with
+:func:`simulator.cli.write_atomic`).
 """
 
 from __future__ import annotations
