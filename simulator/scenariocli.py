@@ -53,6 +53,8 @@ def run_scenario_job(cfg: DictConfig) -> None:
         fail("scenario: runs in a single run (its variants are its sweep); drop -m/--multirun")
     out_dir = Path(hydra_cfg.runtime.output_dir)
     cli = [o for o in hydra_cfg.overrides.task if o.split("=", 1)[0].lstrip("+~") not in OWN_KEYS]
+    # compose() inside the app keeps the app's search path but not a hydra.searchpath override
+    cli = [o for o in hydra_cfg.overrides.hydra if o.startswith("hydra.searchpath=")] + cli
     try:
         scenario = load_scenario(str(cfg.scenario))
         replications = (
