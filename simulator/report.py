@@ -52,6 +52,7 @@ METRIC_FORMATS: dict[str, tuple[str, float, str]] = {
     "expansion_revenue": ("Expansion revenue a year", 1e-6, "M"),
     "enterprise_revenue": ("Enterprise revenue a year", 1e-6, "M"),
     "rushed_deals_lost": ("Rushed deals then lost, a year", 1, ""),
+    "deals_lost_to_colleagues": ("Deals lost to a colleague, a year", 1, ""),
 }
 
 #: (id, caption, plot function, table it takes) of every figure, in report order.

@@ -40,7 +40,12 @@ SCENARIO_PACKAGE = "simulator.scenarios"
 SCENARIO_KEYS = ("title", "story", "replications", "headline", "overrides", "variants")
 
 #: Metrics a scenario's report adds to each run's summary (see :func:`scenario_metrics`).
-EXTRA_METRICS = ("expansion_revenue", "enterprise_revenue", "rushed_deals_lost")
+EXTRA_METRICS = (
+    "expansion_revenue",
+    "enterprise_revenue",
+    "rushed_deals_lost",
+    "deals_lost_to_colleagues",
+)
 
 
 @dataclass(frozen=True)
@@ -135,9 +140,10 @@ def scenario_metrics(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
 
     ``expansion_revenue`` and ``enterprise_revenue``: bookings won from
     expansion deals and from enterprise accounts; ``rushed_deals_lost``: deals
-    pulled in before the buyer was ready and then lost.
+    pulled in before the buyer was ready and then lost;
+    ``deals_lost_to_colleagues``: deals a rep lost to a teammate (internal competition).
     """
-    weekly, deals = tables["weekly"], tables["deals"]
+    weekly, deals, reps = tables["weekly"], tables["deals"], tables["reps"]
     ev_weeks = weekly.loc[~weekly["warmup"], "week"]
     years = len(ev_weeks) / WEEKS_PER_YEAR
     if years == 0:
@@ -148,6 +154,9 @@ def scenario_metrics(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
         "expansion_revenue": float(d.loc[won & d["expansion"].astype(bool), "price"].sum() / years),
         "enterprise_revenue": float(d.loc[won & (d["segment"] == "ent"), "price"].sum() / years),
         "rushed_deals_lost": float((d["rushed"].astype(bool) & ~won).sum() / years),
+        "deals_lost_to_colleagues": float(
+            reps.loc[~reps["warmup"], "deals_lost_to_colleagues"].sum() / years
+        ),
     }
 
 

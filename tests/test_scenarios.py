@@ -20,7 +20,7 @@ from scipy import stats
 
 from simulator.config import compose_config
 from simulator.params import ParamError, SimParams
-from simulator.report import FIGURES, render_report
+from simulator.report import FIGURES, METRIC_FORMATS, render_report
 from simulator.run import run_replications, with_overrides
 from simulator.scenario import (
     EXTRA_METRICS,
@@ -128,6 +128,7 @@ def test_every_scenario_runs_at_tiny_size(name):
     assert list(rows["variant"].unique()) == list(scenario.variants)
     comparison = comparison_table(rows, scenario.baseline)
     assert set(scenario.headline) <= set(comparison["metric"])
+    assert set(scenario.headline) <= set(METRIC_FORMATS), "a headline metric without a label"
     # each variant moves at least one headline metric at this tiny size
     headline = comparison[comparison["metric"].isin(scenario.headline)]
     moved = headline.groupby("variant", sort=False)["diff"].apply(lambda d: (d.abs() > 0).any())
@@ -214,6 +215,8 @@ def test_scenario_metrics_come_from_the_deals():
     assert first["expansion_revenue"] == pytest.approx(
         deals.loc[won & deals["expansion"].astype(bool), "price"].sum()
     )
+    reps = result.variants["monthly"].runs[0].tables["reps"]
+    assert first["deals_lost_to_colleagues"] == reps["deals_lost_to_colleagues"].sum()
     assert set(EXTRA_METRICS) <= set(rows.columns)
     # one seed, the same numbers
     again = run_scenario(scenario, params, seed=2, replications=2).replications()
