@@ -195,6 +195,7 @@ def run_scenario(
     seed: int = 0,
     replications: int | None = None,
     progress: Callable[[str], None] | None = None,
+    done: Callable[[ScenarioResult], None] | None = None,
 ) -> ScenarioResult:
     """Run every variant's replications on common random numbers.
 
@@ -205,6 +206,7 @@ def run_scenario(
             on the same spawned child seed.
         replications: per variant; the scenario's default when None.
         progress: called with each variant's name before it runs.
+        done: called after each variant with the result so far (to save it).
     """
     n = scenario.replications if replications is None else replications
     results = {}
@@ -212,6 +214,8 @@ def run_scenario(
         if progress is not None:
             progress(name)
         results[name] = run_replications(params[name], seed, n)
+        if done is not None:
+            done(ScenarioResult(scenario, seed, dict(results)))
     return ScenarioResult(scenario, seed, results)
 
 

@@ -9,7 +9,8 @@ Every variant is composed from the command line's overrides, then the
 scenario's shared overrides, then the variant's own (later ones win), and runs
 on the same seed: replication ``r`` of every variant uses the same spawned
 seed (common random numbers).  Written in the run directory, each atomically:
-``replications.parquet`` (one row per variant and replication), one Parquet
+``replications.parquet`` (one row per variant and replication; rewritten as
+each variant finishes, so an interrupted run keeps the finished ones), one Parquet
 file per table of the runs (with ``variant`` and ``replication`` columns),
 ``variants.json`` (each variant's overrides and flattened parameters),
 ``comparison.csv`` and, last, ``report.html``.
@@ -81,6 +82,7 @@ def run_scenario_job(cfg: DictConfig) -> None:
         seed,
         replications,
         progress=lambda name: print(f"  running {name}", flush=True),
+        done=lambda so_far: write_replications(so_far, out_dir),
     )
     comparison = write_scenario_outputs(result, params, out_dir)
     print(scenario_summary_text(result, comparison, out_dir))
@@ -106,6 +108,13 @@ def context_line(params: SimParams) -> str:
         f"{params.org.n_reps} rep seats, {managers} managers, {params.run.years} years "
         f"evaluated after {params.run.warmup_years} of warm-up"
     )
+
+
+def write_replications(result: ScenarioResult, out_dir: Path) -> None:
+    """Save the variants finished so far, so that an interrupted scenario keeps them."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = result.replications()
+    write_atomic(out_dir / "replications.parquet", lambda p: rows.to_parquet(p, index=False))
 
 
 def write_scenario_outputs(

@@ -18,6 +18,7 @@ import pytest
 from matplotlib.figure import Figure
 from scipy import stats
 
+import simulator.scenario
 from simulator.config import compose_config
 from simulator.params import ParamError, SimParams
 from simulator.report import FIGURES, METRIC_FORMATS, render_report
@@ -30,7 +31,7 @@ from simulator.scenario import (
     parse_scenario,
     run_scenario,
 )
-from simulator.scenariocli import compose_variants
+from simulator.scenariocli import compose_variants, write_replications
 
 TINY = ["org.n_reps=8", "org.span_of_control=4", "run.years=1", "run.warmup_years=0"]
 #: The ratchet sets quotas from results only after a first, top-down year.
@@ -221,6 +222,23 @@ def test_scenario_metrics_come_from_the_deals():
     # one seed, the same numbers
     again = run_scenario(scenario, params, seed=2, replications=2).replications()
     pd.testing.assert_frame_equal(rows, again)
+
+
+def test_finished_variants_are_saved_before_the_next_runs(tmp_path, monkeypatch):
+    scenario = load_scenario("ratchet")
+    params = compose_variants(scenario, TINY, 2)
+    real = simulator.scenario.run_replications
+
+    def killed_at_the_ratchet(p, seed, n):
+        if p.quota.policy == "ratchet":
+            raise KeyboardInterrupt
+        return real(p, seed, n)
+
+    monkeypatch.setattr(simulator.scenario, "run_replications", killed_at_the_ratchet)
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario(scenario, params, 1, 2, done=lambda r: write_replications(r, tmp_path))
+    rows = pd.read_parquet(tmp_path / "replications.parquet")
+    assert list(rows["variant"]) == ["set_externally"] * 2
 
 
 def test_example_org_differs_visibly():
