@@ -273,6 +273,7 @@ def winners_and_losers(reps: pd.DataFrame, variants: Sequence[str]) -> Figure:
             fontsize="medium",
         )
         ax.grid(alpha=0.3)
+        ax.tick_params(labelbottom=True)  # also above an empty cell of the grid
     for ax in axes[len(others) :]:
         ax.set_visible(False)
     fig.supxlabel(f"change in attainment against {_label(variants[0])} (percentage points)")
