@@ -1,7 +1,8 @@
 # salesim developer tasks.
 #
 #   make venv    create $(VENV) with $(PYTHON) and install salesim editable with dev extras
-#   make run     run the standard organisation once (outputs/default)
+#   make run     run the default scenario (ranking_vs_team) on the standard organisation:
+#                comparison.csv and report.html in outputs/default
 #   make test    run the test suite
 #   make lint    ruff check + ruff format --check
 #   make bench   speed benchmark against Mesa's Boltzmann wealth example
@@ -35,7 +36,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 run: $(STAMP)
-	$(VENV)/bin/salesim hydra.run.dir=outputs/default
+	$(VENV)/bin/salesim scenario=ranking_vs_team hydra.run.dir=outputs/default
 
 # `mkdir -p tests`: git keeps no empty folder, so a fresh clone without test files has no
 # tests/, and pytest's "no files in testpaths" warning is an error under filterwarnings=error

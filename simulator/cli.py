@@ -81,6 +81,11 @@ def hydra_main(cfg: DictConfig) -> None:
     of stopping the sweep, and a job whose finished results are already there
     (same parameters) is skipped, so rerunning an interrupted sweep resumes it.
     """
+    if cfg.get("scenario"):
+        from simulator.scenariocli import run_scenario_job
+
+        run_scenario_job(cfg)
+        return
     hydra_cfg = HydraConfig.get()
     out_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:

@@ -29,6 +29,8 @@ from simulator.params import ParamError, SimParams
 
 SCHEMA_NAME = "base_config"
 CONF_PACKAGE = "simulator.conf"
+#: Groups whose files are ``# @package _global_`` bundles (conf/org/), not one group's values.
+GLOBAL_GROUPS = ("org",)
 
 
 @dataclass
@@ -36,6 +38,8 @@ class Config(SimParams):
     """The composed configuration: every parameter group of SimParams plus the seed."""
 
     seed: int = 0
+    #: ``scenario=NAME`` runs the named scenario of ``scenarios/`` instead of one configuration.
+    scenario: str = ""
 
 
 def register_schemas(store: ConfigStore | None = None) -> None:
@@ -49,7 +53,7 @@ def register_schemas(store: ConfigStore | None = None) -> None:
     store.store(name=SCHEMA_NAME, node=Config)
     folders = {entry.name for entry in resources.files(CONF_PACKAGE).iterdir() if entry.is_dir()}
     for group, schema in typing.get_type_hints(SimParams).items():
-        if group in folders:
+        if group in folders and group not in GLOBAL_GROUPS:
             store.store(group=group, name=f"base_{group}", node=schema)
 
 

@@ -1,0 +1,1 @@
+"""Named what-if scenarios (YAML), shipped as the package ``simulator.scenarios``."""
