@@ -39,8 +39,18 @@ TEXT_CSS = """
 """
 
 
-def _figure(size: tuple[float, float] = FIG_SIZE) -> Figure:
-    return Figure(figsize=size, dpi=DPI, layout="constrained")
+def _figure(
+    size: tuple[float, float] = FIG_SIZE,
+    left: float = 0.75,
+    right: float = 0.15,
+    bottom: float = 0.55,
+    top: float = 0.35,
+) -> Figure:
+    """A figure with fixed margins in inches (a layout engine would double the drawing time)."""
+    w, h = size
+    fig = Figure(figsize=size, dpi=DPI)
+    fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h)
+    return fig
 
 
 def _markdown(text: str) -> solara.Element:
@@ -71,7 +81,7 @@ def BookingsView(model: WorkshopModel) -> solara.Element:
     """Weekly bookings of each side, with quarter boundaries and the weekly target."""
     fig = _figure()
     ax = fig.subplots()
-    weeks = max(model.week, 1)
+    weeks = max(views.shown_week(model), 1)
     _quarter_lines(ax, weeks)
     for k, side in enumerate(model.sides):
         ax.plot(
@@ -80,7 +90,7 @@ def BookingsView(model: WorkshopModel) -> solara.Element:
             lw=1.2,
             label=_side_name(side, k),
         )
-    target = model.recorder.weekly_series("target_weekly", model.week)
+    target = views.since_warmup(model, "target_weekly")
     if target.size:
         ax.plot(target / 1e3, color="0.3", ls="--", lw=0.8, label="target")
     ax.set_xlim(-0.5, max(weeks, WEEKS_PER_QUARTER) - 0.5)
@@ -113,9 +123,9 @@ def AttainmentView(model: WorkshopModel) -> solara.Element:
     ax.set_xlabel("attainment so far (sales / quota of the weeks so far; 3+ in last bin)")
     ax.set_ylabel("reps")
     q = views.quarter_week(model)
-    when = f"week {q} of {WEEKS_PER_QUARTER}" if q or not model.week else "quarter just closed"
+    when = f"week {q} of {WEEKS_PER_QUARTER}" if q else "quarter just closed"
     ax.set_title(f"Attainment this quarter ({when})")
-    if model.week:
+    if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     return _show(fig, "attainment")
 
@@ -152,7 +162,7 @@ def TeamView(model: WorkshopModel) -> solara.Element:
     """Each rep a tile coloured by attainment so far, marked when coached, helping or leaving."""
     n = len(model.sides)
     rows = len(model.managers)
-    fig = _figure((6.0, min(2.2 + 0.28 * rows, 9.0)))
+    fig = _figure((6.0, min(2.2 + 0.28 * rows, 9.0)), left=0.5, bottom=0.6, top=0.6)
     axes = fig.subplots(1, n, squeeze=False)[0]
     for k, side in enumerate(model.sides):
         _tiles(axes[k], side, _side_name(side, k))
@@ -166,7 +176,7 @@ def TeamView(model: WorkshopModel) -> solara.Element:
 def StandingsView(model: WorkshopModel) -> solara.Element:
     """Team standings this quarter (bars) and the leaderboard of reps furthest ahead."""
     table = views.team_standings(model)
-    fig = _figure((6.0, max(2.6, 0.9 + 0.25 * len(table))))
+    fig = _figure((6.0, max(2.6, 0.9 + 0.25 * len(table))), left=2.3)
     ax = fig.subplots()
     att = table["attainment"].to_numpy(float)
     colours = colormaps[ATTAINMENT_CMAP](
@@ -205,7 +215,7 @@ def ManagerTimeView(model: WorkshopModel) -> solara.Element:
             (f"mean {_side_name(side, k)}", views.manager_hours(side.model).mean().to_numpy())
             for k, side in enumerate(model.sides)
         ] + frames
-    fig = _figure((6.0, max(2.6, 1.0 + 0.25 * len(frames))))
+    fig = _figure((6.0, max(2.6, 1.0 + 0.25 * len(frames))), left=1.5, bottom=1.0)
     ax = fig.subplots()
     labels = [label for label, _ in frames]
     hours = np.array([row for _, row in frames])
@@ -255,7 +265,9 @@ def OverviewView(model: WorkshopModel) -> solara.Element:
     plans = " vs ".join(f"**{_side_name(side, k)}**" for k, side in enumerate(model.sides))
     with solara.Column(classes=["salesim-overview"], gap="4px") as column:
         solara.Style(TEXT_CSS)
-        solara.HTML(tag="div", unsafe_innerHTML=f"week {model.week}", classes=["salesim-week"])
+        solara.HTML(
+            tag="div", unsafe_innerHTML=f"week {views.shown_week(model)}", classes=["salesim-week"]
+        )
         _markdown(
             f"{plans}, seed {model.seed_value}, preset *{model.preset}*: {model.story} "
             "Controls take effect on **Reset**."

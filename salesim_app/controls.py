@@ -28,7 +28,8 @@ from simulator.docs import param_fields, range_text
 from simulator.params import ParamError, SimParams, validate
 from simulator.run import with_overrides
 
-#: simulated years of an app run (no warm-up: the room watches from week 0)
+#: simulated years of an app run after its warm-up (run.warmup_years, simulated on Reset, so
+#: the room starts from a settled organisation rather than an empty pipeline)
 APP_YEARS = 10
 DEFAULT_PLAN = "quota_bonus"
 NO_COMPARE = "none"
@@ -190,7 +191,7 @@ def composed(plan: str, preset: str) -> SimParams:
     if preset not in presets():
         raise ParamError(f"preset = {preset!r}: must be one of {', '.join(presets())}")
     params, _ = compose_config([f"plan={plan}", *presets()[preset]["overrides"]])
-    return with_overrides(params, **{"run.years": APP_YEARS, "run.warmup_years": 0})
+    return with_overrides(params, **{"run.years": APP_YEARS})
 
 
 def parse_seed(text: object) -> int:

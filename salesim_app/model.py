@@ -5,8 +5,10 @@ Mesa's ``SolaraViz`` re-creates the model from keyword arguments on Reset, so
 controls by their dotted parameter names), builds the parameters with
 :func:`salesim_app.controls.build_params`, and, in side-by-side mode, steps a
 twin :class:`~simulator.model.SalesModel` under the compared plan on the same
-seed. It reads the live arrays for its views (see :mod:`salesim_app.views`)
-and never changes what the model does.
+seed. The warm-up years (``run.warmup_years``) are simulated when the model is
+built, so the room watches a settled organisation from week 0. It reads the
+live arrays for its views (see :mod:`salesim_app.views`) and never changes
+what the model does.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def _reporters(suffix: str, side: int) -> dict[str, Any]:
     return {
         f"Headcount{suffix}": on(lambda s: int(s.seats.occupied.sum())),
         f"Vacancies{suffix}": on(lambda s: int((~s.seats.occupied).sum())),
-        f"Exits to date{suffix}": on(lambda s: s.exit_count),
+        f"Exits to date{suffix}": on(views.exits_to_date),
         f"Morale{suffix}": on(views.morale_mean),
     }
 
@@ -115,10 +117,18 @@ class WorkshopModel(SalesModel):
             else:
                 self.twin = SalesModel(twin_params, seed_value)
                 self.sides.append(Side(self.twin, compare))
+        self._warm_up()
         self.datacollector = DataCollector(
             model_reporters={**_reporters(" A", 0), **_reporters(" B", 1)}
         )
         self.datacollector.collect(self)
+
+    def _warm_up(self) -> None:
+        """Simulate the warm-up weeks of every side (Mesa's own step counter stays at 0)."""
+        for _ in range(self.warmup_weeks):
+            SalesModel.step(self)
+            if self.twin is not None:
+                self.twin.step()
 
     def step(self) -> None:
         """One week of every side; stops at the end of the run."""

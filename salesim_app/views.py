@@ -18,6 +18,24 @@ from simulator.params import WEEKS_PER_QUARTER
 HELPING_MARK_HOURS = 1.0
 
 
+def shown_week(model: SalesModel) -> int:
+    """Weeks simulated since the warm-up: the week the room sees (0 when the model is built)."""
+    return model.week - model.warmup_weeks
+
+
+def since_warmup(model: SalesModel, column: str) -> np.ndarray:
+    """A weekly column over the weeks since the warm-up."""
+    return model.recorder.weekly_series(column, model.week)[model.warmup_weeks :]
+
+
+def exits_to_date(model: SalesModel) -> int:
+    """Reps who left since the warm-up, voluntarily or not."""
+    return int(
+        since_warmup(model, "exits_voluntary").sum()
+        + since_warmup(model, "exits_involuntary").sum()
+    )
+
+
 def quarter_week(model: SalesModel) -> int:
     """Weeks of the current quarter already simulated (0 at a quarter's start)."""
     return model.week % WEEKS_PER_QUARTER
@@ -45,13 +63,13 @@ def morale_mean(model: SalesModel) -> float:
 
 
 def bookings(model: SalesModel) -> np.ndarray:
-    """Bookings of every week simulated so far."""
-    return model.recorder.weekly_series("bookings", model.week)
+    """Bookings of every week since the warm-up."""
+    return since_warmup(model, "bookings")
 
 
 def target_to_date(model: SalesModel) -> float:
-    """The company target of the weeks simulated so far."""
-    return float(model.recorder.weekly_series("target_weekly", model.week).sum())
+    """The company target of the weeks since the warm-up."""
+    return float(since_warmup(model, "target_weekly").sum())
 
 
 def coached(model: SalesModel) -> np.ndarray:
@@ -118,15 +136,15 @@ def manager_hours(model: SalesModel) -> pd.DataFrame:
 
 
 def headline(model: SalesModel) -> dict[str, float]:
-    """Headline numbers of a run so far, for the side-by-side table."""
+    """Headline numbers of a run since its warm-up, for the side-by-side table."""
     st = model.seats
     att = pace_attainment(model)
     held = st.occupied & np.isfinite(att)
-    revenue = model.revenue_total
-    pay = float(model.recorder.weekly_series("comp_cost", model.week).sum())
+    revenue = float(bookings(model).sum())
+    pay = float(since_warmup(model, "comp_cost").sum())
     target = target_to_date(model)
     return {
-        "week": model.week,
+        "week": shown_week(model),
         "bookings to date": revenue,
         "bookings / target": revenue / target if target > 0 else float("nan"),
         "reps on pace this quarter": float((att[held] >= 1.0).mean())
@@ -134,8 +152,8 @@ def headline(model: SalesModel) -> dict[str, float]:
         else float("nan"),
         "headcount": int(st.occupied.sum()),
         "vacancies": int((~st.occupied).sum()),
-        "hires to date": model.hire_count,
-        "exits to date": model.exit_count,
+        "hires to date": int(since_warmup(model, "hires").sum()),
+        "exits to date": exits_to_date(model),
         "pay / bookings": pay / revenue if revenue > 0 else float("nan"),
         "morale": morale_mean(model),
         "coaching h/manager this week": float(

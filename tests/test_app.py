@@ -123,7 +123,7 @@ def test_bad_input_gives_one_line_and_a_running_model():
     assert model.notices[0].startswith("error: plan = 'nope': must be one of ")
     assert "quota_bonus" in model.notices[0]
     model.step()
-    assert model.week == 1
+    assert views.shown_week(model) == 1
     with pytest.raises(controls.ParamError, match="org.n_reps = 0: must be between 1 and 5000"):
         build_params("quota_bonus", **{"org.n_reps": 0})
 
@@ -134,27 +134,45 @@ def test_bad_input_gives_one_line_and_a_running_model():
 def test_app_model_runs_exactly_the_engine():
     params, _ = build_params("quota_bonus", **SMALL)
     app, plain = WorkshopModel(seed="5", **SMALL), SalesModel(params, 5)
+    assert app.week == app.warmup_weeks == 52  # the warm-up is simulated on Reset
+    assert views.shown_week(app) == 0 and app.steps == 0
     for _ in range(30):
         app.step()
+    for _ in range(app.week):
         plain.step()
-    np.testing.assert_array_equal(views.bookings(app), views.bookings(plain))
+    weeks = app.week
+    np.testing.assert_array_equal(
+        app.recorder.weekly_series("bookings", weeks),
+        plain.recorder.weekly_series("bookings", weeks),
+    )
     np.testing.assert_array_equal(app.seats.skill, plain.seats.skill)
+    assert views.shown_week(app) == 30 and len(views.bookings(app)) == 30
 
 
 def test_side_by_side_runs_two_plans_on_the_same_seed():
     same = WorkshopModel(compare="quota_bonus", seed=3, **SMALL)
     other = WorkshopModel(compare="ranking", seed=3, **SMALL)
-    # same seed: the same territories and people at the start, whatever the plan
-    np.testing.assert_array_equal(other.twin.seats.skill, other.seats.skill)
-    np.testing.assert_array_equal(other.twin.accounts.potential, other.accounts.potential)
     for _ in range(26):
         same.step()
         other.step()
     np.testing.assert_array_equal(views.bookings(same.twin), views.bookings(same))
     assert not np.array_equal(views.bookings(other.twin), views.bookings(other))
     assert [s.label for s in other.sides] == ["quota_bonus", "ranking"]
+    # side B is the engine under plan B on the same seed: the same territories and
+    # people at the start as side A, whatever the plan
+    params_a, params_b = (
+        build_params("quota_bonus", **SMALL)[0],
+        build_params("ranking", **SMALL)[0],
+    )
+    start_a, plain_b = SalesModel(params_a, 3), SalesModel(params_b, 3)
+    np.testing.assert_array_equal(start_a.seats.skill, plain_b.seats.skill)
+    np.testing.assert_array_equal(start_a.accounts.potential, plain_b.accounts.potential)
+    for _ in range(other.week):
+        plain_b.step()
+    np.testing.assert_array_equal(views.bookings(other.twin), views.bookings(plain_b))
     frame = other.datacollector.get_model_vars_dataframe()
     assert len(frame) == 27 and frame["Headcount B"].notna().all()
+    assert frame["Exits to date A"].iloc[0] == 0  # counted from the end of the warm-up
     solo = WorkshopModel(**SMALL).datacollector.get_model_vars_dataframe()
     assert solo["Headcount B"].isna().all()
 
@@ -163,7 +181,7 @@ def test_run_stops_at_its_end():
     model = WorkshopModel(**{"org.n_reps": 8})
     while model.running:
         model.step()
-    assert model.week == model.n_weeks == controls.APP_YEARS * 52
+    assert model.week == model.n_weeks == (controls.APP_YEARS + 1) * 52
     model.step()  # the controller may ask once more: nothing happens
     assert model.week == model.n_weeks
 
@@ -173,7 +191,11 @@ def test_run_stops_at_its_end():
 
 def test_views_read_this_weeks_state():
     model = WorkshopModel(seed=1, compare="team", **SMALL)
-    assert np.isnan(views.pace_attainment(model)).all()  # nothing sold before week 1
+    # at the start the room sees the quarter the warm-up just closed
+    held = model.seats.occupied
+    np.testing.assert_array_equal(
+        views.pace_attainment(model)[held], model.seats.last_attainment[held]
+    )
     left = 0
     for _ in range(40):
         model.step()
@@ -183,7 +205,7 @@ def test_views_read_this_weeks_state():
         assert np.isfinite(att[model.seats.occupied]).all()
         coached = views.coached(model)
         assert (coached == (model.seats.occupied & (model.coach_hours > 0))).all()
-    assert left == model.exit_count > 0
+    assert left == views.exits_to_date(model) > 0
     helping = views.helping(model)
     assert helping.any() and not helping[~model.seats.occupied].any()
     grid = views.tile_grid(model, np.arange(16.0))
@@ -196,7 +218,7 @@ def test_views_read_this_weeks_state():
     hours = views.manager_hours(model)
     assert hours.sum(axis=1).to_numpy() == pytest.approx(model.params.manager.hours_per_week)
     numbers = views.headline(model)
-    assert numbers["week"] == 40 and numbers["exits to date"] == model.exit_count
+    assert numbers["week"] == 40 and numbers["exits to date"] == left
     assert numbers["bookings to date"] == pytest.approx(views.bookings(model).sum())
 
 
@@ -205,6 +227,7 @@ def test_quarter_close_shows_the_quarter_just_ended():
     for _ in range(13):
         model.step()
     assert views.quarter_week(model) == 0
+    assert 0 < np.nanmean(views.pace_attainment(model)) < 5
     held = model.seats.occupied
     att = views.pace_attainment(model)
     np.testing.assert_array_equal(att[held], model.seats.last_attainment[held])
