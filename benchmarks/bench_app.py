@@ -1,11 +1,12 @@
 """How responsive the workshop app is: the cost of one week, and of drawing it.
 
 Times, for the standard organisation (60 seats, the default plan), a Reset
-(building the model and simulating its warm-up year), a step of the app's model alone and with a compared plan (side-by-side mode), for the
-largest organisation the controls offer (240 seats), and the time Solara takes
-to render each live view after a step (figure drawn and encoded as PNG, as the
-browser receives it). Steps are timed over the first year; the report gives the
-median and the 95th percentile in milliseconds.
+(building the model and simulating its warm-up year), a step of the app's
+model alone and with a compared plan (side-by-side mode), a step of the
+largest organisation the controls offer (240 seats), and the time Solara
+takes to render each live view after a step (figure drawn and encoded as PNG,
+as the browser receives it). Steps are timed over the first year; the report
+gives the median and the 95th percentile in milliseconds.
 
 A benchmark reports; it is not a test: it exits 0 unless ``--check`` is given,
 in which case it exits 1 when the 95th percentile of a standard step is not

@@ -17,6 +17,7 @@ import numpy as np
 import solara
 from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from mesa.visualization import make_plot_component
 
@@ -29,6 +30,7 @@ from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 SIDE_COLOURS = ("tab:blue", "tab:orange")
 ATTAINMENT_CMAP = "RdYlGn"
 ATTAINMENT_MAX = 2.0
+VACANT_GREY = "0.8"
 FIG_SIZE = (6.0, 3.4)
 DPI = 80
 TEXT_CSS = """
@@ -131,10 +133,15 @@ def AttainmentView(model: WorkshopModel) -> solara.Element:
 
 
 def _tiles(ax: Axes, side: Side, title: str) -> None:
+    """One side's seats as tiles (rows: teams), coloured by attainment so far, with marks."""
     m = side.model
     att = np.clip(views.tile_grid(m, views.pace_attainment(m)), 0, ATTAINMENT_MAX)
-    cmap = colormaps[ATTAINMENT_CMAP].with_extremes(bad="0.85")
+    cmap = colormaps[ATTAINMENT_CMAP].with_extremes(bad=VACANT_GREY)
     ax.imshow(np.ma.masked_invalid(att), cmap=cmap, vmin=0, vmax=ATTAINMENT_MAX, aspect="auto")
+    # the last team may have fewer seats than the span: its missing seats are left blank
+    missing = np.isnan(views.tile_grid(m, np.zeros(m.n_seats)))
+    blank = np.ma.masked_where(~missing, np.ones(missing.shape))
+    ax.imshow(blank, cmap=ListedColormap(["white"]), aspect="auto")
     marks = (
         (views.coached(m), "o", "coached", "black", 18),
         (views.helping(m), "^", "helping", "royalblue", 18),
@@ -142,6 +149,7 @@ def _tiles(ax: Axes, side: Side, title: str) -> None:
     )
     span = m.params.org.span_of_control
     offsets = (-0.25, 0.0, 0.25)
+    counts = []
     for (mask, marker, label, colour, size), dx in zip(marks, offsets, strict=True):
         seats = np.flatnonzero(mask)
         ax.scatter(
@@ -151,10 +159,11 @@ def _tiles(ax: Axes, side: Side, title: str) -> None:
             s=size,
             c=colour,
             linewidths=1.5,
-            label=f"{label} ({seats.size})",
+            label=label,
         )
+        counts.append(f"{label} {seats.size}")
     ax.set_xticks([])
-    ax.set_ylabel("team")
+    ax.set_xlabel(f"{counts[0]}, {counts[1]}\n{counts[2]}", fontsize=7)
     ax.set_title(title, fontsize=10)
 
 
@@ -162,13 +171,14 @@ def TeamView(model: WorkshopModel) -> solara.Element:
     """Each rep a tile coloured by attainment so far, marked when coached, helping or leaving."""
     n = len(model.sides)
     rows = len(model.managers)
-    fig = _figure((6.0, min(2.2 + 0.28 * rows, 9.0)), left=0.5, bottom=0.6, top=0.6)
-    axes = fig.subplots(1, n, squeeze=False)[0]
+    fig = _figure((6.0, min(2.6 + 0.28 * rows, 9.0)), left=0.5, bottom=1.0, top=0.6)
+    axes = fig.subplots(1, n, squeeze=False, gridspec_kw={"wspace": 0.15})[0]
     for k, side in enumerate(model.sides):
         _tiles(axes[k], side, _side_name(side, k))
+    axes[0].set_ylabel("team")
     mappable = axes[0].images[0]
     fig.colorbar(mappable, ax=list(axes), label="attainment so far (grey: vacant)", shrink=0.8)
-    axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=3, fontsize=7)
+    axes[0].legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), ncols=3, fontsize=7)
     fig.suptitle("Team view: seats by team", fontsize=11)
     return _show(fig, "team")
 

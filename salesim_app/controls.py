@@ -266,3 +266,47 @@ def _fit_manager_week(params: SimParams) -> tuple[SimParams, list[str]]:
     if changes:
         params = dataclasses.replace(params, manager=dataclasses.replace(m, **changes))
     return params, notices
+
+
+README_START, README_END = "<!-- app-controls:start -->", "<!-- app-controls:end -->"
+
+
+def controls_table_markdown() -> str:
+    """README's table of the app's sliders and pickers, generated from :data:`CONTROLS`."""
+    lines = [
+        "| control | parameter | offered | unit | what it does |",
+        "|---|---|---|---|---|",
+    ]
+    for control in CONTROLS:
+        m = control_meta(control)
+        doc = m["doc"] + (f" (range narrowed: {control.why})" if control.why else "")
+        if control.name == "plan.team_weight":
+            doc += TEAM_WEIGHT_NOTE
+        cells = [control.label, f"`{control.name}`", m["range"], m["unit"], doc]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render_readme(text: str) -> str:
+    """``text`` with the block between the app-controls markers regenerated."""
+    head, sep, rest = text.partition(README_START)
+    if not sep:
+        return text
+    _, sep, tail = rest.partition(README_END)
+    if not sep:
+        raise ValueError(f"README has {README_START} without {README_END}")
+    return f"{head}{README_START}\n{controls_table_markdown()}{README_END}{tail}"
+
+
+if __name__ == "__main__":  # python -m salesim_app.controls --readme README.md
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--readme":
+        with open(sys.argv[2], encoding="utf-8") as fh:
+            old = fh.read()
+        new = render_readme(old)
+        with open(sys.argv[2], "w", encoding="utf-8") as fh:
+            fh.write(new)
+        print(f"{sys.argv[2]}: {'updated' if new != old else 'already current'}")
+    else:
+        print(controls_table_markdown(), end="")

@@ -250,3 +250,15 @@ def test_components_render_every_view_in_compare_mode():
 
         box, rc = solara.render(Page(), handle_error=False)
         rc.close()
+
+
+def test_readme_table_of_controls_is_current():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert controls.README_START in readme
+    assert controls.render_readme(readme) == readme, (
+        "run: python -m salesim_app.controls --readme README.md"
+    )
+    for control in CONTROLS:
+        assert f"`{control.name}`" in readme
