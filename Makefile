@@ -57,11 +57,12 @@ bench: $(STAMP)
 	$(VENV_PY) benchmarks/bench_speed.py $(BENCH_ARGS)
 
 # the dev extras include the app extra (Solara, Mesa's visualisation); --production turns
-# off Solara's auto-reload, so the room's page stays up while files change
+# off Solara's auto-reload, so the room's page stays up while files change; Solara's hook
+# linter only warns about Mesa 3.3's own components, so it is off
 .PHONY: app
 app: $(STAMP)
 	@echo "salesim workshop app: open http://$(APP_HOST):$(APP_PORT)/ (Ctrl-C stops it)"
-	$(VENV)/bin/solara run salesim_app.app --host $(APP_HOST) --port $(APP_PORT) --production
+	SOLARA_CHECK_HOOKS=off $(VENV)/bin/solara run salesim_app.app --host $(APP_HOST) --port $(APP_PORT) --production
 
 clean:
 	rm -rf outputs multirun build dist *.egg-info .pytest_cache .ruff_cache benchmarks/results

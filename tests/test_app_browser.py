@@ -103,6 +103,7 @@ def test_slider_reset_and_step_update_the_charts(app_url: str) -> None:
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)
+            sync_api.expect.set_options(timeout=30_000)  # a busy CI machine draws slowly
             page.goto(app_url)
             week = page.locator(".salesim-week")
             step = page.get_by_role("button", name="Step", exact=True)
