@@ -9,17 +9,29 @@ Controls take effect on Reset, as everywhere in Mesa's visualisation.
 
 from __future__ import annotations
 
+import solara
 from mesa.visualization import SolaraViz
 
 from salesim_app.components import COMPONENTS
 from salesim_app.controls import model_params
 from salesim_app.model import WorkshopModel
 
-#: Solara serves this module-level element
-page = SolaraViz(
-    WorkshopModel(),
-    components=COMPONENTS,
-    model_params=model_params(),
-    name="salesim workshop",
-    play_interval=50,
-)
+#: Mesa's Play Interval default (ms between weeks when playing); drawing takes longer anyway
+PLAY_INTERVAL_MS = 50
+
+
+@solara.component
+def Page() -> None:
+    """The page Solara serves: one organisation per browser session.
+
+    Each session (a trainer's tab, a participant's laptop) builds its own model,
+    so one room's Play or Reset never moves another's organisation.
+    """
+    model = solara.use_memo(WorkshopModel, dependencies=[])
+    SolaraViz(
+        model,
+        components=COMPONENTS,
+        model_params=model_params(),
+        name="salesim workshop",
+        play_interval=PLAY_INTERVAL_MS,
+    )

@@ -137,5 +137,15 @@ def test_slider_reset_and_step_update_the_charts(app_url: str) -> None:
             sync_api.expect(week).to_have_text("week 1")
             # the same week under the heavier admin load: managers' time looks different
             changed_image(page, ".salesim-manager-time", manager_default)
+
+            # another browser session gets an organisation of its own
+            other = browser.new_page(viewport={"width": 1400, "height": 1000})
+            other.goto(app_url)
+            sync_api.expect(other.locator(".salesim-week")).to_have_text("week 0")
+            other.get_by_role("button", name="Step", exact=True).click()
+            sync_api.expect(other.locator(".salesim-week")).to_have_text("week 1")
+            sync_api.expect(other.get_by_text("does not fit in the week")).to_have_count(0)
+            step.click()
+            sync_api.expect(week).to_have_text("week 2")
         finally:
             browser.close()
