@@ -98,54 +98,66 @@ def changed_image(page, css: str, before: bytes, timeout: float = 15.0) -> bytes
 
 def test_slider_reset_and_step_update_the_charts(app_url: str) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)
-            sync_api.expect.set_options(timeout=30_000)  # a busy CI machine draws slowly
+            expect.set_options(timeout=30_000)  # a busy CI machine draws slowly
             page.goto(app_url)
             week = page.locator(".salesim-week")
             step = page.get_by_role("button", name="Step", exact=True)
-            sync_api.expect(week).to_have_text("week 0")
+            expect(week).to_have_text("week 0")
 
             # stepping draws the week: the bookings chart changes each week
             bookings = page.locator(".salesim-bookings img").screenshot()
             step.click()
-            sync_api.expect(week).to_have_text("week 1")
+            expect(week).to_have_text("week 1")
             bookings = changed_image(page, ".salesim-bookings", bookings)
             manager_default = page.locator(".salesim-manager-time img").screenshot()
             step.click()
-            sync_api.expect(week).to_have_text("week 2")
+            expect(week).to_have_text("week 2")
             changed_image(page, ".salesim-bookings", bookings)
 
             # move "Admin load" from 0.35 to 0.65 with the keyboard (6 steps of 0.05)
             slider = page.locator(".v-input", has_text="Admin load").get_by_role("slider")
-            sync_api.expect(slider).to_have_attribute("aria-valuenow", "0.35")
+            expect(slider).to_have_attribute("aria-valuenow", "0.35")
             slider.focus()
             for _ in range(6):
                 slider.press("ArrowRight")
-            sync_api.expect(slider).to_have_attribute("aria-valuenow", "0.65")
+            expect(slider).to_have_attribute("aria-valuenow", "0.65")
 
             # Reset builds the organisation the controls describe; the week no longer fits
             page.get_by_role("button", name="Reset", exact=True).click()
-            sync_api.expect(week).to_have_text("week 0")
-            sync_api.expect(
+            expect(week).to_have_text("week 0")
+            expect(
                 page.get_by_text("manager.coaching_share = 0.2 does not fit in the week")
             ).to_be_visible()
             step.click()
-            sync_api.expect(week).to_have_text("week 1")
+            expect(week).to_have_text("week 1")
             # the same week under the heavier admin load: managers' time looks different
             changed_image(page, ".salesim-manager-time", manager_default)
 
             # another browser session gets an organisation of its own
             other = browser.new_page(viewport={"width": 1400, "height": 1000})
             other.goto(app_url)
-            sync_api.expect(other.locator(".salesim-week")).to_have_text("week 0")
+            other_week = other.locator(".salesim-week")
+            expect(other_week).to_have_text("week 0")
             other.get_by_role("button", name="Step", exact=True).click()
-            sync_api.expect(other.locator(".salesim-week")).to_have_text("week 1")
-            sync_api.expect(other.get_by_text("does not fit in the week")).to_have_count(0)
+            expect(other_week).to_have_text("week 1")
+            expect(other.get_by_text("does not fit in the week")).to_have_count(0)
             step.click()
-            sync_api.expect(week).to_have_text("week 2")
+            expect(week).to_have_text("week 2")
+
+            # a bad seed: one line naming the field, and the organisation still runs
+            seed = other.get_by_role("textbox", name="Seed", exact=True)
+            seed.fill("abc")
+            seed.press("Enter")
+            other.get_by_role("button", name="Reset", exact=True).click()
+            expect(
+                other.get_by_text("error: seed = 'abc': must be a whole number, at least 0")
+            ).to_be_visible()
+            expect(other_week).to_have_text("week 0")
         finally:
             browser.close()
