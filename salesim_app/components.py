@@ -225,7 +225,7 @@ def ManagerTimeView(model: WorkshopModel) -> solara.Element:
             (f"mean {_side_name(side, k)}", views.manager_hours(side.model).mean().to_numpy())
             for k, side in enumerate(model.sides)
         ] + frames
-    fig = _figure((6.0, max(2.6, 1.0 + 0.25 * len(frames))), left=1.5, bottom=1.0)
+    fig = _figure((6.0, max(2.6, 1.0 + 0.25 * len(frames))), left=1.5, bottom=1.15)
     ax = fig.subplots()
     labels = [label for label, _ in frames]
     hours = np.array([row for _, row in frames])
@@ -238,7 +238,7 @@ def ManagerTimeView(model: WorkshopModel) -> solara.Element:
     ax.tick_params(axis="y", labelsize=8)
     ax.set_xlabel("hours this week")
     ax.set_title("Manager time by activity")
-    ax.legend(fontsize=7, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    ax.legend(fontsize=7, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.3))
     return _show(fig, "manager-time")
 
 
