@@ -6,6 +6,7 @@
 #   make test    run the test suite
 #   make lint    ruff check + ruff format --check
 #   make bench   speed benchmark against Mesa's Boltzmann wealth example
+#   make app     the workshop app on http://$(APP_HOST):$(APP_PORT)/ (Ctrl-C stops it)
 #   make clean   remove generated files (keeps the venv); distclean also removes $(VENV)
 #
 # Another interpreter / venv, e.g. for CI:  make test PYTHON=python3.12 VENV=.venv312
@@ -15,11 +16,13 @@ VENV ?= .venv
 PIP_FLAGS ?= -q
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+APP_HOST ?= 127.0.0.1
+APP_PORT ?= 8765
 # When set, `make test` writes pytest's own exit code into this file (used by .ci/run,
 # which must tell "no tests collected" (5) apart from failures; make itself exits 2).
 PYTEST_RC_FILE ?=
 
-LINT_PATHS := $(wildcard simulator tests benchmarks experiments)
+LINT_PATHS := $(wildcard simulator tests benchmarks experiments salesim_app)
 VENV_PY := $(VENV)/bin/python
 # Touched after a successful install; pip re-runs when pyproject.toml is newer.
 STAMP := $(VENV)/.salesim-installed
@@ -53,6 +56,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV_PY) benchmarks/bench_speed.py $(BENCH_ARGS)
+
+# the dev extras include the app extra (Solara, Mesa's visualisation); --production turns
+# off Solara's auto-reload, so the room's page stays up while files change; Solara's hook
+# linter only warns about Mesa 3.3's own components, so it is off
+.PHONY: app
+app: $(STAMP)
+	@echo "salesim workshop app: open http://$(APP_HOST):$(APP_PORT)/ (Ctrl-C stops it)"
+	SOLARA_CHECK_HOOKS=off $(VENV)/bin/solara run salesim_app.app --host $(APP_HOST) --port $(APP_PORT) --production
 
 clean:
 	rm -rf outputs multirun build dist *.egg-info .pytest_cache .ruff_cache benchmarks/results

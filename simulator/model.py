@@ -25,7 +25,7 @@ import pandas as pd
 
 from simulator.accounts import Accounts
 from simulator.agents.manager import ACTIVITIES, Manager
-from simulator.agents.rep import Rep, choose_time, hold_back, pull_in
+from simulator.agents.rep import Rep, TimeChoice, choose_time, hold_back, pull_in
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 from simulator.plans.payout import (
     INDIVIDUAL,
@@ -100,6 +100,8 @@ class SalesModel(mesa.Model):
         self.accounts = Accounts(params, n, self.rng_init)
         self.recorder = Recorder(self.n_weeks, self.warmup_weeks)
         self.coach_hours = np.zeros(n)
+        #: the hours each seat chose in the last week stepped (read-only, for live views)
+        self.week_hours: TimeChoice | None = None
         self.coach_quality = np.zeros(n)
         self.inspection = np.zeros(n)
         self.manager_deal_hours = np.zeros(n)
@@ -267,6 +269,7 @@ class SalesModel(mesa.Model):
         self.accounts_open_by_seat = self.accounts.open_by_seat(self.n_seats)
         admin = p.rep.admin_hours + self.inspection * p.manager.inspection_admin_hours
         time = choose_time(self, admin)
+        self.week_hours = time
         eff = np.where(st.occupied, st.effectiveness(self.week), 0.5 + p.manager.skill)
         skill = np.where(st.occupied, st.skill, p.manager.skill)
         self.accounts.advance(

@@ -150,6 +150,15 @@ class Recorder:
         """Store one week of values in :data:`WEEKLY_COLUMNS` order."""
         self._weekly[t] = values
 
+    def weekly_series(self, column: str, weeks: int) -> np.ndarray:
+        """The first ``weeks`` values of one :data:`WEEKLY_COLUMNS` column (a read-only view).
+
+        For live views of a running model, which cannot afford :meth:`tables` every week.
+        """
+        view = self._weekly[:weeks, WEEKLY_COLUMNS.index(column)]
+        view.flags.writeable = False
+        return view
+
     def rep_rows_block(self, block: dict[str, np.ndarray]) -> None:
         """Append rep-quarter rows given as equal-length columns named as :data:`REP_COLUMNS`."""
         self._rep_blocks.append(block)

@@ -156,7 +156,7 @@ def _build_wheel(tmp_path: Path) -> Path:
     """Build salesim's wheel from a copy of the sources (keeps build/ out of the repo)."""
     src = tmp_path / "src"
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
-    for folder in ("simulator", "conf", "scenarios"):
+    for folder in ("simulator", "conf", "scenarios", "salesim_app"):
         shutil.copytree(REPO / folder, src / folder, ignore=ignore)
     for name in ("pyproject.toml", "README.md"):
         if (REPO / name).exists():
@@ -201,6 +201,7 @@ def test_installed_wheel_finds_conf(tmp_path):
         "simulator/scenarios/ranking_vs_team.yaml",
         "simulator/config.py",
         "simulator/cli.py",
+        "salesim_app/presets.yaml",
     } <= names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)  # a pure-Python wheel unpacks as installed
