@@ -35,6 +35,9 @@ class Check:
     ci_high: float
     expected: str
     passed: bool
+    #: standard deviation of the per-replication values and their number
+    sd: float = float("nan")
+    n: int = 0
 
 
 @dataclass
@@ -86,10 +89,21 @@ def paired(table: pd.DataFrame, metric: str, base: dict, arm: dict) -> np.ndarra
     return (b.loc[common] - a.loc[common]).to_numpy(float)
 
 
+def finite(values: np.ndarray) -> np.ndarray:
+    """The finite values, as floats."""
+    v = np.asarray(values, float)
+    return v[np.isfinite(v)]
+
+
+def spread(values: np.ndarray) -> tuple[float, int]:
+    """Standard deviation and number of the finite values."""
+    v = finite(values)
+    return (float(v.std(ddof=1)) if v.size > 1 else float("nan")), int(v.size)
+
+
 def interval(values: np.ndarray) -> tuple[float, float, float]:
     """Mean and 95% t interval of the mean of the finite values."""
-    v = np.asarray(values, float)
-    v = v[np.isfinite(v)]
+    v = finite(values)
     mean = float(v.mean()) if v.size else float("nan")
     if v.size < 2:
         return mean, float("nan"), float("nan")
@@ -101,13 +115,13 @@ def direction(claim: str, values: np.ndarray, sign: int) -> Check:
     """Passes when the 95% interval of the mean lies wholly above (sign +1) or below zero."""
     mean, lo, hi = interval(values)
     passed = bool(lo > 0) if sign > 0 else bool(hi < 0)
-    return Check(claim, mean, lo, hi, "> 0" if sign > 0 else "< 0", passed)
+    return Check(claim, mean, lo, hi, "> 0" if sign > 0 else "< 0", passed, *spread(values))
 
 
 def above(claim: str, values: np.ndarray, level: float, label: str) -> Check:
     """Passes when the 95% interval of the mean lies wholly above ``level``."""
     mean, lo, hi = interval(values)
-    return Check(claim, mean, lo, hi, f"> {label}", bool(lo > level))
+    return Check(claim, mean, lo, hi, f"> {label}", bool(lo > level), *spread(values))
 
 
 def relative(table: pd.DataFrame, metric: str, base: dict, arm: dict) -> np.ndarray:

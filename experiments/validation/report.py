@@ -5,6 +5,8 @@ Functions here take results tables and verdicts and write files; they never run 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
 import matplotlib
@@ -96,6 +98,17 @@ def calibration_rows(table: pd.DataFrame) -> list[str]:
     return lines
 
 
+def write_checks(out: Path, verdicts: list[Verdict]) -> Path:
+    """Write ``out/checks.json``: every check's estimate, interval, sd, n and verdict.
+
+    The reduced validation in the test suite compares against these numbers.
+    """
+    payload = {v.fact.key: [dataclasses.asdict(c) for c in v.checks] for v in verdicts}
+    path = out / "checks.json"
+    path.write_text(json.dumps(payload, indent=1, default=float) + "\n")
+    return path
+
+
 def write_report(
     out: Path,
     verdicts: list[Verdict],
@@ -144,6 +157,7 @@ def write_report(
             *calibration_rows(calibration),
             "",
         ]
+    write_checks(out, verdicts)
     path = out / "report.md"
     path.write_text("\n".join(lines))
     return path
