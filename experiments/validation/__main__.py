@@ -19,6 +19,17 @@ from experiments.validation.facts import FACTS, judge
 from experiments.validation.report import num, write_report
 
 
+def split_results(frame: pd.DataFrame, names: list[str]) -> dict[str, pd.DataFrame]:
+    """Per experiment its rows of a stored results table, without other experiments' columns."""
+    out = {}
+    for name in names:
+        rows = frame[frame["experiment"] == name].replace({"nan": pd.NA, "None": pd.NA})
+        if rows.empty:
+            raise SystemExit(f"--results: no rows of experiment {name!r}")
+        out[name] = rows.dropna(axis=1, how="all").reset_index(drop=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: run, judge, write the report; exit 1 on a failed fact or band."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -31,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         "--calibration-seeds", type=int, default=20, help="seeds of the calibration (default 20)"
     )
     parser.add_argument("--no-calibration", action="store_true", help="skip the calibration")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="judge this stored results.parquet (of an earlier run) instead of running",
+    )
     args = parser.parse_args(argv)
     names = args.experiments or sorted({f.experiment for f in FACTS})
     unknown = sorted(set(names) - set(experiment_names()))
@@ -41,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     extra = () if args.replications is None else (f"run.replications={args.replications}",)
-    tables = run_experiments(names, args.seed, extra, args.workers)
+    if args.results is not None:
+        tables = split_results(pd.read_parquet(args.results), names)
+    else:
+        tables = run_experiments(names, args.seed, extra, args.workers)
     verdicts = judge(tables)
     calibration = None
     if not args.no_calibration:
@@ -50,14 +69,15 @@ def main(argv: list[str] | None = None) -> int:
 
         calibration = calib.calibrate(args.calibration_seeds, args.workers)
     args.out.mkdir(parents=True, exist_ok=True)
-    frame = pd.concat(tables.values(), ignore_index=True)
-    frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(
-        args.out / "results.parquet", index=False
-    )
+    if args.results is None:
+        frame = pd.concat(tables.values(), ignore_index=True)
+        frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(
+            args.out / "results.parquet", index=False
+        )
     command = "python -m experiments.validation " + " ".join(argv or sys.argv[1:])
     path = write_report(args.out, verdicts, tables, calibration, command.strip())
     for v in verdicts:
-        c = v.checks[0]
+        c = v.headline
         print(
             f"{'pass' if v.passed else 'FAIL'}  {v.fact.title}: {c.claim} {num(c.estimate)} "
             f"[{num(c.ci_low)}, {num(c.ci_high)}]"

@@ -66,6 +66,11 @@ class Verdict:
         """True when every check passed."""
         return all(c.passed for c in self.checks)
 
+    @property
+    def headline(self) -> Check:
+        """The check the summary table shows: the first that failed, else the first."""
+        return next((c for c in self.checks if not c.passed), self.checks[0])
+
 
 def select(table: pd.DataFrame, **where: object) -> pd.DataFrame:
     """Rows of one arm, by replication; ``where`` maps column to value (compared as text).
@@ -357,7 +362,7 @@ FACTS: list[Fact] = [
         "2. Deal timing and discounts",
         "timing",
         "Larkin 2014 (JOLE): 6-8% of revenue lost",
-        "accelerators pull deals in at lower prices; revenue is lost",
+        "accelerators pull deals in at lower prices; revenue is lost (judged on direction)",
         timing,
         [
             ("timing_loss_share", "revenue lost to pulled-in deals"),
@@ -420,7 +425,7 @@ FACTS: list[Fact] = [
         "admin",
         "8. The manager-time trap",
         "admin",
-        "MODEL.md 5.8 (CSO Insights / Gartner manager-time surveys)",
+        "MODEL.md 5.8 (direction only; no published figure)",
         "more admin: less coaching, lower attainment and retention, compounding via vacancies",
         admin,
         [

@@ -67,7 +67,7 @@ def verdict_rows(verdicts: list[Verdict]) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for v in verdicts:
-        c = v.checks[0]
+        c = v.headline
         measured = f"{c.claim}: {num(c.estimate)} [{num(c.ci_low)}, {num(c.ci_high)}]"
         lines.append(
             f"| {v.fact.title} | {v.fact.source} | {measured} | {v.fact.published} "
