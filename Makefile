@@ -7,6 +7,7 @@
 #   make lint    ruff check + ruff format --check
 #   make bench   speed benchmark against Mesa's Boltzmann wealth example
 #   make app     the workshop app on http://$(APP_HOST):$(APP_PORT)/ (Ctrl-C stops it)
+#   make validate  run the MODEL.md section 5 facts and section 4 bands; writes validation/report.md
 #   make clean   remove generated files (keeps the venv); distclean also removes $(VENV)
 #
 # Another interpreter / venv, e.g. for CI:  make test PYTHON=python3.12 VENV=.venv312
@@ -64,6 +65,13 @@ bench: $(STAMP)
 app: $(STAMP)
 	@echo "salesim workshop app: open http://$(APP_HOST):$(APP_PORT)/ (Ctrl-C stops it)"
 	SOLARA_CHECK_HOOKS=off $(VENV)/bin/solara run salesim_app.app --host $(APP_HOST) --port $(APP_PORT) --production
+
+# Every conf/experiment bundle at its replications (30 per arm) plus a 20-seed calibration;
+# about 5 minutes on 2 cores. Exit 1 when a fact fails or a band is missed.
+.PHONY: validate
+VALIDATE_ARGS ?=
+validate: $(STAMP)
+	$(VENV_PY) -m experiments.validation --workers 2 $(VALIDATE_ARGS)
 
 clean:
 	rm -rf outputs multirun build dist *.egg-info .pytest_cache .ruff_cache benchmarks/results

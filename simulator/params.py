@@ -409,6 +409,14 @@ class QuotaParams:
     ratchet_down: float = p(
         0.2, 0.0, 2.0, "share of miss", "ratchet: share of a quarter's miss taken off the quota"
     )
+    ratchet_delay_weight: float = p(
+        0.5,
+        0.0,
+        1.0,
+        "weight",
+        "ratchet: weight reps give the quota rise a deal credited next quarter brings (it comes "
+        "a quarter later than a deal credited now); 0 = myopic, 1 = timing does not matter",
+    )
 
 
 @dataclass

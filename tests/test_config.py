@@ -27,11 +27,16 @@ CONF = resources.files("simulator.conf")
 
 
 def group_configs() -> list[tuple[str, str]]:
-    """``(group, name)`` of every YAML file in a group folder of conf/."""
+    """``(group, name)`` of every YAML file in a parameter-group folder of conf/.
+
+    Folders that are no parameter group (``experiment/``: bundles of global
+    overrides, composed by tests/test_validation.py) are left out.
+    """
+    groups = {f.name for f in dataclasses.fields(SimParams)}
     return sorted(
         (folder.name, entry.name.removesuffix(".yaml"))
         for folder in CONF.iterdir()
-        if folder.is_dir()
+        if folder.is_dir() and folder.name in groups
         for entry in folder.iterdir()
         if entry.name.endswith(".yaml")
     )

@@ -232,24 +232,59 @@ def _later_gain(
     return diff @ WEIGHTS
 
 
-def ratchet_cost(model: SalesModel, later: bool = False) -> np.ndarray:
-    """Pay a rep expects to lose per unit credited in a quarter because the next quota rises.
+def _ratchet_curve(model: SalesModel, seats: np.ndarray, credited, quota) -> np.ndarray:
+    """Pay lost next quarter for ending a quarter at ``credited`` against ``quota``.
 
-    Zero unless quotas ratchet. A quarter's beat (miss) moves the quota by
-    ``ratchet_up`` (``ratchet_down``) of it; reps look one quarter ahead.
-    ``later`` prices a unit credited next quarter instead, where the rep
-    expects to be on or off quota by its own selling rate.
+    Piecewise linear with a kink at quota: ``ratchet_up`` per unit above it,
+    ``ratchet_down`` per unit below it (a gain), each priced by
+    :func:`~simulator.agents.incentives.per_unit_of_quota`.
     """
-    st = model.seats
     qp = model.params.quota
-    if qp.policy != "ratchet":
-        return np.zeros(len(st.occupied))
+    unit = per_unit_of_quota(model)[seats]
+    gap = credited - quota
+    if np.ndim(gap) > 1:
+        unit = unit[:, None]
+    return unit * (qp.ratchet_up * np.maximum(gap, 0.0) + qp.ratchet_down * np.minimum(gap, 0.0))
+
+
+def ratchet_loss(
+    model: SalesModel,
+    seats: np.ndarray,
+    credited: np.ndarray,
+    extra: np.ndarray,
+    later: bool = False,
+) -> np.ndarray:
+    """Pay a rep expects to lose because crediting ``extra`` in a quarter raises the next quota.
+
+    Zero unless quotas ratchet. Priced on where the quarter ends, not at the
+    current margin, so that a deal pulled in across quota pays the ratchet's
+    upward rate on the part beyond it. With ``later`` the deal is credited
+    next quarter, whose end the rep projects from its own selling rate with
+    the spread of a compound Poisson stream of its typical deal (so a unit
+    next quarter costs ``ratchet_up`` times the chance of beating that quota,
+    plus ``ratchet_down`` times the chance of missing it); ``credited`` is
+    then ignored. That quota rise comes a quarter later than the rise from
+    crediting the deal now, so it is weighted by ``quota.ratchet_delay_weight``:
+    holding a deal back postpones the ratchet, which is what makes
+    sandbagging rational, and rushing one in brings it forward.
+    """
+    if model.params.quota.policy != "ratchet":
+        return np.zeros(len(seats))
+    st = model.seats
     w = WEEKS_PER_QUARTER
-    if later:
-        ahead = st.expected_weekly_sales * w >= st.annual_quota_full * w / 52
-    else:
-        ahead = st.credited[w] >= st.quota[w]
-    return np.where(ahead, qp.ratchet_up, qp.ratchet_down) * per_unit_of_quota(model)
+    if not later:
+        q = st.quota[w][seats]
+        return _ratchet_curve(model, seats, credited + extra, q) - _ratchet_curve(
+            model, seats, credited, q
+        )
+    q_next = (st.annual_quota_full[seats] * w / 52)[:, None]
+    proj = (st.expected_weekly_sales[seats] * w)[:, None]
+    sd = np.sqrt(np.maximum(proj * st.typical_deal[seats][:, None], 1.0))
+    s = np.maximum(proj + sd * NODES, 0.0)
+    diff = _ratchet_curve(model, seats, s + extra[:, None], q_next) - _ratchet_curve(
+        model, seats, s, q_next
+    )
+    return model.params.quota.ratchet_delay_weight * (diff @ WEIGHTS)
 
 
 def hold_back(
@@ -279,8 +314,9 @@ def hold_back(
         q = seats.quota[w][deal_seats]
         gain_now += plan.component_pay(name, cred + values, q) - plan.component_pay(name, cred, q)
         gain_later += _later_gain(model, name, deal_seats, values)
-    gain_now -= ratchet_cost(model)[deal_seats] * values
-    gain_later -= ratchet_cost(model, later=True)[deal_seats] * values
+    cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
+    gain_now -= ratchet_loss(model, deal_seats, cred, values)
+    gain_later -= ratchet_loss(model, deal_seats, cred, values, later=True)
     return p_later * gain_later > p_now * gain_now
 
 
@@ -331,8 +367,9 @@ def pull_in(
             net += plan.component_pay(name, cred + now_credit, q) - plan.component_pay(
                 name, cred + later_credit, q
             )
-    net -= within(p_rush[order] * price_o * ratchet_cost(model)[s])
-    net += within(p_normal[order] * value_o * ratchet_cost(model, later=True)[s])
+    cred_q = seats.credited[WEEKS_PER_QUARTER][s] + closing[s]
+    net -= ratchet_loss(model, s, cred_q, now_credit)
+    net += ratchet_loss(model, s, cred_q, within(p_normal[order] * value_o), later=True)
     # per rep: rush its best deals up to the point where the net gain peaks
     position = np.arange(len(s))
     peak = np.maximum.reduceat(net, starts)

@@ -1,0 +1,97 @@
+"""Run the validation experiments and write validation/report.md (``make validate``).
+
+    python -m experiments.validation                       # every fact, replications from YAML
+    python -m experiments.validation spike ratchet --replications 8 --no-calibration
+
+Exits 1 when a fact fails or a calibration band is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.validation.experiments import experiment_names, run_experiments
+from experiments.validation.facts import FACTS, judge
+from experiments.validation.report import num, write_report
+
+
+def split_results(frame: pd.DataFrame, names: list[str]) -> dict[str, pd.DataFrame]:
+    """Per experiment its rows of a stored results table, without other experiments' columns."""
+    out = {}
+    for name in names:
+        rows = frame[frame["experiment"] == name].replace({"nan": pd.NA, "None": pd.NA})
+        if rows.empty:
+            raise SystemExit(f"--results: no rows of experiment {name!r}")
+        out[name] = rows.dropna(axis=1, how="all").reset_index(drop=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: run, judge, write the report; exit 1 on a failed fact or band."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("experiments", nargs="*", help="experiment names (default: all)")
+    parser.add_argument("--replications", type=int, help="override run.replications of every arm")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every arm (default 0)")
+    parser.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
+    parser.add_argument("--out", type=Path, default=Path("validation"), help="report folder")
+    parser.add_argument(
+        "--calibration-seeds", type=int, default=20, help="seeds of the calibration (default 20)"
+    )
+    parser.add_argument("--no-calibration", action="store_true", help="skip the calibration")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="judge this stored results.parquet (of an earlier run) instead of running",
+    )
+    args = parser.parse_args(argv)
+    names = args.experiments or sorted({f.experiment for f in FACTS})
+    unknown = sorted(set(names) - set(experiment_names()))
+    if unknown:
+        print(
+            f"experiments: unknown {', '.join(unknown)}; allowed: {', '.join(experiment_names())}",
+            file=sys.stderr,
+        )
+        return 2
+    extra = () if args.replications is None else (f"run.replications={args.replications}",)
+    if args.results is not None:
+        tables = split_results(pd.read_parquet(args.results), names)
+    else:
+        tables = run_experiments(names, args.seed, extra, args.workers)
+    verdicts = judge(tables)
+    calibration = None
+    if not args.no_calibration:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        import calibration as calib  # experiments/calibration.py, a script
+
+        calibration = calib.calibrate(args.calibration_seeds, args.workers)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.results is None:
+        frame = pd.concat(tables.values(), ignore_index=True)
+        frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(
+            args.out / "results.parquet", index=False
+        )
+    command = "python -m experiments.validation " + " ".join(argv or sys.argv[1:])
+    path = write_report(args.out, verdicts, tables, calibration, command.strip())
+    for v in verdicts:
+        c = v.headline
+        print(
+            f"{'pass' if v.passed else 'FAIL'}  {v.fact.title}: {c.claim} {num(c.estimate)} "
+            f"[{num(c.ci_low)}, {num(c.ci_high)}]"
+        )
+    missed = (
+        []
+        if calibration is None
+        else [m for m, r in calibration.iterrows() if r["inside"] is False]
+    )
+    if calibration is not None:
+        print("calibration bands: " + ("all inside" if not missed else f"missed {missed}"))
+    print(f"wrote {path}")
+    return 1 if missed or not all(v.passed for v in verdicts) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The validation experiments of ``conf/experiment``: their arms, and running them in-process.
+
+An experiment file is a bundle of Hydra overrides (``# @package _global_``)
+whose ``hydra.sweeper.params`` lists the arms, e.g. ``plan: quota_bonus,linear``;
+``salesim -m +experiment=NAME`` runs it as a multirun. :func:`run_experiment`
+runs the same arms without Hydra's per-job overhead: it composes
+``+experiment=NAME`` plus each arm's overrides with
+:func:`simulator.config.compose_config` (so the YAML stays the single source of
+the overrides) and runs every arm on the same spawned replication seeds, so
+replication ``r`` of every arm shares its random numbers (paired comparisons).
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+from experiments.validation.measures import run_measured
+from simulator.config import compose_config
+from simulator.params import SimParams, validate
+from simulator.run import replication_seeds
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm of an experiment: its sweep overrides and composed parameters."""
+
+    overrides: dict[str, str]
+    params: SimParams
+
+
+def experiment_names() -> list[str]:
+    """Names of the experiment files shipped in ``conf/experiment``, sorted."""
+    folder = resources.files("simulator.conf") / "experiment"
+    return sorted(f.name[:-5] for f in folder.iterdir() if f.name.endswith(".yaml"))
+
+
+def sweep_params(name: str) -> dict[str, list[str]]:
+    """The experiment's ``hydra.sweeper.params``: parameter -> its values, as override strings."""
+    text = (resources.files("simulator.conf") / "experiment" / f"{name}.yaml").read_text()
+    node = OmegaConf.create(text)
+    params = OmegaConf.select(node, "hydra.sweeper.params", default=None) or {}
+    return {str(k): [v.strip() for v in str(vals).split(",")] for k, vals in params.items()}
+
+
+def arms(name: str, extra: tuple[str, ...] = ()) -> list[Arm]:
+    """Every combination of the experiment's sweep values (Hydra's basic sweeper order).
+
+    ``extra`` overrides come last (e.g. ``("run.replications=6",)``).
+    """
+    grid = sweep_params(name)
+    out = []
+    for values in itertools.product(*grid.values()):
+        chosen = dict(zip(grid, values, strict=True))
+        overrides = [f"+experiment={name}", *(f"{k}={v}" for k, v in chosen.items()), *extra]
+        params, _ = compose_config(overrides)
+        out.append(Arm(chosen, validate(params)))
+    return out
+
+
+def _task(args: tuple) -> dict:
+    name, overrides, params, replication, seed, child = args
+    return {
+        "experiment": name,
+        **overrides,
+        "replication": replication,
+        "seed": seed,
+        **run_measured(params, child),
+    }
+
+
+def run_experiments(
+    names: list[str], seed: int = 0, extra: tuple[str, ...] = (), workers: int = 1
+) -> dict[str, pd.DataFrame]:
+    """Run every arm of each experiment; per experiment one row per arm and replication.
+
+    Each table has the sweep parameters as columns (values as override
+    strings), ``replication``, ``seed`` and every measure of
+    :func:`~experiments.validation.measures.run_measured`, as the multirun
+    collector's ``results.parquet`` does. Identical for any ``workers``.
+    """
+    tasks = []
+    for name in names:
+        for arm in arms(name, extra):
+            children = replication_seeds(seed, arm.params.run.replications)
+            tasks += [(name, arm.overrides, arm.params, r, seed, c) for r, c in enumerate(children)]
+    if workers <= 1:
+        rows = [_task(t) for t in tasks]
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            rows = list(pool.map(_task, tasks, chunksize=4))
+    frame = pd.DataFrame(rows)
+    return {
+        name: frame[frame["experiment"] == name].dropna(axis=1, how="all").reset_index(drop=True)
+        for name in names
+    }
