@@ -26,7 +26,10 @@ PYTEST_RC_FILE ?=
 LINT_PATHS := $(wildcard simulator tests benchmarks experiments salesim_app)
 VENV_PY := $(VENV)/bin/python
 # Touched after a successful install; pip re-runs when pyproject.toml is newer.
+# STAMP: salesim with the dev extras (tests, launchers, designs, the app);
+# RUN_STAMP: salesim alone, all `make run` needs (no Ray, Solara or browsers).
 STAMP := $(VENV)/.salesim-installed
+RUN_STAMP := $(VENV)/.salesim-run-installed
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -37,9 +40,14 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(VENV_PY) || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	$(VENV_PY) -m pip install $(PIP_FLAGS) -e '.[dev]'
+	@touch $@ $(RUN_STAMP)
+
+$(RUN_STAMP): pyproject.toml
+	@test -x $(VENV_PY) || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(VENV_PY) -m pip install $(PIP_FLAGS) -e .
 	@touch $@
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(VENV)/bin/salesim scenario=ranking_vs_team hydra.run.dir=outputs/default
 
 # `mkdir -p tests`: git keeps no empty folder, so a fresh clone without test files has no
