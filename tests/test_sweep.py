@@ -87,8 +87,9 @@ def test_a_killed_sweep_resumes_without_lost_or_duplicated_rows(tmp_path):
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    # params.json is a job's last file: once job 1 has it, jobs 0 and 1 are complete
     deadline = time.time() + 120
-    while time.time() < deadline and not (tmp_path / "1" / "replications.parquet").exists():
+    while time.time() < deadline and not (tmp_path / "1" / "params.json").exists():
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
