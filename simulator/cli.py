@@ -130,14 +130,15 @@ def _run_and_write(params, seed: int, out_dir: Path, job: int | None = None) -> 
 
     A job of a sweep (``job`` given) prints one line instead of the summary table.
     """
+    tables = params.run.tables == "all" or (params.run.tables == "auto" and job is None)
     if params.run.replications > 1:
         replicated = run_replications(params, seed)
-        write_replicated_outputs(replicated, out_dir)
+        write_replicated_outputs(replicated, out_dir, tables=tables)
         summary = replicated.summary
         text = replicated_summary_text(replicated, out_dir)
     else:
         result = run_one(params, seed)
-        write_outputs(result, out_dir)
+        write_outputs(result, out_dir, tables=tables)
         summary = result.summary
         text = summary_text(result, out_dir)
     if job is None:
@@ -255,13 +256,13 @@ def _allowed_text(full_key: str) -> str:
 # ---------------------------------------------------------------- output files
 
 
-def write_outputs(result: RunResult, out_dir: Path) -> list[Path]:
-    """Write summary.json, params.json and one Parquet file per table, each atomically."""
+def write_outputs(result: RunResult, out_dir: Path, tables: bool = True) -> list[Path]:
+    """Write summary.json, params.json and (if ``tables``) each table as Parquet, atomically."""
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = {"seed": result.seed, "plan": result.params.plan.name, **result.summary}
     rows = pd.DataFrame([{"replication": 0, "seed": result.seed, **result.summary}])
     written = [write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary))]
-    for name, table in result.tables.items():
+    for name, table in result.tables.items() if tables else ():
         written.append(
             write_atomic(
                 out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)
@@ -280,17 +281,19 @@ def _write_params(params, seed: int, out_dir: Path) -> Path:
     return write_atomic(out_dir / "params.json", lambda p: _write_json(p, data))
 
 
-def write_replicated_outputs(result: ReplicatedResult, out_dir: Path) -> list[Path]:
+def write_replicated_outputs(
+    result: ReplicatedResult, out_dir: Path, tables: bool = True
+) -> list[Path]:
     """Write a replicated job's files, each atomically.
 
     summary.json holds per metric the mean, ``_sd``, ``_ci_low`` and ``_ci_high``;
-    replications.parquet one row per replication; every table gains a
-    ``replication`` column.
+    replications.parquet one row per replication; every table (if ``tables``)
+    gains a ``replication`` column.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = {"seed": result.seed, "plan": result.params.plan.name, **result.summary}
     written = [write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary))]
-    for name in result.runs[0].tables:
+    for name in result.runs[0].tables if tables else ():
         table = pd.concat(
             [run.tables[name].assign(replication=r) for r, run in enumerate(result.runs)],
             ignore_index=True,

@@ -43,6 +43,7 @@ ASSUMED = "modelling assumption (no field estimate); switchable for experiments"
 SOURCES: dict[str, str] = {
     "run.": "MODEL.md: 3 evaluated years after a 1-year warm-up",
     "run.replications": "run control, not a model parameter",
+    "run.tables": "output control, not a model parameter",
     "org.": "illustrative mid-size organisation (assumption)",
     "org.span_of_control": "MODEL.md 1: span of control default 8",
     "territory.": CALIB_SKEW,

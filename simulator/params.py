@@ -24,6 +24,7 @@ WEEKS_PER_MONTH = 4.0
 PERIOD_WEEKS = {"month": 4, "quarter": 13, "year": 52}
 COACHING_POLICIES = ("equal", "new_first", "middle_first", "bottom_first", "top_first")
 ONBOARDING_KINDS = ("product", "buyer")
+TABLE_CHOICES = ("auto", "all", "none")
 QUOTA_POLICIES = ("top_down", "equal", "potential", "ratchet")
 TEAM_SPLITS = ("equal", "contribution")
 CAMPAIGN_SEGMENTS = ("all", "smb", "mid", "ent")
@@ -53,6 +54,15 @@ class RunParams:
     warmup_years: int = p(1, 0, 10, "years", "years simulated first and ignored by the metrics")
     replications: int = p(
         1, 1, 10000, "runs", "runs of the job; above 1 their seeds are spawned from the seed"
+    )
+    tables: str = p(
+        "auto",
+        doc=(
+            "per-run tables (weekly, reps, managers, hires, deals) written beside summary.json: "
+            "all, none, or auto (all for a single run; none for a job of a sweep, whose "
+            "replications.parquet and the sweep's results.parquet hold every run's metrics)"
+        ),
+        choices=TABLE_CHOICES,
     )
 
 

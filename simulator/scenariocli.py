@@ -123,7 +123,9 @@ def write_scenario_outputs(
     """Write the run's data, comparison.csv and report.html; return the comparison table."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = result.replications()
-    for name in next(iter(result.variants.values())).runs[0].tables:
+    first = next(iter(params.values()))
+    tables = next(iter(result.variants.values())).runs[0].tables
+    for name in tables if first.run.tables != "none" else ():
         table = result.table(name)
         write_atomic(out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False))
     write_atomic(out_dir / "replications.parquet", lambda p: rows.to_parquet(p, index=False))

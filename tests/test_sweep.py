@@ -55,6 +55,37 @@ def test_sweep_writes_one_tidy_results_table(sweep):
     assert "2 jobs, 4 rows, 0 failed in " in done.stdout
 
 
+TABLES = ("weekly", "reps", "managers", "hires", "deals")
+
+
+def test_a_sweep_job_writes_its_metrics_and_no_per_run_tables(sweep):
+    out, _ = sweep
+    for job in ("0", "1"):
+        files = {f.name for f in (out / job).iterdir()}
+        assert {"summary.json", "params.json", "replications.parquet"} <= files
+        assert not files & {f"{t}.parquet" for t in TABLES}
+
+
+@pytest.mark.parametrize(
+    ("mode", "args", "written"),
+    [
+        ("multirun", ["-m", "seed=0", "run.tables=all", "run.replications=2"], True),
+        ("run", ["run.tables=none"], False),
+        ("run", [], True),
+    ],
+)
+def test_run_tables_decides_the_per_run_tables(tmp_path, mode, args, written):
+    where = "sweep" if mode == "multirun" else "run"
+    done = salesim(*args, *TINY, f"hydra.{where}.dir={tmp_path}")
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "0" if mode == "multirun" else tmp_path
+    assert (folder / "summary.json").exists()
+    for table in TABLES:
+        assert (folder / f"{table}.parquet").exists() == written, table
+    if mode == "multirun":
+        assert set(pd.read_parquet(folder / "reps.parquet")["replication"]) == {0, 1}
+
+
 def test_rerunning_a_finished_sweep_skips_every_job(sweep):
     out, _ = sweep
     before = pd.read_parquet(out / "results.parquet")
