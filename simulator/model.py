@@ -453,9 +453,11 @@ class SalesModel(mesa.Model):
         acc["hours_admin"] += time.admin
         acc["coached_hours"] += np.where(occ, self.coach_hours, 0.0)
         acc["weeks"] += occ
-        acc["quota"] += np.where(
+        week_quota = np.where(
             occ, st.annual_quota_full / WEEKS_PER_YEAR * self.quota_ramp(self.tenure), 0.0
         )
+        acc["quota"] += week_quota
+        st.quota_ytd += week_quota
 
     def _help(self, helping: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Spread each team's helping hours over its members; return hours and helpers' skill."""
@@ -570,9 +572,8 @@ class SalesModel(mesa.Model):
     def _pay_state(self, period_weeks: int, year_to_date: bool = False) -> PayState:
         st = self.seats
         quota = st.quota[period_weeks]
-        if year_to_date:  # true-up: the year's quota so far
-            elapsed = (self.week % WEEKS_PER_YEAR) + 1
-            quota = quota * elapsed / WEEKS_PER_YEAR
+        if year_to_date:  # true-up: the quota of the year so far, week by week as reported
+            quota = st.quota_ytd
         return PayState(
             st.credited[period_weeks],
             quota,
@@ -645,6 +646,7 @@ class SalesModel(mesa.Model):
             st.credited[w][:] = 0.0
         if WEEKS_PER_YEAR in ending:
             st.paid_ytd[:] = 0.0
+            st.quota_ytd[:] = 0.0
         if campaign_ends:
             st.campaign_credited[:] = 0.0
 

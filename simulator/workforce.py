@@ -80,6 +80,7 @@ class Seats:
         self.quota = {w: np.zeros(n) for w in self.periods}
         self.acc = {k: np.zeros(n) for k in ACCUMULATORS}
         self.paid_ytd = np.zeros(n)
+        self.quota_ytd = np.zeros(n)  # quota of the year so far, week by week (ramps included)
         self.campaign_credited = np.zeros(n)
         self.vacant_since = np.zeros(n, np.int64)
         self.tenure = np.zeros(n, np.int64)
@@ -132,6 +133,7 @@ class Seats:
         for a in self.acc.values():
             a[seat] = 0.0
         self.paid_ytd[seat] = 0.0
+        self.quota_ytd[seat] = 0.0
         self.campaign_credited[seat] = 0.0
 
     def vacate(self, seat: int, week: int) -> None:
