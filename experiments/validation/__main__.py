@@ -36,6 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("experiments", nargs="*", help="experiment names (default: all)")
     parser.add_argument("--replications", type=int, help="override run.replications of every arm")
     parser.add_argument("--seed", type=int, default=0, help="seed of every arm (default 0)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an override for every arm (repeatable), e.g. --set rep.skill_decay=1.0",
+    )
     parser.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
     parser.add_argument("--out", type=Path, default=Path("validation"), help="report folder")
     parser.add_argument(
@@ -56,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    extra = () if args.replications is None else (f"run.replications={args.replications}",)
+    extra = (
+        *args.set,
+        *(() if args.replications is None else (f"run.replications={args.replications}",)),
+    )
     if args.results is not None:
         tables = split_results(pd.read_parquet(args.results), names)
     else:
