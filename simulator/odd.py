@@ -66,12 +66,19 @@ SOURCES: dict[str, str] = {
     "rep.outside_option_premium": CALIB_TURNOVER,
     "rep.morale_": CALIB_TURNOVER,
     "rep.helping_": ASSUMED,
+    "rep.rank_cutoff_uncertainty": (
+        "calibrated: rank pay raises mean effort (fact 5; Lazear and Rosen 1981); "
+        "overconfidence in tournaments, Park and Santos-Pinto 2010"
+    ),
     "rep.exploring_": ASSUMED,
     "rep.colleague_loss_morale": ASSUMED,
     "rep.deal_timing_strength": ASSUMED,
     "manager.": ASSUMED,
     "manager.coaching_half_hours": "Gartner 2019: returns diminish from 3-5 h/seller/month",
     "manager.coaching_effect": "calibrated: CEB 2011, up to +19% for the middle 60% (fact 7)",
+    "manager.coaching_fit": (
+        "CEB 2011: coaching moves the middle 60%, little the low performers (fact 7)"
+    ),
     "hiring.": CALIB_RAMP,
     "hiring.aptitude_": ASSUMED,
     "performance.": "assumption: common performance-management practice",

@@ -267,8 +267,22 @@ class RepParams:
     exploring_yield: float = p(
         0.01, 0.0, 1.0, "accounts/hour", "new accounts one exploring hour adds to the territory"
     )
-    learning_rate: float = p(0.4, 0.0, 5.0, "1/year", "skill learned from selling, times aptitude")
-    skill_decay: float = p(0.5, 0.0, 5.0, "1/year", "skill forgotten without practice or coaching")
+    rank_cutoff_uncertainty: float = p(
+        1.7,
+        0.0,
+        10.0,
+        "x own sd",
+        "how unsure a rep is of where a rank prize's cut-off will fall, as a multiple of "
+        "the spread of its own remaining sales; 0 = the cut-off is known",
+    )
+    learning_rate: float = p(0.3, 0.0, 5.0, "1/year", "skill learned from selling, times aptitude")
+    skill_decay: float = p(
+        1.5,
+        0.0,
+        5.0,
+        "1/year",
+        "skill forgotten in time not spent selling (times 1 - selling share); 0 = none",
+    )
     morale_rate: float = p(0.08, 0.0, 1.0, "1/week", "speed at which morale tracks its target")
     morale_pay_effect: float = p(
         0.3, 0.0, 5.0, "morale", "effect of pay against the outside option"
@@ -338,6 +352,14 @@ class ManagerParams:
         20.0,
         "1/year",
         "skill-gap closing rate at full coaching; 0 = coaching does nothing",
+    )
+    coaching_fit: float = p(
+        8.0,
+        0.0,
+        50.0,
+        "exponent",
+        "how steeply coaching's uptake falls for reps of below-average aptitude (poor fits; "
+        "uptake aptitude x min(aptitude, 1)^this); 0 = uptake in proportion to aptitude",
     )
     coaching_half_hours: float = p(
         1.0, 0.01, 20.0, "hours/rep/week", "coaching at which half the possible gain is reached"
@@ -568,6 +590,9 @@ MECHANISMS: dict[str, str] = {
     "missed quotas drive quitting": "rep.quit_miss_effect",
     "coaching lowers quitting": "rep.quit_coaching_effect",
     "coaching raises skill": "manager.coaching_effect",
+    "reps are unsure of the rank cut-off": "rep.rank_cutoff_uncertainty",
+    "poor fits take up little coaching": "manager.coaching_fit",
+    "skill fades when not selling": "rep.skill_decay",
     "inspection lowers morale": "manager.inspection_morale_cost",
     "managers cover vacant territories": "manager.cover_hours_per_vacancy",
     "managers support reps' deals": "manager.deal_support_share",

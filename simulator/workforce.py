@@ -163,10 +163,11 @@ def update_skill(
     headroom = 1.0 - s
     practice = p.rep.learning_rate * seats.aptitude * selling_share * headroom
     g = coach_hours / (coach_hours + p.manager.coaching_half_hours)
-    coaching = (
-        p.manager.coaching_effect * coach_quality * seats.aptitude * g * headroom * (0.25 + s)
-    )
-    decay = p.rep.skill_decay * s
+    # poor fits (aptitude below average) take up little of what they are coached
+    uptake = seats.aptitude * np.minimum(seats.aptitude, 1.0) ** p.manager.coaching_fit
+    coaching = p.manager.coaching_effect * coach_quality * uptake * g * headroom * (0.25 + s)
+    # skill fades in the time a rep does not sell, so the best sellers keep what they learn
+    decay = p.rep.skill_decay * s * np.clip(1.0 - selling_share, 0.0, 1.0)
     delta = (practice + coaching - decay) / WEEKS_PER_YEAR
     delta += p.rep.helping_effect * help_received * np.maximum(help_skill - s, 0.0)
     h = p.hiring

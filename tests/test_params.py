@@ -148,7 +148,10 @@ def small_default():
 
 
 #: mechanisms that act only under some plans, and the plan change that wakes them
-NEEDS = {"territory.overlap": {"plan.rank.prize": 1.0}}
+NEEDS = {
+    "territory.overlap": {"plan.rank.prize": 1.0},
+    "rep.rank_cutoff_uncertainty": {"plan.rank.prize": 1.0},
+}
 
 
 @pytest.mark.parametrize("mechanism", list(MECHANISMS))

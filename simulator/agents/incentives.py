@@ -78,7 +78,9 @@ def expected_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarray
     if isinstance(comp, RankPrize):
         proj = attainment(projected(model, w), q)
         cut = _cutoff(proj, st.occupied, comp.top_share, comp.top_k, top=True)
-        z = ((cred + extra) * inv_q - cut) / np.maximum(sd * inv_q, 1e-3)
+        # a rep is unsure where the cut-off will fall as well as of its own sales
+        spread = sd * np.sqrt(1.0 + model.params.rep.rank_cutoff_uncertainty**2)
+        z = ((cred + extra) * inv_q - cut) / np.maximum(spread * inv_q, 1e-3)
         return comp.target * comp.prize * ndtr(z)
     if isinstance(comp, TeamPool | TeamBonus):
         others, members = _team_others(model, projected(model, w))
