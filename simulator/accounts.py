@@ -9,6 +9,11 @@ segment's cycle length and the season; selling attention speeds it, up to
 stage is *ready*: the rep may close it (the buyer decides, win or lose) or hold
 it back; a rep may also *rush* a deal that is not ready, at a discount and a
 lower win probability, and the buyer trusts the rep less afterwards.
+
+A won account becomes a customer. Customers need care (hours of account
+management a week); care builds their trust and how often they expand, and
+neglect, low trust or a change of rep make them churn (become prospects
+again), so the installed base settles where acquisition and churn balance.
 """
 
 from __future__ import annotations
@@ -19,6 +24,12 @@ from simulator.params import SimParams
 
 N_STAGES = 5
 SEGMENTS = ("smb", "mid", "ent")
+
+
+def buying_cycle_weeks(params: SimParams) -> float:
+    """The mean buying cycle, in weeks: the segments' cycles weighted by their share of accounts."""
+    t = params.territory
+    return sum(getattr(t, s).share * getattr(t, s).cycle_weeks for s in SEGMENTS)
 
 
 def _logit(p: np.ndarray | float) -> np.ndarray:
@@ -66,7 +77,13 @@ class Accounts:
         self.attention = np.zeros(cap)
         self.ready = np.zeros(cap, bool)
         self.expansion = np.zeros(cap, bool)
+        self.care = np.zeros(cap)
+        #: week each territory's rep last changed (far past: never)
+        self.rep_changed_week = np.full(n_seats, -(10**6), np.int64)
         self.add(np.repeat(np.arange(n_seats), counts), rng)
+        # the installed base at the start, cared for at par
+        self.customer[: self.n] = rng.random(self.n) < t.customer_share
+        self.care[: self.n] = 0.5
 
     # -- growth -----------------------------------------------------------
     def add(self, seats: np.ndarray, rng: np.random.Generator) -> None:
@@ -106,6 +123,7 @@ class Accounts:
             "attention",
             "ready",
             "expansion",
+            "care",
         ):
             old = getattr(self, name)
             new = np.zeros(cap, old.dtype)
@@ -116,6 +134,32 @@ class Accounts:
     def potential_by_seat(self, n_seats: int) -> np.ndarray:
         """Total annual potential of each territory."""
         return np.bincount(self.seat[: self.n], self.potential[: self.n], minlength=n_seats)
+
+    def pipeline_due(self, n_seats: int, within_weeks: int) -> np.ndarray:
+        """Expected value of each territory's open deals due to be ready within ``within_weeks``.
+
+        A deal's remaining time is its stages left at the buyer's own pace; its
+        value counts at the segment's win odds. This is what a rep can see of
+        the period ahead in its own pipeline.
+        """
+        n = self.n
+        idx = np.flatnonzero(self.open[:n])
+        seg = self.segment[idx]
+        left = (N_STAGES - self.stage[idx] - self.readiness[idx]) * self.seg_stage_weeks[seg]
+        due = self.ready[idx] | (left <= within_weeks)
+        win = 1.0 / (1.0 + np.exp(-self.seg_win_logit[seg]))
+        return np.bincount(self.seat[idx], np.where(due, self.value[idx] * win, 0.0), n_seats)
+
+    def quota_basis(self, n_seats: int) -> np.ndarray:
+        """Each territory's potential as quotas count it: customers weigh more (installed base)."""
+        n = self.n
+        weight = 1.0 + self.params.quota.installed_base_weight * self.customer[:n]
+        return np.bincount(self.seat[:n], self.potential[:n] * weight, minlength=n_seats)
+
+    def customers_by_seat(self, n_seats: int) -> np.ndarray:
+        """Number of customer accounts in each territory."""
+        n = self.n
+        return np.bincount(self.seat[:n][self.customer[:n]], minlength=n_seats)
 
     def open_by_seat(self, n_seats: int) -> np.ndarray:
         """Number of open deals in each territory."""
@@ -251,7 +295,9 @@ class Accounts:
         weight_sum = np.bincount(seat, weight, minlength=len(prospect_opps))
         cust = self.customer[idle]
         trust = self.trust[idle]
-        p = season * np.where(cust, b.expansion_per_year * 2.0 * trust, b.inbound_per_year) / 52
+        care = np.exp(b.expansion_care_effect * (self.care[idle] - 0.5))
+        expand_rate = b.expansion_per_year * 2.0 * trust * care
+        p = season * np.where(cust, expand_rate, b.inbound_per_year) / 52
         p = p + prospect_opps[seat] * weight / np.maximum(weight_sum[seat], 1e-9)
         new = idle[rng.random(idle.size) < p]
         if new.size == 0:
@@ -268,8 +314,54 @@ class Accounts:
         self.attention[new] = 0.5
         return int(new.size)
 
-    def recover_trust(self) -> None:
-        """Buyers' trust drifts back toward neutral."""
-        rate = self.params.buyer.trust_recovery_per_year / 52
-        t = self.trust[: self.n]
-        t += rate * (0.5 - t)
+    def tend(self, care_hours: np.ndarray, n_seats: int) -> None:
+        """A week of account care: customers' care and trust move toward what the hours give.
+
+        Each territory's care hours are spread evenly over its customers; a
+        customer's care is the share of its need (``buyer.care_hours_per_customer``)
+        met, smoothed over about a quarter. Every buyer's trust moves toward
+        neutral (prospects) or toward what its care earns (customers).
+        """
+        b = self.params.buyer
+        n = self.n
+        cust = self.customer[:n]
+        seat = self.seat[:n]
+        customers = np.bincount(seat[cust], minlength=n_seats)
+        per_customer = care_hours / np.maximum(customers, 1) / b.care_hours_per_customer
+        attention = np.minimum(1.0, per_customer)[seat]
+        care = self.care[:n]
+        care += np.where(cust, (attention - care) / 13, 0.0)
+        target = np.where(cust, 0.5 + b.care_trust_effect * (2 * care - 1), 0.5)
+        t = self.trust[:n]
+        t += b.trust_recovery_per_year / 52 * (np.clip(target, 0.0, 1.0) - t)
+
+    def churn(self, week: int, rng: np.random.Generator) -> np.ndarray:
+        """Customers who stop buying this week (they become prospects); returns their seats.
+
+        The hazard is ``buyer.churn_per_year`` at half care and neutral trust,
+        rising as care or trust fall and in the weeks after a change of rep.
+        """
+        b = self.params.buyer
+        if b.churn_per_year <= 0:
+            return np.zeros(0, np.int64)
+        n = self.n
+        idx = np.flatnonzero(self.customer[:n] & ~self.open[:n])
+        seat = self.seat[idx]
+        new_rep = (week - self.rep_changed_week[seat]) < b.rep_change_weeks
+        log_h = (
+            b.churn_care_effect * (0.5 - self.care[idx])
+            + b.churn_trust_effect * (0.5 - self.trust[idx])
+            + b.rep_change_churn * new_rep
+        )
+        hazard = b.churn_per_year / 52 * np.exp(log_h)
+        lost = idx[rng.random(idx.size) < 1.0 - np.exp(-hazard)]
+        self.customer[lost] = False
+        self.care[lost] = 0.0
+        return self.seat[lost]
+
+    def change_rep(self, seat: int, week: int) -> None:
+        """A territory gets a new rep: its buyers lose part of their trust and are at risk."""
+        self.rep_changed_week[seat] = week
+        mine = np.flatnonzero(self.seat[: self.n] == seat)
+        loss = self.params.buyer.rep_change_trust_loss
+        self.trust[mine] -= loss * (self.trust[mine] - 0.5)

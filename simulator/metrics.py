@@ -68,7 +68,14 @@ def summarise(tables: dict[str, pd.DataFrame], n_seats: int) -> dict[str, float]
     target = float(ev["target_weekly"].sum())
     comp = float(ev["comp_cost"].sum())
     hours = ev[
-        ["hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring", "hours_admin"]
+        [
+            "hours_prospecting",
+            "hours_advancing",
+            "hours_helping",
+            "hours_exploring",
+            "hours_caring",
+            "hours_admin",
+        ]
     ].sum()
     eval_start = int(weekly["week"][~weekly["warmup"]].min()) if len(ev) else 0
     new = hires[(~hires["initial"]) & (hires["hired_week"] >= eval_start)]
@@ -79,6 +86,9 @@ def summarise(tables: dict[str, pd.DataFrame], n_seats: int) -> dict[str, float]
     invol = float(ev["exits_involuntary"].sum())
     mgr = ev[[c for c in ev.columns if c.startswith("mgr_hours_")]].sum()
     in_last_two = ev["week_in_quarter"] >= 11
+    deals = tables["deals"]
+    won = deals[deals["won"] & (deals["week"] >= eval_start)]
+    customers = float(ev["customers"].mean()) if len(ev) else 0.0
 
     def rate(exits: float) -> float:
         return float(exits / headcount / years) if headcount > 0 and years > 0 else 0.0
@@ -125,4 +135,12 @@ def summarise(tables: dict[str, pd.DataFrame], n_seats: int) -> dict[str, float]
             if mgr.sum() > 0
         },
         "headcount_mean": headcount,
+        "customer_share": customers / float(ev["accounts"].mean()) if len(ev) else float("nan"),
+        "customer_churn_rate": float(ev["customers_churned"].sum() / customers / years)
+        if customers > 0 and years > 0
+        else 0.0,
+        "expansion_share": float(won.loc[won["expansion"], "price"].sum() / won["price"].sum())
+        if won["price"].sum() > 0
+        else float("nan"),
+        "caring_share": float(hours["hours_caring"] / hours.sum()) if hours.sum() > 0 else 0.0,
     }

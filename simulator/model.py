@@ -23,7 +23,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from simulator.accounts import Accounts
+from simulator.accounts import Accounts, buying_cycle_weeks
 from simulator.agents.manager import ACTIVITIES, Manager
 from simulator.agents.rep import Rep, TimeChoice, choose_time, hold_back, pull_in
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
@@ -42,6 +42,8 @@ from simulator.workforce import (
     HOUR_COLUMNS,
     PAY_ACCUMULATORS,
     Seats,
+    grown_skill,
+    log_quality,
     quit_probability,
     update_morale,
     update_skill,
@@ -107,6 +109,8 @@ class SalesModel(mesa.Model):
         self.manager_deal_hours = np.zeros(n)
         self.tenure = np.zeros(n, np.int64)
         self.accounts_open_by_seat = np.zeros(n)
+        self.customers_by_seat = np.zeros(n)
+        self._week_churned = 0
         self.trailing = np.zeros((RAMP_WINDOW, n))
         self.productive_week = np.full(n, -1)
         self.reps_by_seat: dict[int, Rep] = {}
@@ -131,6 +135,9 @@ class SalesModel(mesa.Model):
             ]
         )
         self._segment_share = by_segment / np.maximum(by_segment.sum(axis=0), 1e-9)
+        self._pipeline_due: dict[int, np.ndarray] = {}
+        #: the buying cycle, in weeks: the segments' mean by share of accounts
+        self.cycle_weeks = buying_cycle_weeks(params)
         self._create_managers()
         self._manager_ids = np.array([m.unique_id for m in self.managers])
         self._create_initial_reps()
@@ -151,29 +158,41 @@ class SalesModel(mesa.Model):
             )
             for k in range(n_teams)
         ]
+        #: voluntary quits of each team in each of the last 13 weeks (turnover contagion)
+        self._team_quits = np.zeros((WEEKS_PER_QUARTER, n_teams))
         self._vacancy_quarter = np.zeros(n_teams)
         self.manager_hours = np.zeros((n_teams, len(ACTIVITIES)))
         self._mgr_quarter = np.zeros((n_teams, len(ACTIVITIES)))
 
     def _create_initial_reps(self) -> None:
-        h = self.params.hiring
         rng = self.rng_init
         tenure = np.minimum(rng.exponential(2.5 * WEEKS_PER_YEAR, self.n_seats), 15 * 52)
-        years = tenure / WEEKS_PER_YEAR
-        skill = np.clip(
-            h.skill_mean
-            + h.skill_sd * rng.standard_normal(self.n_seats)
-            + 0.3 * (1 - np.exp(-years / 1.5)),
-            0.02,
-            0.98,
-        )
-        aptitude = h.aptitude_mean * rng.lognormal(
-            -0.5 * h.aptitude_sigma**2, h.aptitude_sigma, self.n_seats
+        quality = np.array([self.managers[t].coaching_quality for t in self.seats.team])
+        skill, aptitude = self._hire_draws(rng, quality)
+        # each rep has learned what its tenure would have taught it (coached at par)
+        mp = self.params.manager
+        coach = mp.coaching_share * mp.hours_per_week / self.params.org.span_of_control
+        skill = grown_skill(
+            self.params, skill, aptitude, tenure.astype(int), coach, quality, selling_share=0.8
         )
         for seat in range(self.n_seats):
             self._seat_rep(
                 seat, float(skill[seat]), float(aptitude[seat]), int(tenure[seat]), initial=True
             )
+
+    def _hire_draws(
+        self, rng: np.random.Generator, quality: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Skill and aptitude of new hires by managers of the given leadership quality."""
+        h = self.params.hiring
+        lift = self.params.manager.quality_hiring_effect * log_quality(quality)
+        skill = np.clip(h.skill_mean + lift + h.skill_sd * rng.standard_normal(quality.size), 0, 1)
+        aptitude = (
+            h.aptitude_mean
+            * (1.0 + lift)
+            * rng.lognormal(-0.5 * h.aptitude_sigma**2, h.aptitude_sigma, quality.size)
+        )
+        return skill, np.maximum(aptitude, 0.0)
 
     def _seat_rep(
         self, seat: int, skill: float, aptitude: float, tenure: int = 0, initial: bool = False
@@ -193,10 +212,19 @@ class SalesModel(mesa.Model):
         self.productive_week[seat] = 0 if tenure >= WEEKS_PER_YEAR or initial else -1
         self.recorder.hire(rep_id, seat, int(self.seats.team[seat]), self.week - tenure, initial)
         if not initial:
+            self.accounts.change_rep(seat, self.week)
             self.seats.expected_weekly_sales[seat] = 0.5 * self.seats.annual_quota_full[seat] / 52
             self.seats.quota_annual[seat] = self.seats.annual_quota_full[seat]
             self._set_period_quotas(self.seats.periods, seats=np.array([seat]))
         return rep
+
+    def pipeline_due(self, period_weeks: int) -> np.ndarray:
+        """Expected value of each seat's open deals due before the period ends (cached a week)."""
+        if period_weeks not in self._pipeline_due:
+            self._pipeline_due[period_weeks] = self.accounts.pipeline_due(
+                self.n_seats, self.weeks_left(period_weeks)
+            )
+        return self._pipeline_due[period_weeks]
 
     # -- calendar ---------------------------------------------------------
     def weeks_left(self, period_weeks: int) -> int:
@@ -221,8 +249,8 @@ class SalesModel(mesa.Model):
             # ratcheted quotas carry over, grown with the company target
             self.seats.annual_quota_full *= 1.0 + self.params.org.target_growth
         else:
-            potential = self.accounts.potential_by_seat(self.n_seats)
-            self.seats.annual_quota_full[:] = annual_quotas(self.params, potential, year)
+            basis = self.accounts.quota_basis(self.n_seats)
+            self.seats.annual_quota_full[:] = annual_quotas(self.params, basis, year)
         self.seats.quota_annual[:] = self.seats.annual_quota_full
         occ = self.seats.occupied
         self.seats.expected_weekly_sales[occ & (self.seats.expected_weekly_sales == 0)] = (
@@ -267,6 +295,8 @@ class SalesModel(mesa.Model):
         self._fill_vacancies()
 
         self.accounts_open_by_seat = self.accounts.open_by_seat(self.n_seats)
+        self.customers_by_seat = self.accounts.customers_by_seat(self.n_seats)
+        self._pipeline_due = {}
         admin = p.rep.admin_hours + self.inspection * p.manager.inspection_admin_hours
         time = choose_time(self, admin)
         self.week_hours = time
@@ -279,7 +309,8 @@ class SalesModel(mesa.Model):
         prospect_opps = time.prospecting * p.buyer.prospect_yield * eff
         new_opps = self.accounts.open_new(prospect_opps, season, growth, self.rng_pipeline)
         self._explore(time.exploring * eff)
-        self.accounts.recover_trust()
+        self.accounts.tend(time.caring, self.n_seats)
+        self._week_churned = int(self.accounts.churn(self.week, self.rng_pipeline).size)
 
         self._credit(bookings, won, discounts)
         self._accumulate(time)
@@ -295,7 +326,9 @@ class SalesModel(mesa.Model):
             help_received,
             help_skill,
         )
-        update_morale(st, self.coach_hours, self.inspection, self._leaderboard_signal())
+        update_morale(
+            st, self.coach_hours, self.inspection, self._leaderboard_signal(), self.coach_quality
+        )
         self._pay_base()
         self._track_productivity(bookings)
         self._quits()
@@ -450,6 +483,7 @@ class SalesModel(mesa.Model):
         acc["hours_advancing"] += time.advancing
         acc["hours_helping"] += time.helping
         acc["hours_exploring"] += time.exploring
+        acc["hours_caring"] += time.caring
         acc["hours_admin"] += time.admin
         acc["coached_hours"] += np.where(occ, self.coach_hours, 0.0)
         acc["weeks"] += occ
@@ -503,21 +537,21 @@ class SalesModel(mesa.Model):
         p_fill = progress * (1.0 if h.time_to_fill_weeks <= 1 else 1.0 / h.time_to_fill_weeks)
         draws = self.rng_people.random(vacant.size)
         for seat in vacant[draws < p_fill]:
-            skill = float(
-                np.clip(h.skill_mean + h.skill_sd * self.rng_people.standard_normal(), 0.0, 1.0)
-            )
-            aptitude = float(
-                h.aptitude_mean
-                * self.rng_people.lognormal(-0.5 * h.aptitude_sigma**2, h.aptitude_sigma)
-            )
-            self._seat_rep(int(seat), skill, aptitude)
+            quality = np.array([self.managers[st.team[seat]].coaching_quality])
+            skill, aptitude = self._hire_draws(self.rng_people, quality)
+            self._seat_rep(int(seat), float(skill[0]), float(aptitude[0]))
             self._week_hires += 1
             self.hire_count += 1
 
     def _quits(self) -> None:
-        p_quit = quit_probability(self.seats, self.week)
+        st = self.seats
+        recent = self._team_quits.sum(axis=0)[st.team]
+        p_quit = quit_probability(st, self.week, self.coach_quality, recent)
+        slot = self.week % WEEKS_PER_QUARTER
+        self._team_quits[slot] = 0.0
         for seat in np.flatnonzero(self.rng_people.random(self.n_seats) < p_quit):
             self._exit(int(seat), "voluntary")
+            self._team_quits[slot, st.team[seat]] += 1
 
     def _exit(self, seat: int, kind: str) -> None:
         """A rep leaves mid-period: paid what individual components owe so far, seat vacated.
@@ -804,6 +838,7 @@ class SalesModel(mesa.Model):
             time.advancing.sum(),
             time.helping.sum(),
             time.exploring.sum(),
+            time.caring.sum(),
             time.admin.sum(),
         )
         # in the order of record.WEEKLY_COLUMNS (vacant seats hold zeros)
@@ -830,6 +865,9 @@ class SalesModel(mesa.Model):
                 *self.manager_hours.sum(axis=0),
                 self.coach_hours.sum(),
                 target / WEEKS_PER_YEAR,
+                int(np.count_nonzero(self.accounts.customer[: self.accounts.n])),
+                self.accounts.n,
+                self._week_churned,
             ),
         )
 

@@ -48,12 +48,19 @@ SOURCES: dict[str, str] = {
     "org.span_of_control": "MODEL.md 1: span of control default 8",
     "territory.": CALIB_SKEW,
     "territory.overlap": ASSUMED,
+    "territory.customer_share": "initial condition: the default organisation's steady state",
     "territory.smb.": "assumption: SMB small and fast (MODEL.md 1 segments)",
     "territory.mid.": "assumption: mid-market between SMB and enterprise (MODEL.md 1)",
     "territory.ent.": "assumption: enterprise larger and slower (MODEL.md 1)",
     "buyer.": CALIB_ATTAIN,
     "buyer.rush_": "assumption; end-of-quarter discounts as in Larkin 2014",
     "buyer.hold_loss_per_week": ASSUMED,
+    "buyer.care_": ASSUMED,
+    "buyer.churn_": (
+        "assumption: B2B logo churn about 10-15% a year at par; care, trust and a change "
+        "of rep move it (switchable)"
+    ),
+    "buyer.rep_change_": "assumption: customers of a territory whose rep changed are at risk",
     "buyer.trust_recovery_per_year": ASSUMED,
     "buyer.land_fraction": "assumption: land small, expand larger (MODEL.md 1)",
     "buyer.expansion_": "assumption: land small, expand larger (MODEL.md 1)",
@@ -71,11 +78,22 @@ SOURCES: dict[str, str] = {
         "overconfidence in tournaments, Park and Santos-Pinto 2010"
     ),
     "rep.exploring_": ASSUMED,
+    "rep.care_priority": ASSUMED,
+    "rep.discount_per_year": ASSUMED,
+    "rep.pipeline_weight": ASSUMED,
+    "rep.quit_promotion_effect": "Sunder et al. 2017: strong performers quit less (inverted U)",
+    "rep.quit_security_effect": "Sunder et al. 2017: weak performers quit less (inverted U)",
+    "rep.quit_contagion_effect": "Sunder et al. 2017; Felps et al. 2009: peers' quits spread",
+    "rep.quit_manager_effect": "Lazear, Shaw and Stanton 2015: better bosses keep workers",
     "rep.colleague_loss_morale": ASSUMED,
     "rep.deal_timing_strength": ASSUMED,
     "manager.": ASSUMED,
     "manager.coaching_half_hours": "Gartner 2019: returns diminish from 3-5 h/seller/month",
     "manager.coaching_effect": "calibrated: CEB 2011, up to +19% for the middle 60% (fact 7)",
+    "manager.quality_": (
+        "assumption: leadership quality acts through hiring, morale and admin time "
+        "(Lazear, Shaw and Stanton 2015; Vantage Point)"
+    ),
     "manager.coaching_fit": (
         "CEB 2011: coaching moves the middle 60%, little the low performers (fact 7)"
     ),
@@ -83,6 +101,7 @@ SOURCES: dict[str, str] = {
     "hiring.aptitude_": ASSUMED,
     "performance.": "assumption: common performance-management practice",
     "quota.": "MODEL.md 1 quota setting; default top-down",
+    "quota.installed_base_weight": "assumption: territories rich in customers carry more quota",
     "quota.ratchet_": "assumption: asymmetric ratchet (Weitzman 1980; Leone and Rock 2002)",
     "quota.ratchet_delay_weight": "assumption: a later quota rise weighs half (fact 4)",
     "plan.": "default plan quota_bonus: 50/50 pay mix, 70% commission, 30% bonus at 100%",

@@ -14,8 +14,10 @@ zero; :data:`MECHANISMS` lists them.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 WEEKS_PER_YEAR = 52
@@ -28,6 +30,38 @@ TABLE_CHOICES = ("auto", "all", "none")
 QUOTA_POLICIES = ("top_down", "equal", "potential", "ratchet")
 TEAM_SPLITS = ("equal", "contribution")
 CAMPAIGN_SEGMENTS = ("all", "smb", "mid", "ent")
+
+
+def _load_fitted() -> dict[str, float]:
+    """The fitted defaults (``simulator/fitted_defaults.json``, written by ``make calibrate``)."""
+    path = resources.files("simulator") / "fitted_defaults.json"
+    if not path.is_file():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8"))["parameters"])
+
+
+#: dotted name -> default fitted by simulation-based estimation (make calibrate)
+FITTED: dict[str, float] = _load_fitted()
+
+
+def fitted(prefix: str):
+    """Class decorator (below ``@dataclass``): defaults of ``prefix.*`` fields from :data:`FITTED`.
+
+    The declared default stays in the field's metadata as ``prior`` (the value
+    before fitting); the fitted value becomes the default everywhere (CLI,
+    docs, app, sweeps).
+    """
+
+    def apply(cls):
+        for name, value in vars(cls).copy().items():
+            if isinstance(value, dataclasses.Field) and f"{prefix}.{name}" in FITTED:
+                fit = FITTED[f"{prefix}.{name}"]
+                cast = type(value.default)
+                meta = {**value.metadata, "prior": value.default, "fitted": True}
+                setattr(cls, name, field(default=cast(fit), metadata=meta))
+        return cls
+
+    return apply
 
 
 def p(
@@ -67,6 +101,7 @@ class RunParams:
 
 
 @dataclass
+@fitted("org")
 class OrgParams:
     """Size and targets of the sales organisation."""
 
@@ -99,14 +134,16 @@ class SegmentParams:
     )
 
 
-def _segment(share: float, median: float, cycle: float, win: float) -> Any:
+def _segment(name: str, share: float, median: float, cycle: float, win: float) -> Any:
+    sigma = FITTED.get(f"territory.{name}.potential_sigma", 0.8)
     return field(
-        default_factory=lambda: SegmentParams(share, median, 0.8, cycle, win),
+        default_factory=lambda: SegmentParams(share, median, sigma, cycle, win),
         metadata={"doc": "segment", "unit": "", "lo": None, "hi": None, "choices": None},
     )
 
 
 @dataclass
+@fitted("territory")
 class TerritoryParams:
     """Accounts and how territories differ (luck of territory)."""
 
@@ -123,12 +160,21 @@ class TerritoryParams:
         "won deals a stronger teammate also chases when the plan ranks reps (internal "
         "competition); scaled by the plan's rank intensity",
     )
-    smb: SegmentParams = _segment(0.60, 40_000.0, 6.0, 0.40)
-    mid: SegmentParams = _segment(0.30, 150_000.0, 13.0, 0.33)
-    ent: SegmentParams = _segment(0.10, 600_000.0, 26.0, 0.25)
+    customer_share: float = p(
+        0.55,
+        0.0,
+        1.0,
+        "share of accounts",
+        "accounts that are already customers when the run starts (the installed base); the "
+        "default is the default organisation's own steady state (experiments/steady_state.py)",
+    )
+    smb: SegmentParams = _segment("smb", 0.60, 40_000.0, 6.0, 0.40)
+    mid: SegmentParams = _segment("mid", 0.30, 150_000.0, 13.0, 0.33)
+    ent: SegmentParams = _segment("ent", 0.10, 600_000.0, 26.0, 0.25)
 
 
 @dataclass
+@fitted("buyer")
 class BuyerParams:
     """The buyer-paced pipeline: opportunities, stages, land and expand, rushing."""
 
@@ -194,10 +240,63 @@ class BuyerParams:
         0.15, 0.0, 1.0, "1/week", "chance a ready buyer walks away each week a deal is held back"
     )
     rush_trust_cost: float = p(0.25, 0.0, 1.0, "trust", "trust a rushed buyer loses")
-    trust_recovery_per_year: float = p(0.2, 0.0, 5.0, "1/year", "trust regained toward 0.5")
+    trust_recovery_per_year: float = p(
+        0.2, 0.0, 5.0, "1/year", "speed at which trust moves toward what the account's care earns"
+    )
+    care_hours_per_customer: float = p(
+        0.25, 0.01, 20.0, "hours/week", "account care a customer needs each week for full attention"
+    )
+    care_trust_effect: float = p(
+        0.4,
+        0.0,
+        1.0,
+        "trust",
+        "trust a fully cared-for customer settles at above 0.5 (a neglected one as far below); "
+        "0 = care does not build trust",
+    )
+    churn_per_year: float = p(
+        0.12,
+        0.0,
+        5.0,
+        "1/customer/year",
+        "chance a customer stops buying (becomes a prospect again) in a year at half care and "
+        "neutral trust; 0 = customers never churn",
+    )
+    churn_care_effect: float = p(
+        2.0, 0.0, 20.0, "log-hazard", "rise of churn as care falls from full to none; 0 = none"
+    )
+    churn_trust_effect: float = p(
+        2.0, 0.0, 20.0, "log-hazard", "rise of churn as trust falls by one (0..1); 0 = none"
+    )
+    rep_change_churn: float = p(
+        0.7,
+        0.0,
+        10.0,
+        "log-hazard",
+        "rise of churn in a territory whose rep changed within rep_change_weeks; 0 = none",
+    )
+    rep_change_weeks: int = p(
+        26, 0, 520, "weeks", "how long customers of a territory with a new rep are at extra risk"
+    )
+    rep_change_trust_loss: float = p(
+        0.5,
+        0.0,
+        1.0,
+        "share of the gap",
+        "share of a customer's trust above or below neutral lost when its rep changes",
+    )
+    expansion_care_effect: float = p(
+        1.0,
+        0.0,
+        10.0,
+        "log-rate",
+        "how much more often a fully cared-for customer expands than one at half care (and "
+        "less often a neglected one: contraction of the installed base's growth); 0 = none",
+    )
 
 
 @dataclass
+@fitted("market")
 class MarketParams:
     """Demand and the offer's competitiveness."""
 
@@ -213,6 +312,7 @@ class MarketParams:
 
 
 @dataclass
+@fitted("rep")
 class RepParams:
     """Reps: time, effort response to pay, learning, morale and quitting."""
 
@@ -234,6 +334,15 @@ class RepParams:
     )
     intrinsic_motivation: float = p(
         0.6, 0.0, 5.0, "x weekly OTE", "value of selling effort to a rep at full morale, beyond pay"
+    )
+    pipeline_weight: float = p(
+        0.5,
+        0.0,
+        1.0,
+        "weight",
+        "how far a rep projects the rest of a period from its own open pipeline (deals due "
+        "to close before the period ends, at their win odds) rather than from its recent "
+        "selling rate alone; 0 = the rate alone",
     )
     effort_elasticity: float = p(0.7, 0.05, 1.0, "exponent", "diminishing returns of selling hours")
     prospect_share: float = p(0.25, 0.0, 1.0, "share", "prospecting share of selling time at par")
@@ -264,6 +373,25 @@ class RepParams:
         "skill gap to the helpers closed per hour of help received; 0 = helping does nothing",
     )
     exploring_hours: float = p(1.0, 0.0, 20.0, "hours/week", "time opening new accounts at par")
+    care_priority: float = p(
+        0.7,
+        0.0,
+        1.0,
+        "share of need",
+        "share of its customers' care need a rep meets when pay now is at par and the future is "
+        "not discounted; 0 = no account care",
+    )
+    discount_per_year: float = p(
+        0.3,
+        0.0,
+        20.0,
+        "1/year",
+        "how steeply a rep discounts pay that comes later (prospecting pays after a buying "
+        "cycle, care after an expansion, exploring after exploring_lag_weeks); 0 = patient",
+    )
+    exploring_lag_weeks: float = p(
+        52.0, 0.0, 520.0, "weeks", "how long exploring takes to pay (a new account, then a sale)"
+    )
     exploring_yield: float = p(
         0.01, 0.0, 1.0, "accounts/hour", "new accounts one exploring hour adds to the territory"
     )
@@ -318,12 +446,51 @@ class RepParams:
     quit_tenure_effect: float = p(
         0.25, 0.0, 5.0, "log-hazard per log-year", "fall of the quit hazard with tenure"
     )
+    quit_peer_pay_effect: float = p(
+        1.0,
+        0.0,
+        20.0,
+        "log-hazard",
+        "rise of the quit hazard as pay falls below the organisation's mean pay; 0 = none",
+    )
+    quit_promotion_effect: float = p(
+        0.8,
+        0.0,
+        10.0,
+        "log-hazard",
+        "fall of the quit hazard for the top performer (promotion prospects), in proportion to "
+        "performance rank above the median; 0 = none",
+    )
+    quit_security_effect: float = p(
+        0.8,
+        0.0,
+        10.0,
+        "log-hazard",
+        "fall of the quit hazard for the weakest performer (few outside offers, so it stays "
+        "until managed out), in proportion to rank below the median; 0 = none",
+    )
+    quit_contagion_effect: float = p(
+        0.3,
+        0.0,
+        10.0,
+        "log-hazard per leaver",
+        "rise of the quit hazard per teammate who quit in the last quarter (turnover "
+        "contagion); 0 = none",
+    )
+    quit_manager_effect: float = p(
+        0.5,
+        0.0,
+        10.0,
+        "log-hazard per log-quality",
+        "fall of the quit hazard under a better manager (log of leadership quality); 0 = none",
+    )
     outside_option_premium: float = p(
         0.4, 0.0, 5.0, "share of OTE", "extra outside pay a top performer can get"
     )
 
 
 @dataclass
+@fitted("manager")
 class ManagerParams:
     """Managers' weekly time and coaching."""
 
@@ -365,6 +532,30 @@ class ManagerParams:
         1.0, 0.01, 20.0, "hours/rep/week", "coaching at which half the possible gain is reached"
     )
     coaching_morale_effect: float = p(0.15, 0.0, 5.0, "morale", "morale from being coached")
+    quality_hiring_effect: float = p(
+        0.05,
+        0.0,
+        1.0,
+        "skill per log-quality",
+        "better managers hire better: new-hire skill rises by this per log of leadership "
+        "quality (and aptitude by the same share); 0 = hiring ignores the manager",
+    )
+    quality_morale_effect: float = p(
+        0.1,
+        0.0,
+        2.0,
+        "morale per log-quality",
+        "morale a team's reps settle at above the mean per log of their manager's leadership "
+        "quality; 0 = none",
+    )
+    quality_admin_effect: float = p(
+        0.5,
+        0.0,
+        3.0,
+        "exponent",
+        "admin efficiency: a manager's admin hours are admin_share times the week divided by "
+        "quality to this power, leaving more for coaching; 0 = every manager's admin the same",
+    )
     coaching_policy: str = p("equal", doc="who is coached first", choices=COACHING_POLICIES)
     inspection_morale_cost: float = p(
         0.5,
@@ -385,6 +576,7 @@ class ManagerParams:
 
 
 @dataclass
+@fitted("hiring")
 class HiringParams:
     """Hiring and onboarding."""
 
@@ -406,6 +598,7 @@ class HiringParams:
 
 
 @dataclass
+@fitted("performance")
 class PerformanceParams:
     """Involuntary exits: performance management."""
 
@@ -421,6 +614,7 @@ class PerformanceParams:
 
 
 @dataclass
+@fitted("quota")
 class QuotaParams:
     """How quotas are set."""
 
@@ -434,6 +628,15 @@ class QuotaParams:
     aggressiveness: float = p(1.0, 0.0, 5.0, "multiplier", "quotas over the company target")
     potential_weight: float = p(
         0.3, 0.0, 1.0, "share", "top_down: weight of territory potential against an equal split"
+    )
+    installed_base_weight: float = p(
+        2.0,
+        0.0,
+        20.0,
+        "x a prospect's",
+        "extra weight of a customer's potential, against a prospect's, in the territory "
+        "potential that quotas are split by (the installed base expands, so territories "
+        "rich in customers carry more quota); 0 = every account by its potential alone",
     )
     ratchet_up: float = p(
         0.6, 0.0, 2.0, "share of beat", "ratchet: share of a quarter's beat added to the quota"
@@ -598,6 +801,22 @@ MECHANISMS: dict[str, str] = {
     "managers support reps' deals": "manager.deal_support_share",
     "performance-managed exits": "performance.exit_strength",
     "onboarding skill gain": "hiring.onboarding_skill_gain",
+    "customers churn": "buyer.churn_per_year",
+    "neglected customers churn more": "buyer.churn_care_effect",
+    "customers who trust less churn more": "buyer.churn_trust_effect",
+    "a change of rep puts customers at risk": "buyer.rep_change_churn",
+    "care builds trust": "buyer.care_trust_effect",
+    "cared-for customers expand more": "buyer.expansion_care_effect",
+    "reps care for their customers": "rep.care_priority",
+    "reps discount later pay": "rep.discount_per_year",
+    "pay below peers drives quitting": "rep.quit_peer_pay_effect",
+    "promotion prospects keep strong performers": "rep.quit_promotion_effect",
+    "few outside offers keep weak performers": "rep.quit_security_effect",
+    "quitting spreads among teammates": "rep.quit_contagion_effect",
+    "better managers keep reps": "rep.quit_manager_effect",
+    "better managers hire better": "manager.quality_hiring_effect",
+    "better managers lift morale": "manager.quality_morale_effect",
+    "better managers spend less time on admin": "manager.quality_admin_effect",
 }
 
 

@@ -33,6 +33,7 @@ WEEKLY_COLUMNS = (
     "hours_advancing",
     "hours_helping",
     "hours_exploring",
+    "hours_caring",
     "hours_admin",
     "mgr_hours_admin",
     "mgr_hours_hiring",
@@ -43,6 +44,9 @@ WEEKLY_COLUMNS = (
     "mgr_hours_other",
     "coached_hours",
     "target_weekly",
+    "customers",
+    "accounts",
+    "customers_churned",
 )
 
 REP_COLUMNS = (
@@ -76,6 +80,7 @@ REP_COLUMNS = (
     "hours_advancing",
     "hours_helping",
     "hours_exploring",
+    "hours_caring",
     "hours_admin",
     "coached_hours",
     "help_received_hours",

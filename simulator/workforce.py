@@ -13,6 +13,7 @@ and tenure.
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import rankdata
 
 from simulator.params import WEEKS_PER_YEAR, SimParams
 
@@ -22,6 +23,7 @@ HOUR_COLUMNS = (
     "hours_advancing",
     "hours_helping",
     "hours_exploring",
+    "hours_caring",
     "hours_admin",
 )
 #: pay accumulators, in the order of the reps table's pay columns
@@ -148,6 +150,38 @@ class Seats:
             self.quota[w][seat] = 0.0
 
 
+def skill_change(
+    params: SimParams,
+    skill: np.ndarray,
+    aptitude: np.ndarray,
+    tenure_weeks: np.ndarray,
+    selling_share: np.ndarray,
+    coach_hours: np.ndarray,
+    coach_quality: np.ndarray,
+    help_received: np.ndarray | float = 0.0,
+    help_skill: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """One week's change of skill: practice, coaching, peer help, onboarding, forgetting."""
+    p = params
+    s = skill
+    headroom = 1.0 - s
+    practice = p.rep.learning_rate * aptitude * selling_share * headroom
+    g = coach_hours / (coach_hours + p.manager.coaching_half_hours)
+    # poor fits (aptitude below average) take up little of what they are coached
+    uptake = aptitude * np.minimum(aptitude, 1.0) ** p.manager.coaching_fit
+    coaching = p.manager.coaching_effect * coach_quality * uptake * g * headroom * (0.25 + s)
+    # skill fades in the time a rep does not sell, so the best sellers keep what they learn
+    decay = p.rep.skill_decay * s * np.clip(1.0 - selling_share, 0.0, 1.0)
+    delta = (practice + coaching - decay) / WEEKS_PER_YEAR
+    delta = delta + p.rep.helping_effect * help_received * np.maximum(help_skill - s, 0.0)
+    h = p.hiring
+    if h.onboarding_weeks > 0:
+        onboarding = tenure_weeks < h.onboarding_weeks
+        gain = h.onboarding_skill_gain * (2.0 if h.onboarding_kind == "buyer" else 1.0)
+        delta = delta + np.where(onboarding, gain / h.onboarding_weeks, 0.0)
+    return delta
+
+
 def update_skill(
     seats: Seats,
     week: int,
@@ -157,25 +191,44 @@ def update_skill(
     help_received: np.ndarray,
     help_skill: np.ndarray,
 ) -> None:
-    """One week of learning: practice, coaching, peer help, onboarding, forgetting."""
-    p = seats.params
-    s = seats.skill
-    headroom = 1.0 - s
-    practice = p.rep.learning_rate * seats.aptitude * selling_share * headroom
-    g = coach_hours / (coach_hours + p.manager.coaching_half_hours)
-    # poor fits (aptitude below average) take up little of what they are coached
-    uptake = seats.aptitude * np.minimum(seats.aptitude, 1.0) ** p.manager.coaching_fit
-    coaching = p.manager.coaching_effect * coach_quality * uptake * g * headroom * (0.25 + s)
-    # skill fades in the time a rep does not sell, so the best sellers keep what they learn
-    decay = p.rep.skill_decay * s * np.clip(1.0 - selling_share, 0.0, 1.0)
-    delta = (practice + coaching - decay) / WEEKS_PER_YEAR
-    delta += p.rep.helping_effect * help_received * np.maximum(help_skill - s, 0.0)
-    h = p.hiring
-    if h.onboarding_weeks > 0:
-        onboarding = seats.tenure < h.onboarding_weeks
-        gain = h.onboarding_skill_gain * (2.0 if h.onboarding_kind == "buyer" else 1.0)
-        delta += np.where(onboarding, gain / h.onboarding_weeks, 0.0)
-    seats.skill[:] = np.where(seats.occupied, np.clip(s + delta, 0.0, 1.0), 0.0)
+    """One week of learning for every seat (see :func:`skill_change`)."""
+    delta = skill_change(
+        seats.params,
+        seats.skill,
+        seats.aptitude,
+        seats.tenure,
+        selling_share,
+        coach_hours,
+        coach_quality,
+        help_received,
+        help_skill,
+    )
+    seats.skill[:] = np.where(seats.occupied, np.clip(seats.skill + delta, 0.0, 1.0), 0.0)
+
+
+def grown_skill(
+    params: SimParams,
+    skill: np.ndarray,
+    aptitude: np.ndarray,
+    tenure_weeks: np.ndarray,
+    coach_hours: np.ndarray,
+    coach_quality: np.ndarray,
+    selling_share: float,
+) -> np.ndarray:
+    """Skill of reps hired at ``skill`` after ``tenure_weeks`` of the model's own learning.
+
+    Starts the initial reps where the dynamics would have brought them (so a
+    run does not drift while they catch up): every week of each rep's tenure
+    is replayed with the given coaching and a typical selling share.
+    """
+    s = skill.copy()
+    for week in range(int(tenure_weeks.max(initial=0))):
+        on = tenure_weeks > week
+        delta = skill_change(
+            params, s, aptitude, np.full(s.size, week), selling_share, coach_hours, coach_quality
+        )
+        s = np.where(on, np.clip(s + delta, 0.0, 1.0), s)
+    return s
 
 
 def outside_option(seats: Seats) -> np.ndarray:
@@ -191,6 +244,7 @@ def update_morale(
     coach_hours: np.ndarray,
     inspection: np.ndarray,
     leaderboard: np.ndarray | None = None,
+    manager_quality: np.ndarray | None = None,
 ) -> None:
     """Morale and trust in the manager move toward their targets."""
     p = seats.params
@@ -208,23 +262,68 @@ def update_morale(
         - m.inspection_morale_cost * inspection * (0.5 + seats.skill)
         + 0.2 * (seats.trust - 0.5)
         + (0.0 if leaderboard is None else leaderboard)
+        + (
+            0.0
+            if manager_quality is None
+            else m.quality_morale_effect * log_quality(manager_quality)
+        )
     )
     seats.morale += p.rep.morale_rate * (np.clip(target, 0.0, 1.0) - seats.morale)
     seats.morale[~seats.occupied] = 0.0
     seats.coach_ema += 0.1 * (coach_hours - seats.coach_ema)
 
 
-def quit_probability(seats: Seats, week: int) -> np.ndarray:
-    """Weekly voluntary quit probability of each seat's occupant (0 for vacant seats)."""
+def log_quality(quality: np.ndarray) -> np.ndarray:
+    """Log of leadership quality (1 = the mean manager), floored for a quality of 0."""
+    return np.log(np.maximum(quality, 0.05))
+
+
+def performance_rank(seats: Seats) -> np.ndarray:
+    """Each held seat's rank by last quarter's attainment among held seats: 0 worst .. 1 best.
+
+    Ties share their mean rank (a new hire, not yet measured, sits at the median).
+    """
+    occ = np.flatnonzero(seats.occupied)
+    rank = np.full(seats.n, 0.5)
+    if occ.size > 1:
+        rank[occ] = (rankdata(seats.last_attainment[occ]) - 1.0) / (occ.size - 1)
+    return rank
+
+
+def quit_probability(
+    seats: Seats,
+    week: int,
+    manager_quality: np.ndarray | None = None,
+    teammates_quit: np.ndarray | None = None,
+) -> np.ndarray:
+    """Weekly voluntary quit probability of each seat's occupant (0 for vacant seats).
+
+    The log hazard adds: low morale; pay below the outside option and below
+    peers' mean pay; consecutive missed quotas; coaching received and tenure
+    (lower it); promotion prospects of strong performers and the few outside
+    offers of weak ones (both lower it, by performance rank); teammates who
+    quit in the last quarter (contagion); and the manager's leadership quality.
+    """
     r = seats.params.rep
+    occ = seats.occupied
     tenure_years = seats.tenure_weeks(week) / WEEKS_PER_YEAR
     pay_short = np.clip(1.0 - seats.pay_annual / outside_option(seats), 0.0, 1.0)
+    peer_pay = seats.pay_annual[occ].mean() if occ.any() else 0.0
+    below_peers = np.clip(1.0 - seats.pay_annual / max(peer_pay, 1e-9), 0.0, 1.0)
+    rank = performance_rank(seats)
     log_h = (
         r.quit_morale_effect * (0.55 - seats.morale)
         + r.quit_pay_effect * pay_short
+        + r.quit_peer_pay_effect * below_peers
         + r.quit_miss_effect * seats.miss_streak
         - r.quit_coaching_effect * seats.coach_ema
         - r.quit_tenure_effect * np.log1p(tenure_years)
+        - r.quit_promotion_effect * np.maximum(2.0 * rank - 1.0, 0.0)
+        - r.quit_security_effect * np.maximum(1.0 - 2.0 * rank, 0.0)
     )
+    if teammates_quit is not None:
+        log_h = log_h + r.quit_contagion_effect * teammates_quit
+    if manager_quality is not None:
+        log_h = log_h - r.quit_manager_effect * log_quality(manager_quality)
     hazard = r.quit_per_year / WEEKS_PER_YEAR * np.exp(log_h)
-    return np.where(seats.occupied, 1.0 - np.exp(-hazard), 0.0)
+    return np.where(occ, 1.0 - np.exp(-hazard), 0.0)

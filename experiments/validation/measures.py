@@ -122,6 +122,156 @@ def selling_hours(weekly: pd.DataFrame) -> float:
     return float((ev["hours_prospecting"] + ev["hours_advancing"]).sum() / seats) if seats else 0.0
 
 
+#: performance groups for who quits: bottom 20%, middle 60%, top 20% of a quarter's attainment
+QUIT_GROUPS = {"bottom": (0.0, 0.2), "middle": (0.2, 0.8), "top": (0.8, 1.0 + 1e-9)}
+
+
+def quits_by_performance(reps: pd.DataFrame) -> dict[str, float]:
+    """Voluntary quits in the quarter after a full quarter, by that quarter's attainment rank.
+
+    Each evaluation rep-quarter held all quarter is ranked within its period
+    (0 worst .. 1 best); the outcome is whether the rep quit voluntarily in
+    the next quarter. Returns annualised quit rates of the bottom 20%, middle
+    60% and top 20%, and ``quit_middle_vs_ends``: the middle's rate over the
+    mean of the two ends' (above 1 = an inverted U, Kumar et al. 2017's shape).
+    """
+    full = reps[~reps["warmup"] & (reps["weeks_in_seat"] == WEEKS_PER_QUARTER)].copy()
+    full["rank"] = full.groupby("period")["attainment"].rank(pct=True, method="average")
+    quits = reps[reps["exit_kind"] == "voluntary"][["rep_id", "period"]].assign(quit=True)
+    nxt = full[["rep_id", "period", "rank"]].assign(period=full["period"] + 1)
+    nxt = nxt.merge(quits, on=["rep_id", "period"], how="left").fillna({"quit": False})
+    nxt = nxt[nxt["period"] <= reps["period"].max()]
+    out = {}
+    for name, (lo, hi) in QUIT_GROUPS.items():
+        group = nxt[(nxt["rank"] > lo) & (nxt["rank"] <= hi)] if lo > 0 else nxt[nxt["rank"] <= hi]
+        out[f"quit_rate_{name}"] = float(group["quit"].mean() * 4) if len(group) else float("nan")
+    ends = 0.5 * (out["quit_rate_bottom"] + out["quit_rate_top"])
+    out["quit_middle_vs_ends"] = out["quit_rate_middle"] / ends if ends > 0 else float("nan")
+    return out
+
+
+def quit_contagion(reps: pd.DataFrame) -> float:
+    """How much likelier a rep quits in a quarter after a teammate quit in the one before.
+
+    Over evaluation rep-quarters: the voluntary quit rate of reps one of whose
+    teammates quit voluntarily in the previous quarter, over that of reps whose
+    teammates did not (Felps et al. 2009; Kumar et al. 2017 report the same
+    pattern among salespeople).
+    """
+    rows = reps[~reps["warmup"]]
+    vol = reps[reps["exit_kind"] == "voluntary"]
+    team_quits = vol.groupby(["team", "period"]).size().rename("mates_quit").reset_index()
+    team_quits["period"] += 1
+    quit = rows["exit_kind"] == "voluntary"
+    frame = rows[["team", "period"]].assign(quit=quit.to_numpy())
+    frame = frame.merge(team_quits, on=["team", "period"], how="left").fillna({"mates_quit": 0})
+    exposed = frame[frame["mates_quit"] > 0]["quit"].mean()
+    unexposed = frame[frame["mates_quit"] == 0]["quit"].mean()
+    return float(exposed / unexposed) if unexposed > 0 else float("nan")
+
+
+def manager_quality_gap(reps: pd.DataFrame, managers: pd.DataFrame) -> dict[str, float]:
+    """Team results of the top against the bottom quartile of managers by leadership quality.
+
+    ``manager_gap_attainment``: mean annual attainment of the reps of the
+    top-quartile managers minus that of the bottom quartile;
+    ``manager_gap_at_quota``: the same for the share of reps at annual quota
+    (Vantage Point's 515-manager study compares the same quartiles).
+    """
+    annual = annual_attainment(reps)
+    team_of = reps.drop_duplicates(["rep_id", "year"]).set_index(["rep_id", "year"])["manager_id"]
+    annual["manager_id"] = team_of.reindex(
+        pd.MultiIndex.from_frame(annual[["rep_id", "year"]])
+    ).to_numpy()
+    quality = managers.groupby("manager_id")["coaching_quality"].first()
+    q25, q75 = quality.quantile(0.25), quality.quantile(0.75)
+    top = annual[annual["manager_id"].map(quality) >= q75]
+    bottom = annual[annual["manager_id"].map(quality) <= q25]
+    if top.empty or bottom.empty:
+        return {"manager_gap_attainment": float("nan"), "manager_gap_at_quota": float("nan")}
+    return {
+        "manager_gap_attainment": float(top["attainment"].mean() - bottom["attainment"].mean()),
+        "manager_gap_at_quota": float(
+            (top["attainment"] >= 1).mean() - (bottom["attainment"] >= 1).mean()
+        ),
+    }
+
+
+def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Tenure, vacancies, win rate and time shares that field surveys report.
+
+    - ``exit_first_year_share``: share of evaluation-window exits (voluntary and
+      involuntary) by reps in their first year (DePaul's time to turnover);
+    - ``tenure_years_mean``: mean tenure of the reps holding seats, in years;
+    - ``vacancy_months_mean``: mean time a seat stays open, in months (Little's
+      law: mean open seats over seats filled per month);
+    - ``win_rate``: share of decided deals that were won;
+    - ``last_month_share``: share of bookings in each quarter's last four weeks;
+    - ``manager_share_team``: share of managers' hours spent with their team
+      (coaching, deal support and inspection; Rapp's time study).
+    """
+    weekly, reps, deals = tables["weekly"], tables["reps"], tables["deals"]
+    ev = weekly[~weekly["warmup"]]
+    rows = reps[~reps["warmup"]]
+    exits = rows[rows["exit"]]
+    held = rows[~rows["exit"]]
+    hires_per_month = ev["hires"].sum() / (len(ev) / 52 * 12)
+    decided = deals[deals["week"] >= int(ev["week"].min())] if len(ev) else deals
+    mgr = ev[["mgr_hours_coaching", "mgr_hours_support", "mgr_hours_inspection"]].sum().sum()
+    mgr_all = ev[[c for c in ev.columns if c.startswith("mgr_hours_")]].sum().sum()
+    return {
+        "exit_first_year_share": float((exits["tenure_weeks"] < 52).mean())
+        if len(exits)
+        else float("nan"),
+        "tenure_years_mean": float(held["tenure_weeks"].mean() / 52) if len(held) else float("nan"),
+        "vacancy_months_mean": float(ev["vacancies"].mean() / hires_per_month)
+        if hires_per_month > 0
+        else float("nan"),
+        "win_rate": float(decided["won"].mean()) if len(decided) else float("nan"),
+        "last_month_share": float(
+            ev.loc[ev["week_in_quarter"] >= 9, "bookings"].sum() / ev["bookings"].sum()
+        )
+        if ev["bookings"].sum() > 0
+        else float("nan"),
+        "manager_share_team": float(mgr / mgr_all) if mgr_all > 0 else float("nan"),
+    }
+
+
+def yearly_drift(result: RunResult) -> dict[str, float]:
+    """Slope per evaluation year of the headline levels (a steady state has none).
+
+    Share at quota, revenue against target, customer share of accounts and
+    mean skill, each regressed on the evaluation year; ``nan`` for runs
+    shorter than two evaluation years.
+    """
+    weekly, reps = result.tables["weekly"], result.tables["reps"]
+    ev = weekly[~weekly["warmup"]].assign(year=lambda w: w["week"] // 52)
+    by_year = ev.groupby("year").agg(
+        bookings=("bookings", "sum"),
+        target=("target_weekly", "sum"),
+        customers=("customers", "mean"),
+        accounts=("accounts", "mean"),
+        skill=("skill_mean", "mean"),
+    )
+    annual = annual_attainment(reps)
+    by_year["at_quota"] = annual.groupby("year")["attainment"].apply(lambda a: (a >= 1).mean())
+    levels = {
+        "drift_share_at_quota": by_year["at_quota"],
+        "drift_revenue_vs_target": by_year["bookings"] / by_year["target"],
+        "drift_customer_share": by_year["customers"] / by_year["accounts"],
+        "drift_skill": by_year["skill"],
+    }
+    out = {}
+    for name, values in levels.items():
+        v = values.dropna()
+        out[name] = (
+            float(np.polyfit(v.index.to_numpy(float), v.to_numpy(float), 1)[0])
+            if len(v) >= 2
+            else float("nan")
+        )
+    return out
+
+
 def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     """The summary metrics of a run plus the validation measures.
 
@@ -142,7 +292,14 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     - ``late_share_ahead_at_end``: :func:`late_share_ahead`;
     - ``held_when_ahead``: deals held back per rep-quarter ending at or above quota;
     - ``lost_to_colleagues_per_rep_year``: deals lost to a teammate per rep and year;
-    - ``skill_sd``: standard deviation of rep skill at quarter ends.
+    - ``skill_sd``: standard deviation of rep skill at quarter ends;
+    - ``quit_rate_bottom``, ``quit_rate_middle``, ``quit_rate_top``,
+      ``quit_middle_vs_ends``: :func:`quits_by_performance`;
+    - ``quit_contagion_ratio``: :func:`quit_contagion`;
+    - ``manager_gap_attainment``, ``manager_gap_at_quota``: :func:`manager_quality_gap`;
+    - ``drift_*``: :func:`yearly_drift`;
+    - ``exit_first_year_share``, ``tenure_years_mean``, ``vacancy_months_mean``,
+      ``win_rate``, ``last_month_share``, ``manager_share_team``: :func:`people_measures`.
     """
     tables = result.tables
     reps, deals = tables["reps"], tables["deals"]
@@ -174,6 +331,11 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
         if years > 0
         else 0.0,
         "skill_sd": float(ev["skill"].std()),
+        **quits_by_performance(reps),
+        "quit_contagion_ratio": quit_contagion(reps),
+        **manager_quality_gap(reps, tables["managers"]),
+        **yearly_drift(result),
+        **people_measures(tables),
     }
 
 

@@ -36,10 +36,28 @@ NODES, WEIGHTS = np.polynomial.hermite_e.hermegauss(5)
 WEIGHTS = WEIGHTS / WEIGHTS.sum()
 
 
+def remaining_sales(model: SalesModel, period_weeks: int) -> np.ndarray:
+    """Each seat's expected further sales this period at its normal effort.
+
+    A blend, by ``rep.pipeline_weight``, of its recent selling rate over the
+    weeks left and of what its own pipeline shows: the open deals due before
+    the period ends plus the rate for the weeks beyond a buying cycle (deals
+    not yet in the pipeline).
+    """
+    st = model.seats
+    left = model.weeks_left(period_weeks)
+    by_rate = left * st.expected_weekly_sales
+    w = model.params.rep.pipeline_weight
+    if w <= 0:
+        return by_rate
+    due = model.pipeline_due(period_weeks)
+    fresh = max(left - model.cycle_weeks, 0.0) * st.expected_weekly_sales
+    return (1.0 - w) * by_rate + w * (due + fresh)
+
+
 def projected(model: SalesModel, period_weeks: int) -> np.ndarray:
     """Each seat's projected credited sales at the end of the current period."""
-    st = model.seats
-    return st.credited[period_weeks] + model.weeks_left(period_weeks) * st.expected_weekly_sales
+    return model.seats.credited[period_weeks] + remaining_sales(model, period_weeks)
 
 
 def _team_others(model: SalesModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -50,7 +50,9 @@ class Manager(mesa.Agent):
             )
         )
         left = mp.hours_per_week
-        admin = min(mp.admin_share * mp.hours_per_week, left)
+        # better leaders get their admin done in less time (quality_admin_effect)
+        efficiency = max(self.coaching_quality, 0.05) ** mp.quality_admin_effect
+        admin = min(mp.admin_share * mp.hours_per_week / efficiency, left)
         left -= admin
         need_hiring = mp.hiring_hours_per_vacancy * vacant.size + (
             mp.onboarding_hours_per_hire * onboarding

@@ -21,14 +21,16 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from simulator.accounts import buying_cycle_weeks
 from simulator.agents.incentives import (
     NODES,
     WEIGHTS,
     expected_losses,
     expected_pay,
     per_unit_of_quota,
+    remaining_sales,
 )
-from simulator.params import WEEKS_PER_QUARTER
+from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import Commission, QuotaBonus, RankPrize, TeamBonus, TeamPool
 
 if TYPE_CHECKING:
@@ -71,13 +73,21 @@ class TimeChoice:
     advancing: np.ndarray
     helping: np.ndarray
     exploring: np.ndarray
+    caring: np.ndarray
     admin: np.ndarray
     marginal_ratio: np.ndarray
 
     @property
     def total(self) -> np.ndarray:
         """All working hours."""
-        return self.prospecting + self.advancing + self.helping + self.exploring + self.admin
+        return (
+            self.prospecting
+            + self.advancing
+            + self.helping
+            + self.exploring
+            + self.caring
+            + self.admin
+        )
 
 
 def _helping_value(model: SalesModel, name: str, rate: np.ndarray) -> np.ndarray:
@@ -138,9 +148,10 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     seats = model.seats
     occ = seats.occupied
     n = len(occ)
-    base_selling = np.maximum(
-        rp.hours_per_week - admin_hours - rp.helping_hours - rp.exploring_hours, 1.0
-    )
+    # the hours of a normal week left after admin; effort scales them, and helping,
+    # exploring and account care are taken from them, the rest is selling
+    work = np.maximum(rp.hours_per_week - admin_hours, 1.0)
+    base_selling = np.maximum(work - rp.helping_hours - rp.exploring_hours, 1.0)
     max_selling = np.maximum(rp.max_hours_per_week - admin_hours, 1.0) / base_selling
     weekly_ote = (model.plan.base_salary + model.plan.target_variable) / 52
     rate = seats.expected_weekly_sales
@@ -150,7 +161,7 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     intrinsic = (rp.intrinsic_motivation * weekly_ote * seats.morale)[:, None] * output
     extra_by_period, sd_by_period = {}, {}
     for w in model.decision_periods:
-        extra = (model.weeks_left(w) * rate)[:, None] * output
+        extra = remaining_sales(model, w)[:, None] * output
         extra_by_period[w] = extra
         sd_by_period[w] = np.sqrt(np.maximum(extra * seats.typical_deal[:, None], 1.0))
     pay = np.zeros((n, EFFORT_GRID.size))
@@ -188,9 +199,14 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     ratio = np.divide(marginal, baseline, out=np.ones(n), where=baseline > 0)
     seats.marginal_pay_ema += np.where(occ, (marginal - baseline) / WEEKS_PER_QUARTER, 0.0)
     ratio = 1.0 + rp.incentive_response * (np.minimum(np.maximum(ratio, 0.0), 5.0) - 1.0)
+    # Activities that pay later are worth their pay at the baseline rate,
+    # discounted over how long they take to pay: prospecting a buying cycle,
+    # account care an expansion, exploring rep.exploring_lag_weeks.
+    lags = later_pay_lags(model.params)
     p0 = rp.prospect_share
     now = (1 - p0) * ratio**2
-    prospect_share = np.divide(p0, p0 + now, out=np.full(n, p0), where=p0 + now > 0)
+    later = p0 * discount(rp, lags["prospecting"])
+    prospect_share = np.divide(later, later + now, out=np.full(n, p0), where=later + now > 0)
 
     # Helping: what the plan pays per unit of a teammate's sales, against the
     # plan's average rate on one's own, tilts the hours morale would give.
@@ -199,17 +215,59 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
         help_pay += _helping_value(model, name, rate)
     help_ratio = np.divide(help_pay, baseline, out=np.zeros(n), where=baseline > 0)
     help_tilt = np.minimum(np.maximum(1.0 + rp.helping_pay_response * help_ratio, 0.0), 3.0)
-    selling = effort * base_selling
+    morale_factor = np.minimum(seats.morale / 0.6, 1.5)
+    helping = rp.helping_hours * morale_factor * help_tilt
+    exploring = rp.exploring_hours * future_tilt(rp, lags["exploring"], ratio)
+    care_need = model.customers_by_seat * model.params.buyer.care_hours_per_customer
+    caring = care_need * np.minimum(rp.care_priority * future_tilt(rp, lags["care"], ratio), 1.0)
+    # one budget: helping, exploring and care come out of the hours effort gives
+    hours = effort * base_selling + rp.helping_hours + rp.exploring_hours
+    other = helping + exploring + caring
+    squeeze = np.minimum(1.0, 0.8 * hours / np.maximum(other, 1e-9))
+    helping, exploring, caring = helping * squeeze, exploring * squeeze, caring * squeeze
+    selling = hours - helping - exploring - caring
     useful_advance = model.accounts_open_by_seat * model.params.buyer.hours_per_deal * 1.5
     advancing = np.minimum(selling * (1 - prospect_share), useful_advance)
     prospecting = selling - advancing
-    morale_factor = np.minimum(seats.morale / 0.6, 1.5)
-    helping = rp.helping_hours * morale_factor * help_tilt
-    exploring = rp.exploring_hours * (np.minimum(prospect_share / p0, 2.0) if p0 > 0 else 1.0)
     z = np.where(occ, 1.0, 0.0)
     return TimeChoice(
-        prospecting * z, advancing * z, helping * z, exploring * z, admin_hours * z, ratio
+        prospecting * z,
+        advancing * z,
+        helping * z,
+        exploring * z,
+        caring * z,
+        admin_hours * z,
+        ratio,
     )
+
+
+def later_pay_lags(params) -> dict[str, float]:
+    """Weeks until each future-paying activity pays: prospecting, care, exploring.
+
+    Prospecting pays after a buying cycle (the segments' mean, by share of
+    accounts); care after the next expansion of a customer; exploring after
+    ``rep.exploring_lag_weeks``.
+    """
+    expansions = max(params.buyer.expansion_per_year, 1e-9)
+    return {
+        "prospecting": buying_cycle_weeks(params),
+        "care": min(WEEKS_PER_YEAR / expansions, 10 * WEEKS_PER_YEAR),
+        "exploring": params.rep.exploring_lag_weeks,
+    }
+
+
+def discount(rp, lag_weeks: float) -> float:
+    """A rep's weight on pay ``lag_weeks`` away (1 = as good as now)."""
+    return float(np.exp(-rp.discount_per_year * lag_weeks / WEEKS_PER_YEAR))
+
+
+def future_tilt(rp, lag_weeks: float, ratio: np.ndarray) -> np.ndarray:
+    """How far time for an activity that pays later moves from its par level (0..2).
+
+    Its discounted worth against what a sale pays now (``ratio``, squared as in
+    the prospecting split): pressure now or impatience crowds it out.
+    """
+    return np.minimum(discount(rp, lag_weeks) / np.maximum(ratio, 1e-3) ** 2, 2.0)
 
 
 def _later_gain(

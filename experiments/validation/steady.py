@@ -1,0 +1,119 @@
+"""Steady state: does the default organisation settle, or drift year by year?
+
+Runs the default organisation for many evaluation years over several seeds
+and, for each headline level (share of reps at quota, revenue against the
+company target, customer share of accounts, mean skill), fits a slope per
+evaluation year in every run (:func:`~experiments.validation.measures.yearly_drift`).
+A level *drifts* when the mean slope's 95% interval excludes zero **and** the
+change it implies over the run is material: more than :data:`MATERIAL` of the
+level's mean. The per-year table shows the levels themselves.
+
+    python -m experiments.validation.steady --seeds 10 --years 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+
+from experiments.validation.facts import interval
+from experiments.validation.measures import yearly_drift
+from simulator.metrics import annual_attainment
+from simulator.params import SimParams
+from simulator.run import run_one, with_overrides
+
+#: a slope drifts only when it moves the level by more than this share over the run
+MATERIAL = 0.05
+LEVELS = {
+    "drift_share_at_quota": "share_at_quota",
+    "drift_revenue_vs_target": "revenue_vs_target",
+    "drift_customer_share": "customer_share",
+    "drift_skill": "skill",
+}
+
+
+def _one(args: tuple[int, int, tuple]) -> tuple[dict[str, float], pd.DataFrame]:
+    seed, years, overrides = args
+    params = with_overrides(SimParams(), **{"run.years": years, **dict(overrides)})
+    result = run_one(params, seed)
+    weekly = result.tables["weekly"]
+    ev = weekly[~weekly["warmup"]].assign(year=lambda w: w["week"] // 52)
+    by_year = ev.groupby("year").agg(
+        bookings=("bookings", "sum"),
+        target=("target_weekly", "sum"),
+        customers=("customers", "mean"),
+        accounts=("accounts", "mean"),
+        skill=("skill_mean", "mean"),
+    )
+    annual = annual_attainment(result.tables["reps"])
+    table = pd.DataFrame(
+        {
+            "share_at_quota": annual.groupby("year")["attainment"].apply(lambda a: (a >= 1).mean()),
+            "revenue_vs_target": by_year["bookings"] / by_year["target"],
+            "customer_share": by_year["customers"] / by_year["accounts"],
+            "skill": by_year["skill"],
+        }
+    ).assign(seed=seed)
+    return yearly_drift(result), table
+
+
+def steady_state(
+    seeds: int = 10, years: int = 10, workers: int = 2, overrides: dict | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-level drift verdicts and the per-year levels (mean over seeds).
+
+    Returns ``(verdicts, by_year)``: ``verdicts`` has one row per level with
+    the mean slope per year, its 95% interval, the level's mean, the change
+    over the run as a share of it, and ``drifts``.
+    """
+    tasks = [(s, years, tuple((overrides or {}).items())) for s in range(seeds)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(_one, tasks))
+    else:
+        results = [_one(t) for t in tasks]
+    slopes = pd.DataFrame([r[0] for r in results])
+    levels = pd.concat([r[1] for r in results])
+    by_year = levels.groupby(level=0).mean().drop(columns="seed")
+    rows = []
+    for drift, level in LEVELS.items():
+        mean, lo, hi = interval(slopes[drift].to_numpy())
+        level_mean = float(levels[level].mean())
+        change = abs(mean) * (years - 1) / abs(level_mean) if level_mean else float("nan")
+        rows.append(
+            {
+                "level": level,
+                "mean": level_mean,
+                "slope_per_year": mean,
+                "ci_low": lo,
+                "ci_high": hi,
+                "change_over_run": change,
+                "drifts": bool((lo > 0 or hi < 0) and change > MATERIAL),
+            }
+        )
+    return pd.DataFrame(rows).set_index("level"), by_year
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: print the verdicts and the per-year table; exit 1 when a level drifts."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    verdicts, by_year = steady_state(args.seeds, args.years, args.workers)
+    with pd.option_context("display.width", 120):
+        print(by_year.round(3).to_string())
+        print()
+        print(verdicts.round(4).to_string())
+    return 1 if verdicts["drifts"].any() else 0
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    sys.exit(main())

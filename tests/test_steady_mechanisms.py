@@ -1,0 +1,194 @@
+"""Unit tests of issue 11's mechanisms on hand-built accounts and seats.
+
+Account care, churn and a change of rep; quotas that count the installed
+base; the quit hazard's drivers (performance rank, peers' pay, teammates'
+quits, the manager); manager quality's channels (hiring, admin time); the
+one time budget and the discounting of later pay; initial skill grown by the
+model's own learning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator.accounts import Accounts
+from simulator.agents.rep import discount, future_tilt, later_pay_lags
+from simulator.model import SalesModel
+from simulator.params import SimParams
+from simulator.run import with_overrides
+from simulator.workforce import Seats, grown_skill, quit_probability, skill_change
+
+
+def accounts(n_seats: int = 4, **overrides) -> Accounts:
+    params = with_overrides(SimParams(), **{"territory.customer_share": 1.0, **overrides})
+    return Accounts(params, n_seats, np.random.default_rng(0))
+
+
+def churned(acc: Accounts, week: int = 100, draws: int = 400) -> float:
+    """Mean weekly share of customers lost over many independent redraws of one week."""
+    rng = np.random.default_rng(1)
+    lost = 0
+    customers, care = acc.customer[: acc.n].copy(), acc.care[: acc.n].copy()
+    for _ in range(draws):
+        acc.customer[: acc.n], acc.care[: acc.n] = customers, care
+        lost += acc.churn(week, rng).size
+    acc.customer[: acc.n], acc.care[: acc.n] = customers, care
+    return lost / draws / customers.sum()
+
+
+def test_neglected_and_distrustful_customers_churn_more():
+    acc = accounts()
+    acc.care[: acc.n], acc.trust[: acc.n] = 1.0, 0.8
+    cared = churned(acc)
+    acc.care[: acc.n] = 0.0
+    neglected = churned(acc)
+    acc.trust[: acc.n] = 0.2
+    distrust = churned(acc)
+    assert cared < neglected < distrust
+    # half care, neutral trust: the declared base rate
+    acc.care[: acc.n], acc.trust[: acc.n] = 0.5, 0.5
+    base = churned(acc, draws=2000)
+    expected = 1 - np.exp(-acc.params.buyer.churn_per_year / 52)
+    assert base == pytest.approx(expected, rel=0.1)
+
+
+def test_a_change_of_rep_puts_its_customers_at_risk_for_a_while():
+    acc = accounts()
+    acc.care[: acc.n], acc.trust[: acc.n] = 0.5, 0.9
+    before = churned(acc, week=100)
+    acc.change_rep(0, 90)
+    mine = acc.seat[: acc.n] == 0
+    assert np.allclose(acc.trust[: acc.n][mine], 0.7)  # half the gap to neutral lost
+    assert np.allclose(acc.trust[: acc.n][~mine], 0.9)
+    assert churned(acc, week=100) > before
+    weeks = acc.params.buyer.rep_change_weeks
+    acc.trust[: acc.n] = 0.9
+    assert churned(acc, week=90 + weeks) == pytest.approx(before, rel=0.15)
+
+
+def test_no_churn_when_switched_off():
+    acc = accounts(**{"buyer.churn_per_year": 0.0})
+    acc.care[: acc.n] = 0.0
+    assert churned(acc, draws=20) == 0.0
+
+
+def test_care_hours_raise_care_and_trust_of_customers_only():
+    acc = accounts(**{"territory.customer_share": 0.5})
+    cust = acc.customer[: acc.n].copy()
+    acc.care[: acc.n] = np.where(cust, 0.5, 0.0)
+    need = np.bincount(acc.seat[: acc.n][cust], minlength=4) * 0.25
+    hours = need * np.array([0.0, 0.5, 1.0, 2.0])
+    for _ in range(200):
+        acc.tend(hours, 4)
+    care = np.array([acc.care[: acc.n][cust & (acc.seat[: acc.n] == s)].mean() for s in range(4)])
+    np.testing.assert_allclose(care, [0.0, 0.5, 1.0, 1.0], atol=0.01)
+    trust = [acc.trust[: acc.n][cust & (acc.seat[: acc.n] == s)].mean() for s in range(4)]
+    assert trust[0] < 0.5 < trust[2]
+    np.testing.assert_allclose(acc.trust[: acc.n][~cust], 0.5, atol=1e-9)
+
+
+def test_quotas_count_the_installed_base():
+    acc = accounts(**{"territory.customer_share": 0.5})
+    potential = acc.potential_by_seat(4)
+    basis = acc.quota_basis(4)
+    w = acc.params.quota.installed_base_weight
+    customers = np.bincount(
+        acc.seat[: acc.n], acc.potential[: acc.n] * acc.customer[: acc.n], minlength=4
+    )
+    np.testing.assert_allclose(basis, potential + w * customers)
+    flat = accounts(**{"territory.customer_share": 0.5, "quota.installed_base_weight": 0.0})
+    np.testing.assert_allclose(flat.quota_basis(4), flat.potential_by_seat(4))
+
+
+def seats(n: int, **overrides) -> Seats:
+    st = Seats(with_overrides(SimParams(), **overrides), n, (13,))
+    for seat in range(n):
+        st.fill(seat, seat, 104, skill=0.5, aptitude=1.0, tenure_weeks=52)
+    st.cache_tenure(104)
+    return st
+
+
+def test_quitting_is_an_inverted_u_in_performance_rank():
+    st = seats(11, **{"rep.quit_pay_effect": 0.0, "rep.quit_peer_pay_effect": 0.0})
+    st.last_attainment[:] = np.linspace(0.5, 1.5, 11)
+    p = quit_probability(st, 104)
+    assert p[5] > p[0] and p[5] > p[10]
+    assert np.all(np.diff(p[:6]) > 0) and np.all(np.diff(p[5:]) < 0)
+    off = seats(
+        11,
+        **{
+            "rep.quit_pay_effect": 0.0,
+            "rep.quit_peer_pay_effect": 0.0,
+            "rep.quit_promotion_effect": 0.0,
+            "rep.quit_security_effect": 0.0,
+        },
+    )
+    off.last_attainment[:] = np.linspace(0.5, 1.5, 11)
+    np.testing.assert_allclose(quit_probability(off, 104), quit_probability(off, 104)[0])
+
+
+def test_teammates_quits_pay_below_peers_and_weak_managers_raise_the_hazard():
+    st = seats(4)
+    base = quit_probability(st, 104, np.ones(4), np.zeros(4))
+    assert np.all(quit_probability(st, 104, np.ones(4), np.array([0, 1, 2, 3]))[1:] > base[1:])
+    weak = quit_probability(st, 104, np.array([0.5, 1.0, 2.0, 1.0]), np.zeros(4))
+    assert weak[0] > base[0] and weak[2] < base[2]
+    st.pay_annual[:] = [100_000, 150_000, 150_000, 200_000]
+    unequal = quit_probability(st, 104, np.ones(4), np.zeros(4))
+    assert unequal[0] > unequal[1]
+
+
+def test_better_managers_hire_better_and_leave_more_time_for_coaching():
+    params = with_overrides(SimParams(), **{"org.n_reps": 16, "manager.coaching_share": 0.3})
+    model = SalesModel(params, 0)
+    rng = np.random.default_rng(3)
+    low, _ = model._hire_draws(rng, np.full(4000, 0.5))
+    high, _ = model._hire_draws(rng, np.full(4000, 2.0))
+    lift = params.manager.quality_hiring_effect * np.log(4.0)
+    assert high.mean() - low.mean() == pytest.approx(lift, rel=0.15)
+    model.managers[0].coaching_quality, model.managers[1].coaching_quality = 0.5, 2.0
+    model.step()
+    admin = model.manager_hours[:2, 0]
+    assert admin[0] > admin[1]
+    assert model.manager_hours[1, 5] >= model.manager_hours[0, 5]
+
+
+def test_later_pay_is_discounted_and_pressure_now_crowds_it_out():
+    rp = SimParams().rep
+    lags = later_pay_lags(SimParams())
+    assert lags["prospecting"] < lags["care"] <= 10 * 52
+    assert discount(rp, 0.0) == 1.0 and discount(rp, 52) == pytest.approx(np.exp(-0.3))
+    patient = with_overrides(SimParams(), **{"rep.discount_per_year": 0.0}).rep
+    ratio = np.array([0.5, 1.0, 2.0])
+    tilt = future_tilt(rp, 26, ratio)
+    assert np.all(np.diff(tilt) < 0) and tilt[1] < future_tilt(patient, 26, ratio)[1] == 1.0
+
+
+def test_the_week_is_one_budget():
+    model = SalesModel(with_overrides(SimParams(), **{"org.n_reps": 16}), 0)
+    for _ in range(20):
+        model.step()
+    t = model.week_hours
+    occ = model.seats.occupied
+    work = t.prospecting + t.advancing + t.helping + t.exploring + t.caring
+    assert np.all(t.caring[occ] > 0) and np.all(work[occ] <= model.params.rep.max_hours_per_week)
+    more_help = SalesModel(with_overrides(SimParams(), **{"org.n_reps": 16}), 0)
+    more_help.params = with_overrides(more_help.params, **{"rep.helping_hours": 6.0})
+    for _ in range(20):
+        more_help.step()
+    sold = (t.prospecting + t.advancing)[occ].mean()
+    h = more_help.week_hours
+    assert (h.prospecting + h.advancing)[more_help.seats.occupied].mean() < sold
+
+
+def test_initial_skill_is_what_the_learning_rule_gives_over_the_tenure():
+    params = SimParams()
+    s0, apt = np.array([0.25, 0.25, 0.25]), np.ones(3)
+    tenure = np.array([0, 52, 520])
+    grown = grown_skill(params, s0, apt, tenure, 1.25, np.ones(3), 0.8)
+    assert grown[0] == 0.25 and grown[0] < grown[1] < grown[2] < 1.0
+    s = s0[1:2].copy()
+    for week in range(52):
+        s = s + skill_change(params, s, apt[:1], np.array([week]), 0.8, 1.25, np.ones(1))
+    assert grown[1] == pytest.approx(s[0])
