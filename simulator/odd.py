@@ -79,6 +79,7 @@ SOURCES: dict[str, str] = {
     ),
     "rep.exploring_": ASSUMED,
     "rep.care_priority": ASSUMED,
+    "rep.peer_pressure": "Kandel and Lazear 1992: mutual monitoring under team pay",
     "rep.discount_per_year": ASSUMED,
     "rep.pipeline_weight": ASSUMED,
     "rep.quit_promotion_effect": "Sunder et al. 2017: strong performers quit less (inverted U)",

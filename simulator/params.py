@@ -356,6 +356,15 @@ class RepParams:
     colleague_loss_morale: float = p(
         0.01, 0.0, 1.0, "morale", "morale lost when a colleague takes one's deal"
     )
+    peer_pressure: float = p(
+        0.5,
+        0.0,
+        10.0,
+        "x weekly OTE",
+        "mutual monitoring under team pay (Kandel and Lazear 1992): value to a rep of output "
+        "its teammates see, times the plan's team weight, falling with the square root of "
+        "the number of teammates; 0 = none",
+    )
     helping_hours: float = p(2.0, 0.0, 20.0, "hours/week", "help given to peers at full morale")
     helping_pay_response: float = p(
         1.0,
@@ -809,6 +818,7 @@ MECHANISMS: dict[str, str] = {
     "cared-for customers expand more": "buyer.expansion_care_effect",
     "reps care for their customers": "rep.care_priority",
     "reps discount later pay": "rep.discount_per_year",
+    "teammates watch each other under team pay": "rep.peer_pressure",
     "pay below peers drives quitting": "rep.quit_peer_pay_effect",
     "promotion prospects keep strong performers": "rep.quit_promotion_effect",
     "few outside offers keep weak performers": "rep.quit_security_effect",

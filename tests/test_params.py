@@ -151,6 +151,11 @@ def small_default():
 NEEDS = {
     "territory.overlap": {"plan.rank.prize": 1.0},
     "rep.rank_cutoff_uncertainty": {"plan.rank.prize": 1.0},
+    "rep.peer_pressure": {
+        "plan.individual_weight": 0.5,
+        "plan.team_weight": 0.5,
+        "plan.team.pool_weight": 0.7,
+    },
 }
 
 

@@ -159,6 +159,12 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     g = rp.effort_convexity
     cost = rp.effort_cost * weekly_ote * EFFORT_GRID**g / g
     intrinsic = (rp.intrinsic_motivation * weekly_ote * seats.morale)[:, None] * output
+    team_share = model.params.plan.team_weight if model.plan.has_team_pay else 0.0
+    if rp.peer_pressure > 0 and team_share > 0:
+        # teammates see each other's output (mutual monitoring); the more of them, the less
+        mates = np.bincount(seats.team, occ * 1.0)[seats.team] - 1.0
+        watched = rp.peer_pressure * team_share * weekly_ote / np.sqrt(np.maximum(mates, 1.0))
+        intrinsic = intrinsic + (watched * occ)[:, None] * output
     extra_by_period, sd_by_period = {}, {}
     for w in model.decision_periods:
         extra = remaining_sales(model, w)[:, None] * output

@@ -290,6 +290,11 @@ class Plan:
                 total += periods * c.target * c.amount * (c.threshold <= 1.0)
         return total
 
+    @property
+    def has_team_pay(self) -> bool:
+        """True when the plan has a team pool or a team-quota bonus."""
+        return any(isinstance(c, TeamPool | TeamBonus) for c in self.components.values())
+
     def average_rate(self) -> float:
         """Variable pay per year at 100% attainment of an annual quota of 1 (per unit quota)."""
         return self._average_rate
