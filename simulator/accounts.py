@@ -290,10 +290,14 @@ class Accounts:
         if idle.size == 0:
             return 0
         seat = self.seat[idle]
-        # Reps prospect the larger idle accounts first: weight by sqrt(potential).
-        weight = self.sqrt_potential[idle]
-        weight_sum = np.bincount(seat, weight, minlength=len(prospect_opps))
         cust = self.customer[idle]
+        # Reps prospect the larger idle accounts first: weight by sqrt(potential). With
+        # land and expand, prospecting hunts new logos; customers expand at their own
+        # pace, which care speeds (account care is the farming activity).
+        weight = self.sqrt_potential[idle]
+        if b.expansion_per_year > 0:
+            weight = np.where(cust, 0.0, weight)
+        weight_sum = np.bincount(seat, weight, minlength=len(prospect_opps))
         trust = self.trust[idle]
         care = np.exp(b.expansion_care_effect * (self.care[idle] - 0.5))
         expand_rate = b.expansion_per_year * 2.0 * trust * care
