@@ -8,6 +8,9 @@
 #   make bench   speed benchmark against Mesa's Boltzmann wealth example
 #   make app     the workshop app on http://$(APP_HOST):$(APP_PORT)/ (Ctrl-C stops it)
 #   make validate  run the MODEL.md section 5 facts and section 4 bands; writes validation/report.md
+#   make calibrate fit the parameters of experiments/calibration_space.yaml to the train findings
+#                of validation/evidence.yaml (Optuna, resumable); writes simulator/fitted_defaults.json
+#                and validation/calibration.md (CALIBRATE_ARGS, e.g. "--trials 100 --report-only")
 #   make clean   remove generated files (keeps the venv); distclean also removes $(VENV)
 #
 # Another interpreter / venv, e.g. for CI:  make test PYTHON=python3.12 VENV=.venv312
@@ -80,6 +83,14 @@ app: $(STAMP)
 VALIDATE_ARGS ?=
 validate: $(STAMP)
 	$(VENV_PY) -m experiments.validation --workers 2 $(VALIDATE_ARGS)
+
+# Simulated moments: each trial simulates every experiment the train findings need, on the same
+# seeds; the study lives in experiments/results/calibration.db and a rerun resumes it. A trial
+# of the real evidence at 4 replications is 44 runs (11 arms), about 15 s on 2 cores.
+.PHONY: calibrate
+CALIBRATE_ARGS ?= --trials 60 --replications 4 --workers 2
+calibrate: $(STAMP)
+	$(VENV_PY) -m experiments.estimate $(CALIBRATE_ARGS)
 
 clean:
 	rm -rf outputs multirun build dist *.egg-info .pytest_cache .ruff_cache benchmarks/results

@@ -75,8 +75,21 @@ def _task(args: tuple) -> dict:
     }
 
 
+def _wanted(arm: Arm, selections: list[dict] | None) -> bool:
+    """True when ``arm`` matches one of ``selections`` (sweep parameter -> value, as text)."""
+    if selections is None:
+        return True
+    return any(
+        all(str(arm.overrides.get(k)) == str(v) for k, v in chosen.items()) for chosen in selections
+    )
+
+
 def run_experiments(
-    names: list[str], seed: int = 0, extra: tuple[str, ...] = (), workers: int = 1
+    names: list[str],
+    seed: int = 0,
+    extra: tuple[str, ...] = (),
+    workers: int = 1,
+    only: dict[str, list[dict]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run every arm of each experiment; per experiment one row per arm and replication.
 
@@ -84,10 +97,14 @@ def run_experiments(
     strings), ``replication``, ``seed`` and every measure of
     :func:`~experiments.validation.measures.run_measured`, as the multirun
     collector's ``results.parquet`` does. Identical for any ``workers``.
+    ``only`` (experiment -> arm selections) runs just the arms that match one of
+    the selections; an arm's rows are the same whether or not others run.
     """
     tasks = []
     for name in names:
         for arm in arms(name, extra):
+            if not _wanted(arm, (only or {}).get(name)):
+                continue
             children = replication_seeds(seed, arm.params.run.replications)
             tasks += [(name, arm.overrides, arm.params, r, seed, c) for r, c in enumerate(children)]
     if workers <= 1:

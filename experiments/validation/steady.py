@@ -23,9 +23,10 @@ import pandas as pd
 
 from experiments.validation.facts import interval
 from experiments.validation.measures import yearly_drift
+from simulator.config import compose_config
 from simulator.metrics import annual_attainment
-from simulator.params import SimParams
-from simulator.run import run_one, with_overrides
+from simulator.params import validate
+from simulator.run import run_one
 
 #: a slope drifts only when it moves the level by more than this share over the run
 MATERIAL = 0.05
@@ -37,10 +38,10 @@ LEVELS = {
 }
 
 
-def _one(args: tuple[int, int, tuple]) -> tuple[dict[str, float], pd.DataFrame]:
+def _one(args: tuple[int, int, tuple[str, ...]]) -> tuple[dict[str, float], pd.DataFrame]:
     seed, years, overrides = args
-    params = with_overrides(SimParams(), **{"run.years": years, **dict(overrides)})
-    result = run_one(params, seed)
+    params, _ = compose_config([*overrides, f"run.years={years}"])
+    result = run_one(validate(params), seed)
     weekly = result.tables["weekly"]
     ev = weekly[~weekly["warmup"]].assign(year=lambda w: w["week"] // 52)
     by_year = ev.groupby("year").agg(
@@ -63,15 +64,18 @@ def _one(args: tuple[int, int, tuple]) -> tuple[dict[str, float], pd.DataFrame]:
 
 
 def steady_state(
-    seeds: int = 10, years: int = 10, workers: int = 2, overrides: dict | None = None
+    seeds: int = 10, years: int = 10, workers: int = 2, overrides: tuple[str, ...] = ()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-level drift verdicts and the per-year levels (mean over seeds).
+
+    ``overrides`` are command-line overrides (``KEY=VALUE``) of the default
+    organisation.
 
     Returns ``(verdicts, by_year)``: ``verdicts`` has one row per level with
     the mean slope per year, its 95% interval, the level's mean, the change
     over the run as a share of it, and ``drifts``.
     """
-    tasks = [(s, years, tuple((overrides or {}).items())) for s in range(seeds)]
+    tasks = [(s, years, tuple(overrides)) for s in range(seeds)]
     if workers > 1:
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
             results = list(pool.map(_one, tasks))
@@ -97,6 +101,18 @@ def steady_state(
             }
         )
     return pd.DataFrame(rows).set_index("level"), by_year
+
+
+def steady_customer_share(
+    overrides: tuple[str, ...] = (), seeds: int = 4, years: int = 8, workers: int = 2
+) -> float:
+    """The customer share of accounts the organisation settles at (years 4 on, mean of seeds).
+
+    The initial condition ``territory.customer_share`` that starts a run in its
+    steady state: ``make calibrate`` sets it from the fitted parameters.
+    """
+    _, by_year = steady_state(seeds, years, workers, overrides)
+    return float(by_year.loc[by_year.index >= by_year.index.min() + 3, "customer_share"].mean())
 
 
 def main(argv: list[str] | None = None) -> int:

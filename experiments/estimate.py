@@ -1,0 +1,273 @@
+"""Simulation-based estimation: fit the model's behaviour to the evidence (``make calibrate``).
+
+The method of simulated moments: each trial sets the parameters of the space
+(``experiments/calibration_space.yaml``) to a point, simulates every
+experiment the *train* findings of ``validation/evidence.yaml`` need
+(:func:`experiments.estimation.moments.simulate`, the same seed in every trial: common
+random numbers) and scores the point with :func:`experiments.estimation.moments.loss`.
+Optuna's TPE sampler proposes the points; the first trial is the current
+defaults, so the fit never ends worse than it started. The study lives in
+``experiments/results/calibration.db`` (SQLite): rerunning the same command
+resumes it, ``--trials N`` meaning N completed trials in total.
+
+At the end (or with ``--report-only``) the best point is evaluated again on
+*every* finding, train and test, with ``--final-replications`` per arm, and
+
+- ``simulator/fitted_defaults.json`` gets the fitted values (4 significant
+  digits), which :mod:`simulator.params` reads as its defaults;
+- ``validation/calibration.md`` gets the fit per moment and the parameters.
+
+    python -m experiments.estimate --trials 60 --replications 4 --workers 2
+    python -m experiments.estimate --report-only --final-replications 20
+
+A study is tied to its settings (evidence used by the loss, space, start,
+replications, seed, overrides and the model's code): changing any of them
+starts a new study in the same file, named after their hash (``--study``
+names one explicitly).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from experiments import evidence as ev
+from experiments.estimation import moments
+from experiments.estimation.report import (
+    PROG,
+    counts,
+    num,
+    relative_path,
+    report_markdown,
+    write_fitted,
+)
+from experiments.estimation.space import (
+    SPACE,
+    Dimension,
+    SpaceError,
+    Stage,
+    defaults,
+    load_stages,
+    point_overrides,
+    round4,
+    start_point,
+)
+from experiments.estimation.study import (
+    RESULTS,
+    completed,
+    fit,
+    open_study,
+    settings_of,
+    start_trial,
+    study_name_of,
+)
+from experiments.evidence import EvidenceError
+from experiments.validation.steady import steady_customer_share
+from simulator.config import compose_config
+
+FITTED = ev.ROOT / "simulator" / "fitted_defaults.json"
+REPORT = ev.ROOT / "validation" / "calibration.md"
+DB_NAME = "calibration.db"
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        _fail(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description=__doc__.split("\n\n")[0])
+    add = parser.add_argument
+    add(
+        "--trials",
+        type=int,
+        default=None,
+        help="completed trials in total per stage (default: the stage's own, else 60)",
+    )
+    add("--replications", type=int, default=4, help="replications per arm in a trial (4)")
+    add("--final-replications", type=int, default=20, help="replications per arm at the end (20)")
+    add("--workers", type=int, default=1, help="parallel processes per simulation (1)")
+    add("--seed", type=int, default=0, help="seed of every simulation (common random numbers)")
+    add("--sampler-seed", type=int, default=0, help="seed of the TPE sampler (0)")
+    add("--evidence", type=Path, default=ev.EVIDENCE, help="the evidence file")
+    add("--space", type=Path, default=SPACE, help="the parameter space file")
+    add("--set", action="append", default=[], metavar="KEY=VALUE", help="an override; repeat")
+    add(
+        "--report-only",
+        action="store_true",
+        help="no new trials: evaluate the study's best and report (give the fit's "
+        "--replications, --seed and --set, which name its study)",
+    )
+    add("--study", help="the study's name (default: from a hash of the settings)")
+    add("--out-dir", type=Path, default=RESULTS, help="folder of calibration.db")
+    add("--fitted-path", type=Path, default=FITTED, help="where the fitted defaults go")
+    add("--report-path", type=Path, default=REPORT, help="where the report goes")
+    add("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _check_args(args: argparse.Namespace, space: list[Dimension]) -> tuple[str, ...]:
+    """Bad numbers and overrides as one-line errors; return the overrides."""
+    for name, least in (("trials", 0), ("replications", 1), ("final_replications", 2)):
+        if getattr(args, name) is not None and getattr(args, name) < least:
+            _fail(f"--{name.replace('_', '-')} = {getattr(args, name)}: must be at least {least}")
+    if args.workers < 1:
+        _fail(f"--workers = {args.workers}: must be at least 1")
+    overrides = tuple(args.set)
+    fitted = {d.name for d in space}
+    for text in overrides:
+        key, eq, _ = text.partition("=")
+        if not eq or not key:
+            _fail(f"--set {text!r}: must be KEY=VALUE")
+        if key.lstrip("+~") in fitted or key.startswith("run.replications"):
+            _fail(f"--set {text!r}: {key} is set by the fit")
+    try:
+        from simulator.params import validate
+
+        validate(compose_config(overrides)[0])
+    except Exception as exc:  # noqa: BLE001 - Hydra's errors have no common base
+        from simulator.cli import error_message
+
+        _fail(f"--set: {error_message(exc)}")
+    return overrides
+
+
+def _stage_findings(findings: list, stage: Stage) -> list:
+    """The findings a stage's loss reads: train findings of its experiments (all test ones too)."""
+    if stage.experiments is None:
+        return findings
+    return [f for f in findings if f.split != "train" or f.model.experiment in stage.experiments]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fit (unless ``--report-only``), evaluate the best point on every finding, write outputs.
+
+    A staged space fits its stages in order (block-coordinate estimation): each
+    stage's study fits its parameters to the train findings of its experiments
+    with every earlier stage's best values fixed as overrides.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        findings = ev.load(args.evidence)
+        stages = load_stages(args.space)
+    except (EvidenceError, SpaceError) as exc:
+        _fail(str(exc))
+    if not ev.train(findings):
+        _fail(f"{args.evidence}: no train findings: nothing to fit")
+    space = [d for stage in stages for d in stage.space]
+    overrides = _check_args(args, space)
+    current, clipped = defaults(space), start_point(space)
+    for d in space:
+        if current[d.name] != clipped[d.name]:
+            print(
+                f"note: {d.name} = {current[d.name]:g} lies outside [{d.lo:g}, {d.hi:g}]; "
+                f"the fit starts at {clipped[d.name]:g}",
+                file=sys.stderr,
+            )
+    db = args.out_dir / DB_NAME
+    best: dict[str, float] = {}
+    start: dict[str, float] = {}
+    names, first_values, search_values, done = [], [], [], 0
+    for stage in stages:
+        used = _stage_findings(findings, stage)
+        if not ev.train(used):
+            _fail(f"stage {stage.name}: no train findings of {', '.join(stage.experiments or ())}")
+        fixed = (*overrides, *point_overrides(best))
+        settings = settings_of(used, stage.space, fixed, args.replications, args.seed)
+        name = args.study or study_name_of(settings)
+        if args.study and len(stages) > 1:
+            name = f"{args.study}-{stage.name}"
+        trials = args.trials if args.trials is not None else (stage.trials or 60)
+        if len(stages) > 1:
+            print(f"stage {stage.name}: {len(stage.space)} parameters, {trials} trials", flush=True)
+        try:
+            study = open_study(db, name, settings, create=not args.report_only)
+            if not args.report_only:
+                fit(
+                    study,
+                    used,
+                    stage.space,
+                    trials,
+                    fixed,
+                    args.replications,
+                    args.seed,
+                    args.workers,
+                    args.sampler_seed,
+                    not args.no_progress,
+                )
+            if completed(study) == 0:
+                raise ValueError(f"{db}: study {name!r} has no completed trial")
+        except ValueError as exc:
+            _fail(str(exc))
+        best.update({d.name: round4(study.best_trial.params[d.name]) for d in stage.space})
+        first = start_trial(study)
+        start.update(
+            {d.name: first.params[d.name] for d in stage.space}
+            if first
+            else start_point(stage.space)
+        )
+        # start the next stage, and the final evaluation, in the fitted organisation's own
+        # steady state: the installed base it settles at is the initial condition
+        share = steady_customer_share((*overrides, *point_overrides(best)), workers=args.workers)
+        best["territory.customer_share"] = round4(share)
+        print(f"stage {stage.name}: steady customer share {share:.3f}", flush=True)
+        names.append(name)
+        first_values.append(first.value if first else float("nan"))
+        search_values.append(study.best_value)
+        done += completed(study)
+    # the report describes the model the fitted file gives: the values as written
+    print(f"evaluating the best of {done} trials on every finding ...", flush=True)
+    estimates, loss_train = moments.evaluate(
+        findings,
+        (*overrides, *point_overrides(best)),
+        args.final_replications,
+        args.seed,
+        args.workers,
+    )
+    verdicts = moments.judge(findings, estimates)
+    info = {
+        "loss_train": loss_train,
+        "loss_train_search": search_values[-1],
+        "loss_start": first_values[0],
+        "stage_losses": [
+            {"stage": st.name, "start": a, "best": b}
+            for st, a, b in zip(stages, first_values, search_values, strict=True)
+        ],
+        "trials": done,
+        "replications": args.replications,
+        "final_replications": args.final_replications,
+        "seed": args.seed,
+        "date": datetime.date.today().isoformat(),
+        "study": names if len(names) > 1 else names[0],
+        "evidence": relative_path(args.evidence),
+        "space": relative_path(args.space),
+        "overrides": list(overrides),
+    }
+    write_fitted(args.fitted_path, best, info)
+    args.report_path.parent.mkdir(parents=True, exist_ok=True)
+    args.report_path.write_text(
+        report_markdown(verdicts, space, start, best, info), encoding="utf-8"
+    )
+    for d in space:
+        print(f"  {d.name:34s} {num(start[d.name]):>8s} -> {num(best[d.name])}")
+    for split in ev.SPLITS:
+        c = counts(verdicts, split)
+        print(
+            f"{split}: {c['estimated']} of {c['findings']} estimated; direction "
+            f"{c['direction_ok']}/{c['direction_judged']}, size {c['size_ok']}/{c['size_judged']}"
+        )
+    print(f"loss (train): start {num(info['loss_start'])} -> {num(loss_train)}")
+    print(f"wrote {args.fitted_path} and {args.report_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,346 @@
+"""Simulating the evidence, estimating each finding, the verdicts, and the fit's loss.
+
+:func:`simulate` runs every experiment the findings need once, on common
+random numbers; :func:`estimate` turns the tables into each finding's mean
+over replications and 95% t interval (the helpers of
+:mod:`experiments.validation.facts`); :func:`judge` gives the verdicts;
+:func:`loss` is the method-of-simulated-moments objective over the training
+findings.
+
+Verdicts. ``direction_ok`` (findings with ``sign`` +1/-1): the 95% interval
+lies wholly on the published side of 0 (of 1 for ``ratio``). ``size_ok``
+(findings with ``size: true``): a level inside ``[low, high]`` when both are
+given, beyond the bound when only one is given and ``value`` is null, else
+within a factor 2 of ``value``; an effect within a factor 2 of the published
+effect (``value``, else the middle of ``[low, high]``) and of the same sign.
+For ``ratio`` the effect is the distance from 1 (``(sim - 1) / (pub - 1)``),
+so that a ratio of 1.1 against a published 1.2 counts as half the effect.
+
+The loss. Over the ``train`` findings only, ``sum(weight * z**2)`` with
+``z = (sim - target) / scale``:
+
+- ``target``: ``value``; for a level finding with both ``low`` and ``high``,
+  the middle of the band; for an effect with no ``value``, the middle too;
+- ``scale = sqrt(published_sd**2 + sim_se**2 + (0.25 * |target|)**2)``:
+  ``published_sd`` is ``se``, else ``(high - low) / 3.92`` when both bounds are
+  given (a 95% interval), else 0; ``sim_se`` is the simulated mean's standard
+  error; the last term says a model is not expected to match a field study
+  closer than a quarter of its size, and keeps a precise target from
+  dominating;
+- ``relative`` and ``ratio`` effects are compared in log space,
+  ``log(1 + x)`` and ``log(x)``, when simulated and published arguments are
+  both positive (a halving and a doubling of an effect cost the same); the
+  scale's terms are carried over by the delta method (the published and
+  floor terms at the target, the simulation term at the simulated mean);
+- a one-sided size (``value`` null, only ``low`` or only ``high``) is a hinge:
+  ``z = (bound - sim) / scale`` only when the simulated mean is on the wrong
+  side (``scale = sqrt(sim_se**2 + (0.25 * |bound|)**2)``);
+- a direction-only finding (``size: false``) is a hinge too: when the
+  simulated mean is on the wrong side of 0 (of 1 for ``ratio``), ``z`` is its
+  distance over ``sim_se`` (a t statistic; 1 when the standard error is
+  unknown);
+- a training finding that cannot be estimated (measure missing or NaN) adds
+  ``weight * NOT_ESTIMATED_Z**2``, so a trial cannot lower the loss by
+  breaking a measure.
+
+Test findings never enter the loss.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from experiments.evidence import DEFAULT, Finding, train
+from experiments.validation.experiments import run_experiments, sweep_params
+from experiments.validation.facts import interval, paired, relative, select, spread
+from experiments.validation.measures import run_measured
+from simulator.config import compose_config
+from simulator.params import validate
+from simulator.run import replication_seeds
+
+#: a size judged within a factor of 2
+SIZE_FACTOR = 2.0
+#: the floor of a moment's scale, as a share of its target
+SCALE_FLOOR = 0.25
+#: the z a training finding that cannot be estimated counts for in the loss
+NOT_ESTIMATED_Z = 5.0
+
+
+# -- simulating -------------------------------------------------------------------------------
+
+
+def _default_task(args: tuple) -> dict:
+    params, replication, seed, child = args
+    return {
+        "experiment": DEFAULT,
+        "replication": replication,
+        "seed": seed,
+        **run_measured(params, child),
+    }
+
+
+def run_default(
+    overrides: tuple[str, ...], replications: int, seed: int, workers: int = 1
+) -> pd.DataFrame:
+    """The default organisation with ``overrides``: one row of measures per replication.
+
+    Replication ``r`` runs on the ``r``-th seed of
+    :func:`simulator.run.replication_seeds`, as every arm of an experiment does.
+    """
+    params, _ = compose_config([f"run.replications={replications}", *overrides])
+    params = validate(params)
+    tasks = [(params, r, seed, c) for r, c in enumerate(replication_seeds(seed, replications))]
+    if workers <= 1 or len(tasks) <= 1:
+        rows = [_default_task(t) for t in tasks]
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            rows = list(pool.map(_default_task, tasks))
+    return pd.DataFrame(rows)
+
+
+def needed_arms(findings: Iterable[Finding]) -> dict[str, list[dict[str, str]]]:
+    """Experiment -> the arms the findings read (``at``, or ``base`` and ``arm``)."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for f in findings:
+        m = f.model
+        if m.experiment != DEFAULT:
+            chosen = [m.at] if m.kind == "level" else [m.base, m.arm]
+            arms = out.setdefault(m.experiment, [])
+            arms += [a for a in chosen if a not in arms]
+    return out
+
+
+def simulate(
+    findings: Iterable[Finding],
+    overrides: tuple[str, ...] = (),
+    replications: int = 4,
+    seed: int = 0,
+    workers: int = 1,
+) -> dict[str, pd.DataFrame]:
+    """Run every experiment the findings need, once each; experiment name -> results table.
+
+    Experiments run through
+    :func:`~experiments.validation.experiments.run_experiments` with
+    ``run.replications=replications`` and ``overrides`` appended to each arm's
+    overrides; ``default`` is the base configuration with the overrides, on the
+    same replication seeds. The same ``seed`` gives every call the same random
+    numbers (common random numbers across the trials of a fit). Where
+    ``run_experiments`` can run a subset of arms (``only=``), only the arms
+    the findings read are run (:func:`needed_arms`); an arm's numbers are the
+    same either way.
+    """
+    findings = list(findings)
+    names = sorted({f.model.experiment for f in findings})
+    keys = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+    for name in names:
+        if name != DEFAULT:
+            clash = sorted(keys & set(sweep_params(name)))
+            if clash:
+                raise ValueError(
+                    f"override {clash[0]} is an arm of experiment {name!r}: it would make "
+                    "its arms identical"
+                )
+    bundles = [n for n in names if n != DEFAULT]
+    extra = (f"run.replications={replications}", *overrides)
+    only = needed_arms(findings)
+    tables = run_experiments(bundles, seed, extra, workers, only=only) if bundles else {}
+    if DEFAULT in names:
+        tables[DEFAULT] = run_default(tuple(overrides), replications, seed, workers)
+    return tables
+
+
+# -- estimates and verdicts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The simulated number of a finding: mean over replications, 95% t interval, se, n.
+
+    ``reason`` says why there is none (then ``mean`` is NaN).
+    """
+
+    mean: float = float("nan")
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    se: float = float("nan")
+    n: int = 0
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the finding was estimated."""
+        return not self.reason
+
+
+def replication_values(finding: Finding, table: pd.DataFrame) -> np.ndarray:
+    """The finding's number in each (paired) replication of its experiment's table."""
+    m = finding.model
+    if m.kind == "level":
+        return select(table, **m.at)[m.metric].to_numpy(float)
+    if m.kind == "difference":
+        return paired(table, m.metric, m.base, m.arm)
+    rel = relative(table, m.metric, m.base, m.arm)
+    if m.kind == "relative":
+        return rel
+    if m.kind == "ratio":
+        return rel + 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return rel / relative(table, m.per, m.base, m.arm)
+
+
+def estimate_one(finding: Finding, tables: Mapping[str, pd.DataFrame]) -> Estimate:
+    """The finding's :class:`Estimate`, or one whose ``reason`` says why there is none."""
+    m = finding.model
+    table = tables.get(m.experiment)
+    if table is None:
+        return Estimate(reason=f"experiment {m.experiment!r} was not simulated")
+    for metric in (m.metric, m.per):
+        if metric is not None and metric not in table.columns:
+            return Estimate(
+                reason=f"measure {metric!r} not in the {m.experiment!r} results "
+                "(no such measure, or NaN in every run)"
+            )
+    try:
+        values = replication_values(finding, table)
+    except KeyError as exc:
+        return Estimate(reason=f"arm missing from the {m.experiment!r} results: {exc.args[0]}")
+    mean, lo, hi = interval(values)
+    sd, n = spread(values)
+    if n == 0:
+        what = f"measure {m.metric!r}" if m.kind == "level" else f"the {m.kind} of {m.metric!r}"
+        return Estimate(reason=f"{what} is NaN in every replication")
+    return Estimate(mean, lo, hi, sd / math.sqrt(n) if n > 1 else float("nan"), n)
+
+
+def estimate(
+    findings: Iterable[Finding], tables: Mapping[str, pd.DataFrame]
+) -> dict[str, Estimate]:
+    """Finding id -> :class:`Estimate`, for every finding (none dropped)."""
+    return {f.id: estimate_one(f, tables) for f in findings}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A finding's estimate and its verdicts: direction, size (None = not judged), ratio."""
+
+    finding: Finding
+    estimate: Estimate
+    direction_ok: bool | None
+    size_ok: bool | None
+    ratio: float
+
+    @property
+    def status(self) -> str:
+        """``not estimated: <reason>``, ``pass`` (every judged verdict holds) or ``fail``."""
+        if not self.estimate.ok:
+            return f"not estimated: {self.estimate.reason}"
+        judged = [v for v in (self.direction_ok, self.size_ok) if v is not None]
+        return "pass" if all(judged) else "fail"
+
+
+def size_ratio(finding: Finding, mean: float) -> float:
+    """Simulated over published size (for ``ratio`` kind, both measured from 1)."""
+    pub = finding.published
+    if pub is None:
+        return float("nan")
+    if finding.model.kind == "ratio":
+        mean, pub = mean - 1.0, pub - 1.0
+    return mean / pub if pub != 0 else float("nan")
+
+
+def judge_one(finding: Finding, est: Estimate) -> Verdict:
+    """The verdicts of one finding given its estimate (see the module docstring)."""
+    m = finding.model
+    if not est.ok:
+        return Verdict(finding, est, None, None, float("nan"))
+    direction = None
+    if m.sign != 0:
+        null = finding.null
+        direction = bool(est.ci_low > null) if m.sign > 0 else bool(est.ci_high < null)
+    ratio = size_ratio(finding, est.mean)
+    size = None
+    if m.size:
+        if finding.band and not finding.is_effect:
+            size = bool(finding.low <= est.mean <= finding.high)
+        elif finding.one_sided:
+            size = bool(
+                est.mean >= finding.low if finding.low is not None else est.mean <= finding.high
+            )
+        else:
+            size = bool(1.0 / SIZE_FACTOR <= ratio <= SIZE_FACTOR)
+    return Verdict(finding, est, direction, size, ratio)
+
+
+def judge(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> list[Verdict]:
+    """A :class:`Verdict` per finding, in the findings' order."""
+    return [judge_one(f, estimates[f.id]) for f in findings]
+
+
+# -- the loss ---------------------------------------------------------------------------------
+
+
+def _log_transform(kind: str):
+    """``(u, du/dx)`` of the log comparison for relative and ratio effects, else None."""
+    if kind == "relative":
+        return np.log1p, lambda x: 1.0 / (1.0 + x)
+    if kind == "ratio":
+        return np.log, lambda x: 1.0 / x
+    return None
+
+
+def moment_z(finding: Finding, est: Estimate) -> float:
+    """The signed ``z`` of one training finding in the loss (0 when on target or side)."""
+    if not est.ok:
+        return NOT_ESTIMATED_Z
+    sim = est.mean
+    sim_se = est.se if math.isfinite(est.se) else 0.0
+    m = finding.model
+    if not m.size:
+        wrong = m.sign * (sim - finding.null) < 0
+        return (sim - finding.null) / sim_se if wrong and sim_se > 0 else float(wrong)
+    if finding.one_sided:
+        bound = finding.low if finding.low is not None else finding.high
+        gap = bound - sim if finding.low is not None else sim - bound
+        scale = math.hypot(sim_se, SCALE_FLOOR * abs(bound)) or 1e-12
+        return max(gap, 0.0) / scale
+    target = finding.target
+    pub_terms = (finding.published_sd, SCALE_FLOOR * abs(target))
+    transform = _log_transform(m.kind)
+    shift = 1.0 if m.kind == "relative" else 0.0
+    if transform is not None and sim + shift > 0 and target + shift > 0:
+        u, du = transform
+        scale = math.sqrt(sum((t * du(target)) ** 2 for t in pub_terms) + (sim_se * du(sim)) ** 2)
+        return float((u(sim) - u(target)) / (scale or 1e-12))
+    scale = math.sqrt(sum(t**2 for t in pub_terms) + sim_se**2)
+    return (sim - target) / (scale or 1e-12)
+
+
+def loss_terms(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> dict[str, float]:
+    """Training finding id -> ``weight * z**2``; test findings are left out."""
+    return {f.id: f.weight * moment_z(f, estimates[f.id]) ** 2 for f in train(findings)}
+
+
+def loss(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> float:
+    """The method-of-simulated-moments loss over the training findings (module docstring)."""
+    return float(sum(loss_terms(findings, estimates).values()))
+
+
+def evaluate(
+    findings: list[Finding],
+    overrides: tuple[str, ...] = (),
+    replications: int = 4,
+    seed: int = 0,
+    workers: int = 1,
+) -> tuple[dict[str, Estimate], float]:
+    """Simulate the findings, estimate them, and return the estimates and the training loss."""
+    tables = simulate(findings, overrides, replications, seed, workers)
+    estimates = estimate(findings, tables)
+    return estimates, loss(findings, estimates)

@@ -1,0 +1,141 @@
+"""What the fit writes: the fitted defaults (JSON) and the report of fit per moment (Markdown)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from experiments.estimation import moments
+from experiments.estimation.moments import Verdict
+from experiments.estimation.space import Dimension, priors, round4
+from experiments.evidence import ROOT, SPLITS, Finding
+
+PROG = "python -m experiments.estimate"
+
+
+def write_fitted(path: Path, fitted: dict, info: dict) -> None:
+    """``fitted_defaults.json``: the fitted parameters, and how they were fitted.
+
+    Parameters fitted before and not in this space keep their values: the fit
+    was made with them as defaults.
+    """
+    from simulator.params import FITTED as previous
+
+    parameters = {**previous, **{k: round4(v) for k, v in fitted.items()}}
+    payload = {"parameters": dict(sorted(parameters.items())), "fit": info}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+def num(value: float | None) -> str:
+    """A number to 4 significant digits, or ``-`` for None/NaN (for reports)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:.4g}"
+
+
+def _published(f: Finding) -> str:
+    band = f"[{num(f.low)}, {num(f.high)}]" if f.low is not None or f.high is not None else ""
+    if f.value is None and not band:
+        return "direction only"
+    return " ".join(s for s in (num(f.value) if f.value is not None else "", band) if s)
+
+
+def _yes(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "**no**")
+
+
+def counts(verdicts: list[Verdict], split: str) -> dict[str, int]:
+    """Findings, estimated, and judged/passed on direction and on size, of one split."""
+    vs = [v for v in verdicts if v.finding.split == split]
+    return {
+        "findings": len(vs),
+        "estimated": sum(v.estimate.ok for v in vs),
+        "direction_judged": sum(v.direction_ok is not None for v in vs),
+        "direction_ok": sum(bool(v.direction_ok) for v in vs),
+        "size_judged": sum(v.size_ok is not None for v in vs),
+        "size_ok": sum(bool(v.size_ok) for v in vs),
+    }
+
+
+def relative_path(path: Path) -> str:
+    """``path`` relative to the repository when inside it, else absolute."""
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def report_markdown(
+    verdicts: list[Verdict], space: list[Dimension], start: dict, fitted: dict, info: dict
+) -> str:
+    """``calibration.md``: headline counts, the parameters, and the fit per moment.
+
+    ``start`` and ``fitted`` map each parameter of the space to its value at
+    the first trial and at the best; ``info`` is the ``fit`` record of
+    :func:`write_fitted`.
+    """
+    prior = priors(space)
+    terms = moments.loss_terms(
+        [v.finding for v in verdicts], {v.finding.id: v.estimate for v in verdicts}
+    )
+    lines = [
+        "# Calibration: the model against the evidence base",
+        "",
+        f"Written by `{PROG}` ({info['date']}) from `{info['evidence']}` and `{info['space']}`: "
+        f"{info['trials']} trial{'s' if info['trials'] != 1 else ''} of "
+        f"{info['replications']} replications per arm (seed "
+        f"{info['seed']}, study `{info['study']}`), the best point evaluated again with "
+        f"{info['final_replications']} replications per arm on every finding. Overrides: "
+        f"{', '.join(f'`{o}`' for o in info['overrides']) or 'none'}.",
+        "",
+        "Loss over the train findings (the method of simulated moments of "
+        f"`experiments/estimation/moments.py`): "
+        f"start {num(info['loss_start'])}, fitted {num(info['loss_train_search'])} at "
+        f"{info['replications']} replications; {num(info['loss_train'])} at "
+        f"{info['final_replications']}. Test findings never enter the loss.",
+        "",
+        "## Headline",
+        "",
+        "| split | findings | estimated | direction right | size right |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for split in SPLITS:
+        c = counts(verdicts, split)
+        lines.append(
+            f"| {split} | {c['findings']} | {c['estimated']} | "
+            f"{c['direction_ok']} of {c['direction_judged']} | "
+            f"{c['size_ok']} of {c['size_judged']} |"
+        )
+    lines += [
+        "",
+        "Direction: the 95% interval lies wholly on the published side of 0 (of 1 for ratios). "
+        "Size: a level inside the published band (or within a factor 2 of the value); an "
+        "effect within a factor 2 of the published one.",
+        "",
+        "## Parameters",
+        "",
+        "| parameter | range | scale | declared | start | fitted |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for d in space:
+        lines.append(
+            f"| `{d.name}` | [{d.lo:g}, {d.hi:g}] | {'log' if d.log else 'linear'} | "
+            f"{num(prior[d.name])} | {num(start[d.name])} | {num(round4(fitted[d.name]))} |"
+        )
+    lines += [
+        "",
+        "## Fit per moment",
+        "",
+        "| finding | split | experiment: measure (kind) | published [low, high] | "
+        "simulated [95% CI] | ratio | direction | size | loss term |",
+        "|---|---|---|---|---|---:|---|---|---:|",
+    ]
+    for v in verdicts:
+        f, e, m = v.finding, v.estimate, v.finding.model
+        sim = f"{num(e.mean)} [{num(e.ci_low)}, {num(e.ci_high)}]" if e.ok else v.status
+        term = num(terms[f.id]) if f.id in terms else "-"
+        lines.append(
+            f"| `{f.id}` | {f.split} | {m.experiment}: {m.metric} ({m.kind}) | {_published(f)} | "
+            f"{sim} | {num(v.ratio)} | {_yes(v.direction_ok)} | {_yes(v.size_ok)} | {term} |"
+        )
+    return "\n".join(lines) + "\n"

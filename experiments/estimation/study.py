@@ -1,0 +1,180 @@
+"""The Optuna study of the fit: its settings, storage, resumption and the trial loop.
+
+A study (SQLite, ``experiments/results/calibration.db``) holds the trials of
+one setting (the train findings' numbers and mappings, the space, the fitted
+defaults outside it, replications, seed, overrides and a hash of the model's
+code and configs);
+its default name is a hash of that setting, so a rerun of the same command
+resumes it and any change starts a new study in the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from experiments.estimation import moments
+from experiments.estimation.space import Dimension, point_overrides, start_point
+from experiments.evidence import ROOT, Finding, train
+from simulator.params import ParamError
+
+RESULTS = ROOT / "experiments" / "results"
+
+
+def model_hash() -> str:
+    """A hash of the model's code and configs (a changed model starts a new study)."""
+    digest = hashlib.sha256()
+    for folder, pattern in ((ROOT / "simulator", "*.py"), (ROOT / "conf", "*.yaml")):
+        for path in sorted(folder.rglob(pattern)):
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def settings_of(
+    findings: list[Finding],
+    space: list[Dimension],
+    overrides: tuple[str, ...],
+    replications: int,
+    seed: int,
+) -> dict:
+    """What the trials' losses depend on; a study holds trials of one setting only.
+
+    The start (the current defaults) is left out, so writing the fitted
+    defaults does not orphan the study that found them; the fitted defaults of
+    parameters outside the space (``fixed``) are in.
+    """
+    from simulator.params import FITTED
+
+    used = [
+        [f.id, asdict(f.model), f.value, f.low, f.high, f.se, f.weight] for f in train(findings)
+    ]
+    return {
+        "moments": used,
+        "space": [asdict(d) for d in space],
+        "fixed": {k: v for k, v in sorted(FITTED.items()) if k not in {d.name for d in space}},
+        "overrides": list(overrides),
+        "replications": replications,
+        "seed": seed,
+        "model": model_hash(),
+    }
+
+
+def study_name_of(settings: dict) -> str:
+    """The default study name: ``calibration-<hash of the settings>``."""
+    text = json.dumps(settings, sort_keys=True, default=str)
+    return "calibration-" + hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def open_study(db: Path, name: str, settings: dict, create: bool = True):
+    """Create or load the study; refuse one of other settings; requeue interrupted trials."""
+    import optuna
+    from optuna.trial import TrialState
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    if db.parent == RESULTS and not (db.parent / ".gitignore").exists():
+        (db.parent / ".gitignore").write_text("*\n")
+    storage = optuna.storages.RDBStorage(f"sqlite:///{db.resolve()}")
+    if not create and name not in optuna.get_all_study_names(storage):
+        raise ValueError(f"{db}: no study {name!r}: run without --report-only first")
+    study = optuna.create_study(
+        study_name=name, storage=storage, direction="minimize", load_if_exists=True
+    )
+    settings = json.loads(json.dumps(settings, default=str))
+    have = study.user_attrs.get("settings")
+    if have is None:
+        study.set_user_attr("settings", settings)
+    elif have != settings:
+        changed = [k for k in settings if have.get(k) != settings[k]]
+        raise ValueError(
+            f"{db}: study {name!r} was run with other settings (differs in "
+            f"{', '.join(changed)}); name another --study or remove the file"
+        )
+    study_id = storage.get_study_id_from_name(name)
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+        storage.set_trial_state_values(trial_id, TrialState.FAIL)
+        attrs = {**trial.user_attrs, "retry_of": trial.number}
+        study.enqueue_trial(trial.params, user_attrs=attrs)
+    return study
+
+
+def completed(study) -> int:
+    """Number of completed trials."""
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+
+
+def fit(
+    study,
+    findings: list[Finding],
+    space: list[Dimension],
+    trials: int,
+    overrides: tuple[str, ...] = (),
+    replications: int = 4,
+    seed: int = 0,
+    workers: int = 1,
+    sampler_seed: int = 0,
+    progress: bool = True,
+):
+    """Add trials to ``study`` until it holds ``trials`` completed ones; return the study.
+
+    Each trial evaluates the train findings only. A point the model refuses
+    (:class:`~simulator.params.ParamError`) fails its trial and the search
+    goes on; an interruption leaves the trial running, and the next run
+    retries it (:func:`open_study`).
+    """
+    import optuna
+    from optuna.trial import TrialState
+    from tqdm import tqdm
+
+    moments_used = train(findings)
+    alive = (TrialState.COMPLETE, TrialState.WAITING, TrialState.RUNNING)
+    if not any(t.user_attrs.get("start") for t in study.get_trials(deepcopy=False, states=alive)):
+        study.enqueue_trial(start_point(space), user_attrs={"start": True})
+    done = completed(study)
+    state = np.random.SeedSequence([sampler_seed, done]).generate_state(1)[0]
+    study.sampler = optuna.samplers.TPESampler(seed=int(state))
+    distributions = {d.name: d.distribution() for d in space}
+    failures = 0
+    total = max(trials - done, 0)
+    with tqdm(total=total, unit="trial", desc="calibrate", disable=not progress) as bar:
+        while completed(study) < trials:
+            trial = study.ask(distributions)
+            point = {d.name: trial.params[d.name] for d in space}
+            try:
+                estimates, value = moments.evaluate(
+                    moments_used,
+                    (*overrides, *point_overrides(point)),
+                    replications,
+                    seed,
+                    workers,
+                )
+            except ParamError as exc:
+                study.tell(trial, state=TrialState.FAIL)
+                failures += 1
+                if failures > max(trials, 3):
+                    raise ValueError(f"{failures} trials refused by the model: {exc}") from None
+                continue
+            except Exception:
+                study.tell(trial, state=TrialState.FAIL)
+                raise
+            trial.set_user_attr("terms", moments.loss_terms(moments_used, estimates))
+            study.tell(trial, value)
+            bar.set_postfix(best=f"{study.best_value:.4g}", refresh=False)
+            bar.update(1)
+    return study
+
+
+def start_trial(study):
+    """The completed start trial (the defaults when the study began), or None."""
+    from optuna.trial import TrialState
+
+    trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    return next((t for t in trials if t.user_attrs.get("start")), None)
