@@ -51,8 +51,9 @@ from simulator.workforce import (
 
 #: share of a seasoned rep's trailing bookings that counts as "productive"
 PRODUCTIVE_SHARE = 0.8
-#: weeks of bookings compared for productivity (new hire against seasoned reps)
-RAMP_WINDOW = 8
+#: weeks of bookings compared for productivity (new hire against seasoned reps): a quarter,
+#: as README's definition of the ramp says
+RAMP_WINDOW = 13
 #: weeks before a period's end in which reps move deals across the boundary
 TIMING_WINDOW = 2
 
@@ -301,7 +302,9 @@ class SalesModel(mesa.Model):
         time = choose_time(self, admin)
         self.week_hours = time
         eff = np.where(st.occupied, st.effectiveness(self.week), 0.5 + p.manager.skill)
-        skill = np.where(st.occupied, st.skill, p.manager.skill)
+        # a rep in onboarding closes as its ramp allows (it is still learning the offer)
+        ramp = st.ramp(self.week)
+        skill = np.where(st.occupied, st.skill * ramp, p.manager.skill)
         self.accounts.advance(
             time.advancing + self.manager_deal_hours, eff, season, self.rng_pipeline
         )
@@ -309,7 +312,8 @@ class SalesModel(mesa.Model):
         prospect_opps = time.prospecting * p.buyer.prospect_yield * eff
         new_opps = self.accounts.open_new(prospect_opps, season, growth, self.rng_pipeline)
         self._explore(time.exploring * eff)
-        self.accounts.tend(time.caring, self.n_seats)
+        # a new rep's care counts for less until onboarded: it does not know its customers yet
+        self.accounts.tend(time.caring * ramp, self.n_seats)
         self._week_churned = int(self.accounts.churn(self.week, self.rng_pipeline).size)
 
         self._credit(bookings, won, discounts)
