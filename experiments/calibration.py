@@ -30,12 +30,17 @@ from scipy import stats
 from simulator.params import SimParams, flatten
 from simulator.run import run_one
 
-#: MODEL.md section 4: metric -> (low, high) of the published band
+#: metric -> (low, high) of its band: MODEL.md section 4, then the distribution a
+#: leader knows (issue 11: median near quota, top performers under twice it, the
+#: company near its number; validation/evidence.yaml gives the sources)
 BANDS: dict[str, tuple[float, float]] = {
     "share_at_quota": (0.50, 0.60),
     "turnover_total": (0.25, 0.35),
     "ramp_months_median": (4.0, 6.0),
     "top20_revenue_share": (0.45, 0.65),
+    "attainment_median": (0.90, 1.05),
+    "attainment_p90": (0.0, 1.9),
+    "revenue_vs_target": (0.85, 1.10),
 }
 RESULTS = Path(__file__).resolve().parent / "results"
 

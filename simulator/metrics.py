@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.params import WEEKS_PER_YEAR
+from simulator.workforce import HOUR_COLUMNS
 
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
 
@@ -67,16 +68,7 @@ def summarise(tables: dict[str, pd.DataFrame], n_seats: int) -> dict[str, float]
     revenue = float(ev["bookings"].sum())
     target = float(ev["target_weekly"].sum())
     comp = float(ev["comp_cost"].sum())
-    hours = ev[
-        [
-            "hours_prospecting",
-            "hours_advancing",
-            "hours_helping",
-            "hours_exploring",
-            "hours_caring",
-            "hours_admin",
-        ]
-    ].sum()
+    hours = ev[list(HOUR_COLUMNS)].sum()
     eval_start = int(weekly["week"][~weekly["warmup"]].min()) if len(ev) else 0
     new = hires[(~hires["initial"]) & (hires["hired_week"] >= eval_start)]
     ramp = new["ramp_weeks"].dropna().to_numpy()

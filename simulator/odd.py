@@ -137,7 +137,11 @@ def submodel_table(submodel: str) -> str:
             continue
         meta = dict(f.metadata)
         cells = [f"`{name}`", _cell(value), _cell(meta.get("unit", "")), _cell(meta.get("doc", ""))]
-        cells.append(_cell(source_of(name) or ""))
+        source = source_of(name) or ""
+        if meta.get("fitted"):
+            prior = meta["prior"]
+            source = f"fitted (make calibrate; validation/calibration.md); declared {prior:g}"
+        cells.append(_cell(source))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -316,7 +316,7 @@ def test_weights_and_findings_that_cannot_be_estimated():
     g = one(value=0.1, weight=1.0)
     assert loss([f], {"probe": at(0.2)}) == pytest.approx(0.5 * loss([g], {"probe": at(0.2)}))
     penalty = loss([g], {"probe": Estimate(reason="measure missing")})
-    assert penalty == moments.NOT_ESTIMATED_Z**2
+    assert penalty == moments.robust_square(moments.NOT_ESTIMATED_Z)
 
 
 def test_relative_effects_are_compared_in_log_space():

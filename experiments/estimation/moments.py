@@ -16,8 +16,10 @@ effect (``value``, else the middle of ``[low, high]``) and of the same sign.
 For ``ratio`` the effect is the distance from 1 (``(sim - 1) / (pub - 1)``),
 so that a ratio of 1.1 against a published 1.2 counts as half the effect.
 
-The loss. Over the ``train`` findings only, ``sum(weight * z**2)`` with
-``z = (sim - target) / scale``:
+The loss. Over the ``train`` findings only, ``sum(weight * rho(z))`` with
+``z = (sim - target) / scale`` and ``rho`` Huber's: ``z**2`` up to
+``|z| = 2``, linear beyond (``2 (2|z| - 2)``), so that one finding the model
+cannot reach (a structural misfit) does not pull every parameter toward it:
 
 - ``target``: ``value``; for a level finding with both ``low`` and ``high``,
   the middle of the band; for an effect with no ``value``, the middle too;
@@ -40,7 +42,7 @@ The loss. Over the ``train`` findings only, ``sum(weight * z**2)`` with
   distance over ``sim_se`` (a t statistic; 1 when the standard error is
   unknown);
 - a training finding that cannot be estimated (measure missing or NaN) adds
-  ``weight * NOT_ESTIMATED_Z**2``, so a trial cannot lower the loss by
+  ``weight * rho(NOT_ESTIMATED_Z)``, so a trial cannot lower the loss by
   breaking a measure.
 
 Test findings never enter the loss.
@@ -71,6 +73,8 @@ SIZE_FACTOR = 2.0
 SCALE_FLOOR = 0.25
 #: the z a training finding that cannot be estimated counts for in the loss
 NOT_ESTIMATED_Z = 5.0
+#: beyond this |z| a moment's cost grows linearly, not quadratically (Huber)
+HUBER_Z = 2.0
 
 
 # -- simulating -------------------------------------------------------------------------------
@@ -323,9 +327,15 @@ def moment_z(finding: Finding, est: Estimate) -> float:
     return (sim - target) / (scale or 1e-12)
 
 
+def robust_square(z: float) -> float:
+    """``z**2`` up to :data:`HUBER_Z`, then linear (Huber): a misfit far out counts, but less."""
+    a = abs(z)
+    return a * a if a <= HUBER_Z else HUBER_Z * (2.0 * a - HUBER_Z)
+
+
 def loss_terms(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> dict[str, float]:
-    """Training finding id -> ``weight * z**2``; test findings are left out."""
-    return {f.id: f.weight * moment_z(f, estimates[f.id]) ** 2 for f in train(findings)}
+    """Training finding id -> ``weight * robust_square(z)``; test findings are left out."""
+    return {f.id: f.weight * robust_square(moment_z(f, estimates[f.id])) for f in train(findings)}
 
 
 def loss(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> float:

@@ -65,6 +65,41 @@ def relative_path(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
+def headline_rows(verdicts: list[Verdict]) -> list[str]:
+    """The headline table: per split, findings estimated and passing on direction and size."""
+    lines = [
+        "| split | findings | estimated | direction right | size right |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for split in SPLITS:
+        c = counts(verdicts, split)
+        lines.append(
+            f"| {split} | {c['findings']} | {c['estimated']} | "
+            f"{c['direction_ok']} of {c['direction_judged']} | "
+            f"{c['size_ok']} of {c['size_judged']} |"
+        )
+    return lines
+
+
+def finding_rows(verdicts: list[Verdict], terms: dict[str, float] | None = None) -> list[str]:
+    """One table row per finding: published, simulated with its interval, ratio, verdicts."""
+    terms = terms or {}
+    lines = [
+        "| finding | split | experiment: measure (kind) | published [low, high] | "
+        "simulated [95% CI] | ratio | direction | size | loss term |",
+        "|---|---|---|---|---|---:|---|---|---:|",
+    ]
+    for v in verdicts:
+        f, e, m = v.finding, v.estimate, v.finding.model
+        sim = f"{num(e.mean)} [{num(e.ci_low)}, {num(e.ci_high)}]" if e.ok else v.status
+        term = num(terms[f.id]) if f.id in terms else "-"
+        lines.append(
+            f"| `{f.id}` | {f.split} | {m.experiment}: {m.metric} ({m.kind}) | {_published(f)} | "
+            f"{sim} | {num(v.ratio)} | {_yes(v.direction_ok)} | {_yes(v.size_ok)} | {term} |"
+        )
+    return lines
+
+
 def report_markdown(
     verdicts: list[Verdict], space: list[Dimension], start: dict, fitted: dict, info: dict
 ) -> str:
@@ -96,16 +131,8 @@ def report_markdown(
         "",
         "## Headline",
         "",
-        "| split | findings | estimated | direction right | size right |",
-        "|---|---:|---:|---:|---:|",
+        *headline_rows(verdicts),
     ]
-    for split in SPLITS:
-        c = counts(verdicts, split)
-        lines.append(
-            f"| {split} | {c['findings']} | {c['estimated']} | "
-            f"{c['direction_ok']} of {c['direction_judged']} | "
-            f"{c['size_ok']} of {c['size_judged']} |"
-        )
     lines += [
         "",
         "Direction: the 95% interval lies wholly on the published side of 0 (of 1 for ratios). "
@@ -122,20 +149,5 @@ def report_markdown(
             f"| `{d.name}` | [{d.lo:g}, {d.hi:g}] | {'log' if d.log else 'linear'} | "
             f"{num(prior[d.name])} | {num(start[d.name])} | {num(round4(fitted[d.name]))} |"
         )
-    lines += [
-        "",
-        "## Fit per moment",
-        "",
-        "| finding | split | experiment: measure (kind) | published [low, high] | "
-        "simulated [95% CI] | ratio | direction | size | loss term |",
-        "|---|---|---|---|---|---:|---|---|---:|",
-    ]
-    for v in verdicts:
-        f, e, m = v.finding, v.estimate, v.finding.model
-        sim = f"{num(e.mean)} [{num(e.ci_low)}, {num(e.ci_high)}]" if e.ok else v.status
-        term = num(terms[f.id]) if f.id in terms else "-"
-        lines.append(
-            f"| `{f.id}` | {f.split} | {m.experiment}: {m.metric} ({m.kind}) | {_published(f)} | "
-            f"{sim} | {num(v.ratio)} | {_yes(v.direction_ok)} | {_yes(v.size_ok)} | {term} |"
-        )
+    lines += ["", "## Fit per moment", "", *finding_rows(verdicts, terms)]
     return "\n".join(lines) + "\n"

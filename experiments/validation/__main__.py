@@ -3,7 +3,11 @@
     python -m experiments.validation                       # every fact, replications from YAML
     python -m experiments.validation spike ratchet --replications 8 --no-calibration
 
-Exits 1 when a fact fails or a calibration band is missed.
+Also scores every finding of ``validation/evidence.yaml`` on direction and
+size (train and test apart) and checks the steady state over ten years.
+Exits 1 when a fact fails, a calibration band is missed, a finding cannot be
+estimated or a level drifts; a finding that misses its published size is
+reported, not fatal (that is the calibration's score, not a bug).
 """
 
 from __future__ import annotations
@@ -50,6 +54,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-calibration", action="store_true", help="skip the calibration")
     parser.add_argument(
+        "--evidence-replications",
+        type=int,
+        default=20,
+        help="replications per arm of the evidence base (default 20; 0 skips it)",
+    )
+    parser.add_argument(
+        "--steady-seeds", type=int, default=10, help="seeds of the steady-state check (10; 0 skips)"
+    )
+    parser.add_argument(
+        "--steady-years", type=int, default=10, help="years of the steady-state check (10)"
+    )
+    parser.add_argument(
         "--results",
         type=Path,
         help="judge this stored results.parquet (of an earlier run) instead of running",
@@ -79,13 +95,39 @@ def main(argv: list[str] | None = None) -> int:
 
         calibration = calib.calibrate(args.calibration_seeds, args.workers)
     args.out.mkdir(parents=True, exist_ok=True)
+    extra, evidence_failed, drifting = [], False, []
+    if args.evidence_replications > 0:
+        from experiments import evidence as ev
+        from experiments.estimation import moments
+        from experiments.validation.report import evidence_section, write_evidence
+
+        findings = ev.load(ev.EVIDENCE)
+        estimates, _ = moments.evaluate(
+            findings, tuple(args.set), args.evidence_replications, args.seed, args.workers
+        )
+        evidence = moments.judge(findings, estimates)
+        write_evidence(args.out, evidence)
+        extra += evidence_section(evidence, args.evidence_replications)
+        for v in evidence:
+            print(f"{v.status:5s} {v.finding.split:5s} {v.finding.id}: ratio {num(v.ratio)}")
+        evidence_failed = not all(v.estimate.ok for v in evidence)
+    if args.steady_seeds > 0:
+        from experiments.validation.report import steady_section
+        from experiments.validation.steady import steady_state
+
+        steady, by_year = steady_state(
+            args.steady_seeds, args.steady_years, args.workers, tuple(args.set)
+        )
+        extra += steady_section(steady, by_year, args.steady_seeds)
+        drifting = [level for level, r in steady.iterrows() if r.drifts]
+        print("steady state: " + ("no drift" if not drifting else f"drifts: {drifting}"))
     if args.results is None:
         frame = pd.concat(tables.values(), ignore_index=True)
         frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(
             args.out / "results.parquet", index=False
         )
     command = "python -m experiments.validation " + " ".join(argv or sys.argv[1:])
-    path = write_report(args.out, verdicts, tables, calibration, command.strip())
+    path = write_report(args.out, verdicts, tables, calibration, command.strip(), extra)
     for v in verdicts:
         c = v.headline
         print(
@@ -100,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     if calibration is not None:
         print("calibration bands: " + ("all inside" if not missed else f"missed {missed}"))
     print(f"wrote {path}")
-    return 1 if missed or not all(v.passed for v in verdicts) else 0
+    failed = missed or drifting or evidence_failed or not all(v.passed for v in verdicts)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -237,13 +237,9 @@ def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     }
 
 
-def yearly_drift(result: RunResult) -> dict[str, float]:
-    """Slope per evaluation year of the headline levels (a steady state has none).
-
-    Share at quota, revenue against target, customer share of accounts and
-    mean skill, each regressed on the evaluation year; ``nan`` for runs
-    shorter than two evaluation years.
-    """
+def levels_by_year(result: RunResult) -> pd.DataFrame:
+    """The headline levels of each evaluation year: share at quota, revenue against target,
+    customer share of accounts and mean skill (one row per year)."""
     weekly, reps = result.tables["weekly"], result.tables["reps"]
     ev = weekly[~weekly["warmup"]].assign(year=lambda w: w["week"] // 52)
     by_year = ev.groupby("year").agg(
@@ -254,13 +250,23 @@ def yearly_drift(result: RunResult) -> dict[str, float]:
         skill=("skill_mean", "mean"),
     )
     annual = annual_attainment(reps)
-    by_year["at_quota"] = annual.groupby("year")["attainment"].apply(lambda a: (a >= 1).mean())
-    levels = {
-        "drift_share_at_quota": by_year["at_quota"],
-        "drift_revenue_vs_target": by_year["bookings"] / by_year["target"],
-        "drift_customer_share": by_year["customers"] / by_year["accounts"],
-        "drift_skill": by_year["skill"],
-    }
+    return pd.DataFrame(
+        {
+            "share_at_quota": annual.groupby("year")["attainment"].apply(lambda a: (a >= 1).mean()),
+            "revenue_vs_target": by_year["bookings"] / by_year["target"],
+            "customer_share": by_year["customers"] / by_year["accounts"],
+            "skill": by_year["skill"],
+        }
+    )
+
+
+def yearly_drift(result: RunResult) -> dict[str, float]:
+    """Slope per evaluation year of the headline levels (a steady state has none).
+
+    Each level of :func:`levels_by_year` regressed on the evaluation year;
+    ``nan`` for runs shorter than two evaluation years.
+    """
+    levels = {f"drift_{name}": values for name, values in levels_by_year(result).items()}
     out = {}
     for name, values in levels.items():
         v = values.dropna()

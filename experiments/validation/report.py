@@ -109,14 +109,99 @@ def write_checks(out: Path, verdicts: list[Verdict]) -> Path:
     return path
 
 
+def write_evidence(out: Path, verdicts: list) -> Path:
+    """Write ``out/evidence_results.json``: every finding's estimate, sd, n and verdicts.
+
+    The reduced evidence check of the test suite compares against these
+    numbers, so a fitted default that drifts fails it.
+    """
+    payload = {
+        v.finding.id: {
+            "split": v.finding.split,
+            "mean": v.estimate.mean,
+            "ci_low": v.estimate.ci_low,
+            "ci_high": v.estimate.ci_high,
+            "sd": v.estimate.se * np.sqrt(v.estimate.n) if v.estimate.n else float("nan"),
+            "n": v.estimate.n,
+            "direction_ok": v.direction_ok,
+            "size_ok": v.size_ok,
+            "ratio": v.ratio,
+        }
+        for v in verdicts
+    }
+    path = out / "evidence_results.json"
+    path.write_text(json.dumps(payload, indent=1, default=float) + "\n")
+    return path
+
+
+def evidence_section(verdicts: list, replications: int) -> list[str]:
+    """The report's evidence section: headline counts by split and the table per finding."""
+    from experiments.estimation.report import counts, finding_rows, headline_rows
+
+    train, test = counts(verdicts, "train"), counts(verdicts, "test")
+    return [
+        "## The evidence base, scored on size",
+        "",
+        f"Every finding of `validation/evidence.yaml` ({len(verdicts)}), simulated with "
+        f"{replications} paired replications per arm. Train findings are the ones "
+        "`make calibrate` fits; test findings never enter the fit. Direction: the 95% "
+        "interval lies wholly on the published side of 0 (of 1 for ratios). Size: a level "
+        "inside the published band (or within a factor 2 of the value); an effect within a "
+        "factor 2 of the published one (ratio = simulated / published).",
+        "",
+        f"**Train: direction {train['direction_ok']} of {train['direction_judged']}, size "
+        f"{train['size_ok']} of {train['size_judged']}. Test: direction "
+        f"{test['direction_ok']} of {test['direction_judged']}, size {test['size_ok']} of "
+        f"{test['size_judged']}.**",
+        "",
+        *headline_rows(verdicts),
+        "",
+        *finding_rows(verdicts),
+        "",
+    ]
+
+
+def steady_section(verdicts: pd.DataFrame, by_year: pd.DataFrame, seeds: int) -> list[str]:
+    """The report's steady-state section: levels by year and the drift verdicts."""
+    lines = [
+        "## Steady state",
+        "",
+        f"The default organisation over {len(by_year)} evaluation years and {seeds} seeds "
+        "(`experiments/validation/steady.py`): mean by year, then each level's slope per "
+        "year (mean of the runs' fitted slopes, 95% interval). A level drifts when the "
+        "interval excludes 0 and the implied change over the run exceeds 5% of the level.",
+        "",
+        "| year | " + " | ".join(by_year.columns) + " |",
+        "|---" * (len(by_year.columns) + 1) + "|",
+    ]
+    for year, row in by_year.iterrows():
+        lines.append(f"| {year} | " + " | ".join(num(float(x)) for x in row) + " |")
+    lines += [
+        "",
+        "| level | mean | slope per year | 95% CI | change over the run | drifts |",
+        "|---|---:|---:|---|---:|---|",
+    ]
+    for level, r in verdicts.iterrows():
+        lines.append(
+            f"| {level} | {num(r['mean'])} | {num(r.slope_per_year)} | "
+            f"[{num(r.ci_low)}, {num(r.ci_high)}] | {num(r.change_over_run)} | "
+            f"{'**yes**' if r.drifts else 'no'} |"
+        )
+    return [*lines, ""]
+
+
 def write_report(
     out: Path,
     verdicts: list[Verdict],
     tables: dict[str, pd.DataFrame],
     calibration: pd.DataFrame | None,
     command: str,
+    extra: list[str] | None = None,
 ) -> Path:
-    """Write ``out/report.md`` and ``out/<fact>.png``; return the report's path."""
+    """Write ``out/report.md`` and ``out/<fact>.png``; return the report's path.
+
+    ``extra`` lines (the evidence and steady-state sections) follow the headline.
+    """
     out.mkdir(parents=True, exist_ok=True)
     reps = {name: int(t["replication"].nunique()) for name, t in tables.items()}
     lines = [
@@ -133,6 +218,7 @@ def write_report(
         "",
         *verdict_rows(verdicts),
         "",
+        *(extra or []),
     ]
     for v in verdicts:
         figure(v, tables[v.fact.experiment], out / f"{v.fact.key}.png")

@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.validation.facts import interval
-from experiments.validation.measures import yearly_drift
+from experiments.validation.measures import levels_by_year, yearly_drift
 from simulator.config import compose_config
-from simulator.metrics import annual_attainment
 from simulator.params import validate
 from simulator.run import run_one
 
@@ -42,24 +41,7 @@ def _one(args: tuple[int, int, tuple[str, ...]]) -> tuple[dict[str, float], pd.D
     seed, years, overrides = args
     params, _ = compose_config([*overrides, f"run.years={years}"])
     result = run_one(validate(params), seed)
-    weekly = result.tables["weekly"]
-    ev = weekly[~weekly["warmup"]].assign(year=lambda w: w["week"] // 52)
-    by_year = ev.groupby("year").agg(
-        bookings=("bookings", "sum"),
-        target=("target_weekly", "sum"),
-        customers=("customers", "mean"),
-        accounts=("accounts", "mean"),
-        skill=("skill_mean", "mean"),
-    )
-    annual = annual_attainment(result.tables["reps"])
-    table = pd.DataFrame(
-        {
-            "share_at_quota": annual.groupby("year")["attainment"].apply(lambda a: (a >= 1).mean()),
-            "revenue_vs_target": by_year["bookings"] / by_year["target"],
-            "customer_share": by_year["customers"] / by_year["accounts"],
-            "skill": by_year["skill"],
-        }
-    ).assign(seed=seed)
+    table = levels_by_year(result).assign(seed=seed)
     return yearly_drift(result), table
 
 
