@@ -124,10 +124,17 @@ def report_markdown(
         f"{', '.join(f'`{o}`' for o in info['overrides']) or 'none'}.",
         "",
         "Loss over the train findings (the method of simulated moments of "
-        f"`experiments/estimation/moments.py`): "
-        f"start {num(info['loss_start'])}, fitted {num(info['loss_train_search'])} at "
-        f"{info['replications']} replications; {num(info['loss_train'])} at "
-        f"{info['final_replications']}. Test findings never enter the loss.",
+        f"`experiments/estimation/moments.py`), by stage at {info['replications']} "
+        "replications (each stage's loss reads the train findings of its experiments): "
+        + "; ".join(
+            f"{st['stage']} start {num(st['start'])}, best {num(st['best'])}"
+            for st in info.get("stage_losses")
+            or [{"stage": "fit", "start": info["loss_start"], "best": info["loss_train_search"]}]
+        )
+        + f". Every train finding at {info['final_replications']} replications: "
+        f"{num(info['loss_train'])}. Test findings never enter the loss. A search loss "
+        "well below the final one means the search fitted the noise of its few "
+        "replications (common random numbers make that possible): read the final one.",
         "",
         "## Headline",
         "",
