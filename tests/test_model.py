@@ -325,12 +325,24 @@ def test_more_coaching_raises_attainment_and_lowers_turnover(replicate, directio
 #   revenue_vs_target -0.120 (0.015), turnover_total +0.075 (0.009).
 # Mean attainment (reps who held a seat all year) is the noisiest of these, because the
 # extra leavers are the weaker reps; at 378a20c it was -0.079 (0.021) on seeds 5000-5031.
-def test_more_admin_load_lowers_coaching_attainment_and_retention(base, replicate, direction):
-    admin = replicate(SEEDS, **{"manager.admin_share": 0.55})
-    direction(base, admin, "coaching_hours_per_rep_month", -1)
-    direction(base, admin, "attainment_mean", -1)
-    direction(base, admin, "revenue_vs_target", -1)
-    direction(base, admin, "turnover_total", +1)
+@pytest.fixture(scope="module")
+def heavy_admin(replicate):
+    return replicate(SEEDS, **{"manager.admin_share": 0.55})
+
+
+def test_more_admin_load_lowers_coaching(base, heavy_admin, direction):
+    direction(base, heavy_admin, "coaching_hours_per_rep_month", -1)
+
+
+# At the fitted defaults of issue 11 (coaching_effect 0.27, low effort) the attainment and
+# revenue losses of fact 8 vanish and the turnover rise is small: make validate measures mean
+# attainment -0.0006 [-0.026, 0.025] and turnover +0.025 [0.005, 0.045] (n=30); here, seeds
+# 0-15, turnover +0.009 (SE 0.012). Strict: the mark goes when a refit brings them back.
+@pytest.mark.xfail(strict=True, reason="fact 8 fails at the fitted defaults (issue 11 note)")
+def test_more_admin_load_lowers_attainment_and_retention(base, heavy_admin, direction):
+    direction(base, heavy_admin, "attainment_mean", -1)
+    direction(base, heavy_admin, "revenue_vs_target", -1)
+    direction(base, heavy_admin, "turnover_total", +1)
 
 
 # competitiveness 0.6 -> 0.7, n=8. Mean paired difference (SE):

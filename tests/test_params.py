@@ -151,6 +151,12 @@ def small_default():
 NEEDS = {
     "territory.overlap": {"plan.rank.prize": 1.0},
     "rep.rank_cutoff_uncertainty": {"plan.rank.prize": 1.0},
+    # quitting mechanisms show within the small two-year run only when reps quit often enough
+    "rep.quit_morale_effect": {"rep.quit_per_year": 0.4},
+    "rep.quit_pay_effect": {"rep.quit_per_year": 0.4},
+    "rep.quit_peer_pay_effect": {"rep.quit_per_year": 0.4},
+    "rep.quit_security_effect": {"rep.quit_per_year": 0.4},
+    "rep.quit_promotion_effect": {"rep.quit_per_year": 0.4},
     "rep.peer_pressure": {
         "plan.individual_weight": 0.5,
         "plan.team_weight": 0.5,
