@@ -330,7 +330,7 @@ class Accounts:
         n = self.n
         cust = self.customer[:n]
         seat = self.seat[:n]
-        customers = np.bincount(seat[cust], minlength=n_seats)
+        customers = self.customers_by_seat(n_seats)
         per_customer = care_hours / np.maximum(customers, 1) / b.care_hours_per_customer
         attention = np.minimum(1.0, per_customer)[seat]
         care = self.care[:n]

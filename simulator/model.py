@@ -23,9 +23,16 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from simulator.accounts import Accounts, buying_cycle_weeks
+from simulator.accounts import Accounts
 from simulator.agents.manager import ACTIVITIES, Manager
-from simulator.agents.rep import Rep, TimeChoice, choose_time, hold_back, pull_in
+from simulator.agents.rep import (
+    Rep,
+    TimeChoice,
+    choose_time,
+    hold_back,
+    later_pay_lags,
+    pull_in,
+)
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 from simulator.plans.payout import (
     INDIVIDUAL,
@@ -137,8 +144,10 @@ class SalesModel(mesa.Model):
         )
         self._segment_share = by_segment / np.maximum(by_segment.sum(axis=0), 1e-9)
         self._pipeline_due: dict[int, np.ndarray] = {}
+        #: weeks until prospecting, care and exploring pay (the reps' discounting)
+        self.later_pay_lags = later_pay_lags(params)
         #: the buying cycle, in weeks: the segments' mean by share of accounts
-        self.cycle_weeks = buying_cycle_weeks(params)
+        self.cycle_weeks = self.later_pay_lags["prospecting"]
         self._create_managers()
         self._manager_ids = np.array([m.unique_id for m in self.managers])
         self._create_initial_reps()

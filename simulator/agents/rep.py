@@ -208,7 +208,7 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     # Activities that pay later are worth their pay at the baseline rate,
     # discounted over how long they take to pay: prospecting a buying cycle,
     # account care an expansion, exploring rep.exploring_lag_weeks.
-    lags = later_pay_lags(model.params)
+    lags = model.later_pay_lags
     p0 = rp.prospect_share
     now = (1 - p0) * ratio**2
     later = p0 * discount(rp, lags["prospecting"])
