@@ -107,6 +107,9 @@ class SalesModel(mesa.Model):
         n = params.org.n_reps
         self.n_seats = n
         self.seats = Seats(params, n, self.plan.periods)
+        #: every territory's bookings this year, whoever held the seat (history quotas)
+        self.territory_bookings = np.zeros(n)
+        self.territory_weeks = np.zeros(n, np.int64)
         self.accounts = Accounts(params, n, self.rng_init)
         self.recorder = Recorder(self.n_weeks, self.warmup_weeks)
         self.coach_hours = np.zeros(n)
@@ -260,12 +263,26 @@ class SalesModel(mesa.Model):
             self.seats.annual_quota_full *= 1.0 + self.params.org.target_growth
         else:
             basis = self.accounts.quota_basis(self.n_seats)
-            self.seats.annual_quota_full[:] = annual_quotas(self.params, basis, year)
+            self.seats.annual_quota_full[:] = annual_quotas(
+                self.params, basis, year, self._history_rate() if self.week > 0 else None
+            )
+        self.territory_bookings[:] = 0.0
+        self.territory_weeks[:] = 0
         self.seats.quota_annual[:] = self.seats.annual_quota_full
         occ = self.seats.occupied
         self.seats.expected_weekly_sales[occ & (self.seats.expected_weekly_sales == 0)] = (
             self.seats.annual_quota_full[occ & (self.seats.expected_weekly_sales == 0)] / 52
         )
+
+    def _history_rate(self) -> np.ndarray:
+        """Each territory's weekly bookings last year, over the weeks a seasoned rep held it.
+
+        Weeks in vacancy or onboarding do not count, so a territory is judged by what a
+        ramped rep sold there; one with under a quarter of such weeks has no history.
+        """
+        weeks = self.territory_weeks
+        has = weeks >= WEEKS_PER_QUARTER
+        return np.where(has, self.territory_bookings / np.maximum(weeks, 1), np.nan)
 
     def quota_ramp(self, tenure_weeks: np.ndarray) -> np.ndarray:
         """Share of full quota carried in a week at the given tenure (ramped quotas)."""
@@ -476,6 +493,9 @@ class SalesModel(mesa.Model):
     def _credit(self, bookings: np.ndarray, wins: np.ndarray, discounts: np.ndarray) -> None:
         st = self.seats
         self.revenue_total += float(bookings.sum())
+        seasoned = st.occupied & (self.tenure >= self.params.hiring.onboarding_weeks)
+        self.territory_bookings += np.where(seasoned, bookings, 0.0)
+        self.territory_weeks += seasoned
         credited = np.where(st.occupied, bookings, 0.0)
         for w in st.periods:
             st.credited[w] += credited

@@ -103,6 +103,8 @@ SOURCES: dict[str, str] = {
     "performance.": "assumption: common performance-management practice",
     "quota.": "MODEL.md 1 quota setting; default top-down",
     "quota.installed_base_weight": "assumption: territories rich in customers carry more quota",
+    "quota.history_weight": "assumption: historic quotas are the commonest practice (SalesGlobe, "
+    "'From History to Opportunity'); the weight awaits a refit",
     "quota.ratchet_": "assumption: asymmetric ratchet (Weitzman 1980; Leone and Rock 2002)",
     "quota.ratchet_delay_weight": "assumption: a later quota rise weighs half (fact 4)",
     "plan.": "default plan quota_bonus: 50/50 pay mix, 70% commission, 30% bonus at 100%",

@@ -27,7 +27,7 @@ PERIOD_WEEKS = {"month": 4, "quarter": 13, "year": 52}
 COACHING_POLICIES = ("equal", "new_first", "middle_first", "bottom_first", "top_first")
 ONBOARDING_KINDS = ("product", "buyer")
 TABLE_CHOICES = ("auto", "all", "none")
-QUOTA_POLICIES = ("top_down", "equal", "potential", "ratchet")
+QUOTA_POLICIES = ("top_down", "equal", "potential", "ratchet", "history")
 TEAM_SPLITS = ("equal", "contribution")
 CAMPAIGN_SEGMENTS = ("all", "smb", "mid", "ent")
 
@@ -631,7 +631,9 @@ class QuotaParams:
         "top_down",
         doc="'top_down' (company target split by territory potential "
         "blended with equal), 'equal', 'potential', or 'ratchet' (each quarter's result moves "
-        "the next quota; the first year is top_down)",
+        "the next quota; the first year is top_down), or 'history' (each year's split blends "
+        "every territory's bookings of the year before with top_down; the first year is "
+        "top_down)",
         choices=QUOTA_POLICIES,
     )
     aggressiveness: float = p(1.0, 0.0, 5.0, "multiplier", "quotas over the company target")
@@ -646,6 +648,14 @@ class QuotaParams:
         "extra weight of a customer's potential, against a prospect's, in the territory "
         "potential that quotas are split by (the installed base expands, so territories "
         "rich in customers carry more quota); 0 = every account by its potential alone",
+    )
+    history_weight: float = p(
+        0.7,
+        0.0,
+        1.0,
+        "share",
+        "history: weight of each territory's share of last year's bookings against the "
+        "top_down split (historic quotas, the commonest practice); 0 = top_down",
     )
     ratchet_up: float = p(
         0.6, 0.0, 2.0, "share of beat", "ratchet: share of a quarter's beat added to the quota"
