@@ -20,6 +20,7 @@ from simulator.metrics import annual_attainment
 from simulator.params import WEEKS_PER_QUARTER, SimParams
 from simulator.plans.payout import attainment
 from simulator.run import RunResult, run_one
+from simulator.workforce import HOUR_COLUMNS
 
 #: bins of projected quarterly attainment (quarter-to-date pace times the
 #: quarter's length) for the effort curve of fact 3: far behind, near quota, far ahead
@@ -197,6 +198,24 @@ def manager_quality_gap(reps: pd.DataFrame, managers: pd.DataFrame) -> dict[str,
     }
 
 
+def time_shares(weekly: pd.DataFrame) -> dict[str, float]:
+    """Shares of reps' working hours (admin included) over the evaluation window.
+
+    - ``customer_time_share``: with buyers and customers (advancing deals and
+      caring for accounts), the field's "selling by phone or face-to-face";
+    - ``prospecting_time_share``: finding new opportunities ("generating leads").
+    """
+    ev = weekly[~weekly["warmup"]]
+    hours = ev[list(HOUR_COLUMNS)].sum()
+    total = float(hours.sum())
+    if total <= 0:
+        return {"customer_time_share": float("nan"), "prospecting_time_share": float("nan")}
+    return {
+        "customer_time_share": float((hours["hours_advancing"] + hours["hours_caring"]) / total),
+        "prospecting_time_share": float(hours["hours_prospecting"] / total),
+    }
+
+
 def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     """Tenure, vacancies, win rate and time shares that field surveys report.
 
@@ -305,7 +324,8 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     - ``manager_gap_attainment``, ``manager_gap_at_quota``: :func:`manager_quality_gap`;
     - ``drift_*``: :func:`yearly_drift`;
     - ``exit_first_year_share``, ``tenure_years_mean``, ``vacancy_months_mean``,
-      ``win_rate``, ``last_month_share``, ``manager_share_team``: :func:`people_measures`.
+      ``win_rate``, ``last_month_share``, ``manager_share_team``: :func:`people_measures`;
+    - ``customer_time_share``, ``prospecting_time_share``: :func:`time_shares`.
     """
     tables = result.tables
     reps, deals = tables["reps"], tables["deals"]
@@ -342,6 +362,7 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
         **manager_quality_gap(reps, tables["managers"]),
         **yearly_drift(result),
         **people_measures(tables),
+        **time_shares(tables["weekly"]),
     }
 
 
