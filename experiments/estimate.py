@@ -60,6 +60,7 @@ from experiments.estimation.study import (
     completed,
     fit,
     open_study,
+    recheck,
     settings_of,
     start_trial,
     study_name_of,
@@ -94,6 +95,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     add("--replications", type=int, default=4, help="replications per arm in a trial (4)")
     add("--final-replications", type=int, default=20, help="replications per arm at the end (20)")
+    add(
+        "--recheck-top",
+        type=int,
+        default=5,
+        help="re-evaluate each stage's best N trials on fresh replications and keep the best "
+        "of them (5; 1 = keep the search's best as it is)",
+    )
+    add(
+        "--recheck-replications",
+        type=int,
+        default=12,
+        help="replications per arm of the recheck (12)",
+    )
     add("--workers", type=int, default=1, help="parallel processes per simulation (1)")
     add("--seed", type=int, default=0, help="seed of every simulation (common random numbers)")
     add("--sampler-seed", type=int, default=0, help="seed of the TPE sampler (0)")
@@ -116,7 +130,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check_args(args: argparse.Namespace, space: list[Dimension]) -> tuple[str, ...]:
     """Bad numbers and overrides as one-line errors; return the overrides."""
-    for name, least in (("trials", 0), ("replications", 1), ("final_replications", 2)):
+    for name, least in (
+        ("trials", 0),
+        ("replications", 1),
+        ("final_replications", 2),
+        ("recheck_top", 1),
+        ("recheck_replications", 1),
+    ):
         if getattr(args, name) is not None and getattr(args, name) < least:
             _fail(f"--{name.replace('_', '-')} = {getattr(args, name)}: must be at least {least}")
     if args.workers < 1:
@@ -176,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     best: dict[str, float] = {}
     start: dict[str, float] = {}
     names, first_values, search_values, done = [], [], [], 0
+    recheck_values: list[float | None] = []
     for stage in stages:
         used = _stage_findings(findings, stage)
         if not ev.train(used):
@@ -207,7 +228,25 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError(f"{db}: study {name!r} has no completed trial")
         except ValueError as exc:
             _fail(str(exc))
-        best.update({d.name: round4(study.best_trial.params[d.name]) for d in stage.space})
+        chosen, chosen_value = study.best_trial, study.best_value
+        if args.recheck_top > 1:
+            chosen, chosen_value = recheck(
+                study,
+                used,
+                stage.space,
+                args.recheck_top,
+                fixed,
+                args.recheck_replications,
+                args.seed + 1,
+                args.workers,
+            )
+            print(
+                f"stage {stage.name}: trial {chosen.number} best of the top "
+                f"{args.recheck_top} on {args.recheck_replications} fresh replications "
+                f"(loss {chosen_value:.4g}; its search loss {chosen.value:.4g})",
+                flush=True,
+            )
+        best.update({d.name: round4(chosen.params[d.name]) for d in stage.space})
         first = start_trial(study)
         start.update(
             {d.name: first.params[d.name] for d in stage.space}
@@ -221,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stage {stage.name}: steady customer share {share:.3f}", flush=True)
         names.append(name)
         first_values.append(first.value if first else float("nan"))
-        search_values.append(study.best_value)
+        search_values.append(chosen.value)
+        recheck_values.append(chosen_value if args.recheck_top > 1 else None)
         done += completed(study)
     # the report describes the model the fitted file gives: the values as written
     print(f"evaluating the best of {done} trials on every finding ...", flush=True)
@@ -238,9 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         "loss_train_search": search_values[-1],
         "loss_start": first_values[0],
         "stage_losses": [
-            {"stage": st.name, "start": a, "best": b}
-            for st, a, b in zip(stages, first_values, search_values, strict=True)
+            {"stage": st.name, "start": a, "best": b, "recheck": c}
+            for st, a, b, c in zip(stages, first_values, search_values, recheck_values, strict=True)
         ],
+        "recheck": {"top": args.recheck_top, "replications": args.recheck_replications},
         "trials": done,
         "replications": args.replications,
         "final_replications": args.final_replications,

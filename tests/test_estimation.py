@@ -442,7 +442,7 @@ def run_cli(tmp_path, *extra: str) -> subprocess.CompletedProcess:
 
 
 def test_the_command_fits_resumes_and_reports(tmp_path):
-    done = run_cli(tmp_path, "--trials=2")
+    done = run_cli(tmp_path, "--trials=2", "--recheck-top=1")
     assert done.returncode == 0, done.stderr
     fitted = json.loads((tmp_path / "fitted.json").read_text())
     assert set(fitted["parameters"]) >= {"rep.effort_cost", "rep.quit_per_year"}
@@ -459,9 +459,29 @@ def test_the_command_fits_resumes_and_reports(tmp_path):
     assert "| train | 3 | 3 |" in report and "| test | 2 |" in report
     assert "rep.effort_cost" in done.stdout and "->" in done.stdout
     assert (tmp_path / "results" / "calibration.db").exists()
-    again = run_cli(tmp_path, "--report-only")
+    again = run_cli(tmp_path, "--report-only", "--recheck-top=1")
     assert again.returncode == 0, again.stderr
     assert json.loads((tmp_path / "fitted.json").read_text())["parameters"] == fitted["parameters"]
+
+
+def test_the_recheck_keeps_the_best_of_the_top_trials_on_fresh_replications(tmp_path):
+    """The search's top trials re-run on seed + 1; the lowest rechecked loss wins."""
+    import optuna
+
+    done = run_cli(tmp_path, "--trials=3", "--recheck-top=2", "--recheck-replications=2")
+    assert done.returncode == 0, done.stderr
+    fitted = json.loads((tmp_path / "fitted.json").read_text())
+    (stage,) = fitted["fit"]["stage_losses"]
+    storage = f"sqlite:///{tmp_path / 'results' / 'calibration.db'}"
+    (name,) = optuna.get_all_study_names(storage)
+    study = optuna.load_study(study_name=name, storage=storage)
+    rechecked = study.user_attrs["recheck:2:1"]
+    assert len(rechecked) == 2 and stage["recheck"] == min(rechecked.values())
+    top = sorted(study.trials, key=lambda t: t.value)[:2]
+    chosen = next(t for t in top if rechecked[str(t.number)] == stage["recheck"])
+    assert stage["best"] == chosen.value
+    for key, value in chosen.params.items():
+        assert fitted["parameters"][key] == pytest.approx(value, rel=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -469,6 +489,7 @@ def test_the_command_fits_resumes_and_reports(tmp_path):
     [
         (["--trials=-1"], "--trials = -1: must be at least 0"),
         (["--final-replications=1"], "--final-replications = 1: must be at least 2"),
+        (["--recheck-top=0"], "--recheck-top = 0: must be at least 1"),
         (["--set=rep.no_such=1"], "--set: rep.no_such"),
         (["--set=rep.effort_cost=1"], "rep.effort_cost is set by the fit"),
         (["--set=oops"], "must be KEY=VALUE"),

@@ -178,3 +178,41 @@ def start_trial(study):
 
     trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     return next((t for t in trials if t.user_attrs.get("start")), None)
+
+
+def recheck(
+    study,
+    findings: list[Finding],
+    space: list[Dimension],
+    top: int,
+    overrides: tuple[str, ...] = (),
+    replications: int = 12,
+    seed: int = 1,
+    workers: int = 1,
+):
+    """The search's ``top`` trials re-evaluated on fresh replications; the best of them.
+
+    The search's lowest loss is biased low (the winner's curse: with few
+    replications it partly fits noise), so the point chosen is the one with the
+    lowest loss on ``replications`` new replications (``seed``, other than the
+    search's). Returns ``(trial, loss)``. The losses are kept in the study's
+    user attributes, so a rerun reuses them.
+    """
+    from optuna.trial import TrialState
+
+    trials = sorted(
+        study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)), key=lambda t: t.value
+    )[: max(top, 1)]
+    key = f"recheck:{replications}:{seed}"
+    done = dict(study.user_attrs.get(key, {}))
+    for trial in trials:
+        if str(trial.number) in done:
+            continue
+        point = {d.name: trial.params[d.name] for d in space}
+        _, value = moments.evaluate(
+            train(findings), (*overrides, *point_overrides(point)), replications, seed, workers
+        )
+        done[str(trial.number)] = value
+        study.set_user_attr(key, done)
+    chosen = min(trials, key=lambda t: done[str(t.number)])
+    return chosen, done[str(chosen.number)]
