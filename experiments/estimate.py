@@ -228,9 +228,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError(f"{db}: study {name!r} has no completed trial")
         except ValueError as exc:
             _fail(str(exc))
-        chosen, chosen_value = study.best_trial, study.best_value
+        chosen, rechecked = study.best_trial, None
         if args.recheck_top > 1:
-            chosen, chosen_value = recheck(
+            chosen, rechecked = recheck(
                 study,
                 used,
                 stage.space,
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"stage {stage.name}: trial {chosen.number} best of the top "
                 f"{args.recheck_top} on {args.recheck_replications} fresh replications "
-                f"(loss {chosen_value:.4g}; its search loss {chosen.value:.4g})",
+                f"(loss {rechecked:.4g}; its search loss {chosen.value:.4g})",
                 flush=True,
             )
         best.update({d.name: round4(chosen.params[d.name]) for d in stage.space})
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         names.append(name)
         first_values.append(first.value if first else float("nan"))
         search_values.append(chosen.value)
-        recheck_values.append(chosen_value if args.recheck_top > 1 else None)
+        recheck_values.append(rechecked)
         done += completed(study)
     # the report describes the model the fitted file gives: the values as written
     print(f"evaluating the best of {done} trials on every finding ...", flush=True)

@@ -107,7 +107,7 @@ class SalesModel(mesa.Model):
         n = params.org.n_reps
         self.n_seats = n
         self.seats = Seats(params, n, self.plan.periods)
-        #: every territory's bookings this year, whoever held the seat (history quotas)
+        #: history quotas: each territory's bookings this year in weeks a seasoned rep held it
         self.territory_bookings = np.zeros(n)
         self.territory_weeks = np.zeros(n, np.int64)
         self.accounts = Accounts(params, n, self.rng_init)
@@ -493,9 +493,10 @@ class SalesModel(mesa.Model):
     def _credit(self, bookings: np.ndarray, wins: np.ndarray, discounts: np.ndarray) -> None:
         st = self.seats
         self.revenue_total += float(bookings.sum())
-        seasoned = st.occupied & (self.tenure >= self.params.hiring.onboarding_weeks)
-        self.territory_bookings += np.where(seasoned, bookings, 0.0)
-        self.territory_weeks += seasoned
+        if self.params.quota.policy == "history":
+            seasoned = st.occupied & (self.tenure >= self.params.hiring.onboarding_weeks)
+            self.territory_bookings += np.where(seasoned, bookings, 0.0)
+            self.territory_weeks += seasoned
         credited = np.where(st.occupied, bookings, 0.0)
         for w in st.periods:
             st.credited[w] += credited

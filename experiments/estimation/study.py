@@ -111,6 +111,22 @@ def completed(study) -> int:
     return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
 
 
+def evaluate_trial(
+    trial,
+    moments_used: list[Finding],
+    space: list[Dimension],
+    overrides: tuple[str, ...],
+    replications: int,
+    seed: int,
+    workers: int,
+):
+    """A trial's point on ``moments_used``: ``(estimates, loss)`` (:func:`moments.evaluate`)."""
+    point = {d.name: trial.params[d.name] for d in space}
+    return moments.evaluate(
+        moments_used, (*overrides, *point_overrides(point)), replications, seed, workers
+    )
+
+
 def fit(
     study,
     findings: list[Finding],
@@ -147,14 +163,9 @@ def fit(
     with tqdm(total=total, unit="trial", desc="calibrate", disable=not progress) as bar:
         while completed(study) < trials:
             trial = study.ask(distributions)
-            point = {d.name: trial.params[d.name] for d in space}
             try:
-                estimates, value = moments.evaluate(
-                    moments_used,
-                    (*overrides, *point_overrides(point)),
-                    replications,
-                    seed,
-                    workers,
+                estimates, value = evaluate_trial(
+                    trial, moments_used, space, overrides, replications, seed, workers
                 )
             except ParamError as exc:
                 study.tell(trial, state=TrialState.FAIL)
@@ -205,12 +216,12 @@ def recheck(
     )[: max(top, 1)]
     key = f"recheck:{replications}:{seed}"
     done = dict(study.user_attrs.get(key, {}))
+    moments_used = train(findings)
     for trial in trials:
         if str(trial.number) in done:
             continue
-        point = {d.name: trial.params[d.name] for d in space}
-        _, value = moments.evaluate(
-            train(findings), (*overrides, *point_overrides(point)), replications, seed, workers
+        _, value = evaluate_trial(
+            trial, moments_used, space, overrides, replications, seed, workers
         )
         done[str(trial.number)] = value
         study.set_user_attr(key, done)
