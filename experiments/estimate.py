@@ -66,7 +66,7 @@ from experiments.estimation.study import (
     study_name_of,
 )
 from experiments.evidence import EvidenceError
-from experiments.validation.steady import steady_customer_share
+from experiments.validation.steady import steady_installed_base
 from simulator.config import compose_config
 
 FITTED = ev.ROOT / "simulator" / "fitted_defaults.json"
@@ -255,9 +255,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         # start the next stage, and the final evaluation, in the fitted organisation's own
         # steady state: the installed base it settles at is the initial condition
-        share = steady_customer_share((*overrides, *point_overrides(best)), workers=args.workers)
+        share, penetration = steady_installed_base(
+            (*overrides, *point_overrides(best)), workers=args.workers
+        )
         best["territory.customer_share"] = round4(share)
-        print(f"stage {stage.name}: steady customer share {share:.3f}", flush=True)
+        best["territory.customer_penetration"] = round4(penetration)
+        print(
+            f"stage {stage.name}: steady customer share {share:.3f}, penetration "
+            f"{penetration:.3f}",
+            flush=True,
+        )
         names.append(name)
         first_values.append(first.value if first else float("nan"))
         search_values.append(chosen.value)

@@ -78,12 +78,17 @@ class Accounts:
         self.ready = np.zeros(cap, bool)
         self.expansion = np.zeros(cap, bool)
         self.care = np.zeros(cap)
+        #: annual spend a customer already buys (its installed base; 0 for prospects)
+        self.installed = np.zeros(cap)
         #: week each territory's rep last changed (far past: never)
         self.rep_changed_week = np.full(n_seats, -(10**6), np.int64)
         self.add(np.repeat(np.arange(n_seats), counts), rng)
         # the installed base at the start, cared for at par
         self.customer[: self.n] = rng.random(self.n) < t.customer_share
         self.care[: self.n] = 0.5
+        self.installed[: self.n] = np.where(
+            self.customer[: self.n], t.customer_penetration * self.potential[: self.n], 0.0
+        )
 
     # -- growth -----------------------------------------------------------
     def add(self, seats: np.ndarray, rng: np.random.Generator) -> None:
@@ -124,6 +129,7 @@ class Accounts:
             "ready",
             "expansion",
             "care",
+            "installed",
         ):
             old = getattr(self, name)
             new = np.zeros(cap, old.dtype)
@@ -155,6 +161,26 @@ class Accounts:
         n = self.n
         weight = 1.0 + self.params.quota.installed_base_weight * self.customer[:n]
         return np.bincount(self.seat[:n], self.potential[:n] * weight, minlength=n_seats)
+
+    def penetration(self, growth: float) -> float:
+        """Mean share of its (grown) potential a customer already buys; NaN without customers."""
+        cust = self.customer[: self.n]
+        base = float(self.potential[: self.n][cust].sum()) * growth
+        return float(self.installed[: self.n][cust].sum()) / base if base > 0 else float("nan")
+
+    def headroom(self, idx: np.ndarray, growth: float) -> np.ndarray:
+        """How much of an expansion accounts ``idx`` still have room for (1 = all of it).
+
+        The white space: the share of its grown potential a customer does not
+        yet buy, blended by ``buyer.expansion_headroom`` with 1 (expansion sized
+        by the whole potential, however much is already bought).
+        """
+        h = self.params.buyer.expansion_headroom
+        if h <= 0:
+            return np.ones(idx.size)
+        base = self.potential[idx] * growth
+        room = np.clip(1.0 - self.installed[idx] / np.maximum(base, 1e-12), 0.0, 1.0)
+        return (1.0 - h) + h * room
 
     def customers_by_seat(self, n_seats: int) -> np.ndarray:
         """Number of customer accounts in each territory."""
@@ -255,7 +281,10 @@ class Accounts:
             self.trust[r] = np.maximum(0.0, self.trust[r] - b.rush_trust_cost)
         else:
             discount = np.zeros(idx.size)
-        self.customer[idx[won]] = True
+        w = idx[won]
+        # a first sale installs what it buys; an expansion adds to it
+        self.installed[w] = np.where(self.customer[w], self.installed[w], 0.0) + self.value[w]
+        self.customer[w] = True
         self._close(idx)
         return won, price, discount
 
@@ -300,7 +329,10 @@ class Accounts:
         weight_sum = np.bincount(seat, weight, minlength=len(prospect_opps))
         trust = self.trust[idle]
         care = np.exp(b.expansion_care_effect * (self.care[idle] - 0.5))
-        expand_rate = b.expansion_per_year * 2.0 * trust * care
+        # white space: a customer that already buys most of its potential has little
+        # left to expand into, so opens fewer expansions (and smaller ones, below)
+        room = self.headroom(idle, growth)
+        expand_rate = b.expansion_per_year * 2.0 * trust * care * room
         p = season * np.where(cust, expand_rate, b.inbound_per_year) / 52
         p = p + prospect_opps[seat] * weight / np.maximum(weight_sum[seat], 1e-9)
         new = idle[rng.random(idle.size) < p]
@@ -308,7 +340,9 @@ class Accounts:
             return 0
         # With land-and-expand off, a won account buys like a new one.
         expand = self.customer[new] & (b.expansion_per_year > 0)
-        frac = np.where(expand, b.expansion_fraction, b.land_fraction)
+        frac = np.where(
+            expand, b.expansion_fraction * self.headroom(new, growth), b.land_fraction
+        )
         noise = rng.lognormal(-0.5 * b.deal_size_sigma**2, b.deal_size_sigma, new.size)
         self.value[new] = self.potential[new] * growth * frac * noise
         self.expansion[new] = expand
@@ -361,6 +395,7 @@ class Accounts:
         lost = idx[rng.random(idx.size) < 1.0 - np.exp(-hazard)]
         self.customer[lost] = False
         self.care[lost] = 0.0
+        self.installed[lost] = 0.0
         return self.seat[lost]
 
     def change_rep(self, seat: int, week: int) -> None:

@@ -309,6 +309,7 @@ class SalesModel(mesa.Model):
         st = self.seats
         season = self.season()
         growth = (1 + p.market.demand_growth) ** (self.week / WEEKS_PER_YEAR)
+        self._growth = growth
         self._week_exits = {"voluntary": 0, "involuntary": 0}
         self._week_hires = 0
         self._week_pay = 0.0
@@ -902,6 +903,7 @@ class SalesModel(mesa.Model):
                 int(np.count_nonzero(self.accounts.customer[: self.accounts.n])),
                 self.accounts.n,
                 self._week_churned,
+                self.accounts.penetration(self._growth),
             ),
         )
 

@@ -168,6 +168,15 @@ class TerritoryParams:
         "accounts that are already customers when the run starts (the installed base); the "
         "default is the default organisation's own steady state (experiments/steady_state.py)",
     )
+    customer_penetration: float = p(
+        0.6,
+        0.0,
+        1.0,
+        "share of potential",
+        "share of its potential each starting customer already buys (its installed spend, "
+        "which bounds expansion under buyer.expansion_headroom); make calibrate sets it to "
+        "the default organisation's steady state",
+    )
     smb: SegmentParams = _segment("smb", 0.60, 40_000.0, 6.0, 0.40)
     mid: SegmentParams = _segment("mid", 0.30, 150_000.0, 13.0, 0.33)
     ent: SegmentParams = _segment("ent", 0.10, 600_000.0, 26.0, 0.25)
@@ -284,6 +293,16 @@ class BuyerParams:
         1.0,
         "share of the gap",
         "share of a customer's trust above or below neutral lost when its rep changes",
+    )
+    expansion_headroom: float = p(
+        1.0,
+        0.0,
+        1.0,
+        "weight",
+        "how far a customer's white space bounds its expansion: at 1 both how often it expands "
+        "and the size of an expansion scale with the share of its potential it does not yet "
+        "buy, so expansion saturates; 0 = expansion sized by the whole potential however much "
+        "is bought (the installed base compounds)",
     )
     expansion_care_effect: float = p(
         1.0,
@@ -826,6 +845,7 @@ MECHANISMS: dict[str, str] = {
     "a change of rep puts customers at risk": "buyer.rep_change_churn",
     "care builds trust": "buyer.care_trust_effect",
     "cared-for customers expand more": "buyer.expansion_care_effect",
+    "white space bounds expansion": "buyer.expansion_headroom",
     "reps care for their customers": "rep.care_priority",
     "reps discount later pay": "rep.discount_per_year",
     "teammates watch each other under team pay": "rep.peer_pressure",

@@ -47,6 +47,7 @@ WEEKLY_COLUMNS = (
     "customers",
     "accounts",
     "customers_churned",
+    "penetration",
 )
 
 REP_COLUMNS = (

@@ -41,7 +41,10 @@ def _one(args: tuple[int, int, tuple[str, ...]]) -> tuple[dict[str, float], pd.D
     seed, years, overrides = args
     params, _ = compose_config([*overrides, f"run.years={years}"])
     result = run_one(validate(params), seed)
-    table = levels_by_year(result).assign(seed=seed)
+    weekly = result.tables["weekly"]
+    ev = weekly[~weekly["warmup"]]
+    penetration = ev.groupby(ev["week"] // 52)["penetration"].mean()
+    table = levels_by_year(result).assign(penetration=penetration, seed=seed)
     return yearly_drift(result), table
 
 
@@ -85,16 +88,20 @@ def steady_state(
     return pd.DataFrame(rows).set_index("level"), by_year
 
 
-def steady_customer_share(
+def steady_installed_base(
     overrides: tuple[str, ...] = (), seeds: int = 4, years: int = 8, workers: int = 2
-) -> float:
-    """The customer share of accounts the organisation settles at (years 4 on, mean of seeds).
+) -> tuple[float, float]:
+    """The installed base the organisation settles at (years 4 on, mean of seeds).
 
-    The initial condition ``territory.customer_share`` that starts a run in its
-    steady state: ``make calibrate`` sets it from the fitted parameters.
+    Returns ``(customer_share, penetration)``: the customer share of accounts
+    and the share of its potential a customer buys, the initial conditions
+    ``territory.customer_share`` and ``territory.customer_penetration`` that
+    start a run in its steady state; ``make calibrate`` sets them from the
+    fitted parameters.
     """
     _, by_year = steady_state(seeds, years, workers, overrides)
-    return float(by_year.loc[by_year.index >= by_year.index.min() + 3, "customer_share"].mean())
+    late = by_year.loc[by_year.index >= by_year.index.min() + 3]
+    return float(late["customer_share"].mean()), float(late["penetration"].mean())
 
 
 def main(argv: list[str] | None = None) -> int:
