@@ -212,3 +212,63 @@ def test_the_default_organisation_does_not_drift_year_by_year():
     verdicts, by_year = steady_state(seeds=3, years=6, workers=1)
     assert len(by_year) == 6
     assert not verdicts["drifts"].any(), verdicts.to_string()
+
+
+def expansions(acc: Accounts, draws: int = 200) -> tuple[int, float]:
+    """Expansion deals opened over many redraws of one week, and their mean value."""
+    rng = np.random.default_rng(2)
+    opened, value = 0, 0.0
+    for _ in range(draws):
+        acc.open[: acc.n] = False
+        k = acc.open_new(np.zeros(4), 1.0, 1.0, rng)
+        opened += k
+        value += acc.value[: acc.n][acc.open[: acc.n]].sum()
+    return opened, value / max(opened, 1)
+
+
+def test_white_space_bounds_expansion():
+    none = {"buyer.inbound_per_year": 0.0}
+    # customers that already buy their whole potential have nothing left to expand into
+    full = accounts(**none, **{"territory.customer_penetration": 1.0})
+    assert expansions(full)[0] == 0
+    # half the white space: fewer expansions, and smaller ones, than with all of it
+    half_n, half_v = expansions(accounts(**none, **{"territory.customer_penetration": 0.5}))
+    all_n, all_v = expansions(accounts(**none, **{"territory.customer_penetration": 0.0}))
+    assert 0 < half_n < all_n
+    assert half_n / all_n == pytest.approx(0.5, rel=0.2)
+    assert half_v / all_v == pytest.approx(0.5, rel=0.2)
+    # switched off, expansion is sized by the whole potential however much is bought
+    off = {**none, "buyer.expansion_headroom": 0.0, "territory.customer_penetration": 1.0}
+    off_n, off_v = expansions(accounts(**off))
+    assert off_n == pytest.approx(all_n, rel=0.15)
+    assert off_v == pytest.approx(all_v, rel=0.15)
+
+
+def test_installed_spend_grows_with_sales_and_resets_at_churn():
+    acc = accounts(**{"territory.customer_share": 0.0})
+    idx = np.arange(acc.n)
+    acc.value[idx] = 1000.0
+    acc.open[idx] = True
+    won, _, _ = acc.decide(
+        idx, np.full(acc.n, 1.0), 0.5, np.zeros(acc.n, bool), np.random.default_rng(0)
+    )
+    assert won.any()
+    assert np.array_equal(acc.installed[idx][won], np.full(won.sum(), 1000.0))
+    assert np.all(acc.installed[idx][~won] == 0.0)
+    w = idx[won]
+    acc.open[w] = True
+    won2, _, _ = acc.decide(
+        w, np.full(w.size, 1.0), 0.5, np.zeros(w.size, bool), np.random.default_rng(1)
+    )
+    assert np.all(acc.installed[w][won2] == 2000.0)  # an expansion adds to what is installed
+    acc.care[w], acc.trust[w] = 0.0, 0.0
+    rng = np.random.default_rng(3)
+    for week in range(150):
+        acc.churn(week, rng)
+    gone = w[~acc.customer[w]]
+    assert gone.size > 0 and np.all(acc.installed[gone] == 0.0)
+    penetration = acc.penetration(1.0)
+    kept = acc.customer[: acc.n]
+    assert penetration == pytest.approx(
+        acc.installed[: acc.n][kept].sum() / acc.potential[: acc.n][kept].sum()
+    )
