@@ -261,8 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         best["territory.customer_share"] = round4(share)
         best["territory.customer_penetration"] = round4(penetration)
         print(
-            f"stage {stage.name}: steady customer share {share:.3f}, penetration "
-            f"{penetration:.3f}",
+            f"stage {stage.name}: steady customer share {share:.3f}, penetration {penetration:.3f}",
             flush=True,
         )
         names.append(name)

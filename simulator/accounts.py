@@ -340,9 +340,7 @@ class Accounts:
             return 0
         # With land-and-expand off, a won account buys like a new one.
         expand = self.customer[new] & (b.expansion_per_year > 0)
-        frac = np.where(
-            expand, b.expansion_fraction * self.headroom(new, growth), b.land_fraction
-        )
+        frac = np.where(expand, b.expansion_fraction * self.headroom(new, growth), b.land_fraction)
         noise = rng.lognormal(-0.5 * b.deal_size_sigma**2, b.deal_size_sigma, new.size)
         self.value[new] = self.potential[new] * growth * frac * noise
         self.expansion[new] = expand
