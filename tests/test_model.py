@@ -303,28 +303,37 @@ def tiny_base(replicate):
     return replicate(TINY_SEEDS, **TINY)
 
 
-# coaching_share 0.2 -> 0.05 (less coaching), n=8. Mean paired difference (SE):
-# seeds 0-7: coaching h/rep/month -4.27 (0.027), attainment_mean -0.265 (0.059),
-#   revenue_vs_target -0.289 (0.051), turnover_total +0.176 (0.018);
-# seeds 5000-5031: attainment_mean -0.202 (0.022), revenue_vs_target -0.239 (0.017),
-#   turnover_total +0.157 (0.008).
-def test_more_coaching_raises_attainment_and_lowers_turnover(replicate, direction):
-    base8 = replicate(SEEDS[:8])
-    less = replicate(SEEDS[:8], **{"manager.coaching_share": 0.05})
-    direction(base8, less, "coaching_hours_per_rep_month", -1)
-    direction(base8, less, "attainment_mean", -1)
-    direction(base8, less, "revenue_vs_target", -1)
-    direction(base8, less, "turnover_total", +1)
+# coaching_share 0.2 -> 0.05 (less coaching), n=16. Mean paired difference (SE):
+# seeds 0-15: coaching h/rep/month -3.90 (0.059), revenue_vs_target -0.046 (0.017),
+#   turnover_total +0.091 (0.014), attainment_mean -0.021 (0.027);
+# seeds 5000-5031: revenue_vs_target -0.047 (0.011), turnover_total +0.097 (0.011),
+#   attainment_mean -0.024 (0.013).
+# Before white space bounded expansion (issue 11) n=8 showed attainment -0.265 (0.059):
+# coaching then compounded on a rep's installed base.
+def test_more_coaching_raises_revenue_and_lowers_turnover(base, replicate, direction):
+    less = replicate(SEEDS, **{"manager.coaching_share": 0.05})
+    direction(base, less, "coaching_hours_per_rep_month", -1)
+    direction(base, less, "revenue_vs_target", -1)
+    direction(base, less, "turnover_total", +1)
+
+
+# Mean attainment falls with less coaching only by about 0.02 at the fitted defaults (fact 7
+# and the coaching findings fail for the same reason: issue 11 note). Strict: the mark goes
+# when coaching moves attainment clearly at n=16 again.
+@pytest.mark.xfail(strict=True, reason="coaching barely moves attainment at the fitted defaults")
+def test_more_coaching_raises_attainment(base, replicate, direction):
+    less = replicate(SEEDS, **{"manager.coaching_share": 0.05})
+    direction(base, less, "attainment_mean", -1)
 
 
 # admin_share 0.35 -> 0.55 (the most the other fixed shares leave), n=16. Mean paired
-# difference (SE):
-# seeds 0-15: coaching h/rep/month -2.06 (0.046), attainment_mean -0.126 (0.027),
-#   revenue_vs_target -0.136 (0.027), turnover_total +0.073 (0.014);
-# seeds 5000-5031: coaching h/rep/month -2.03 (0.056), attainment_mean -0.112 (0.018),
-#   revenue_vs_target -0.120 (0.015), turnover_total +0.075 (0.009).
+# difference (SE) at the fitted defaults of issue 11 (white space bounding expansion):
+# seeds 0-15: coaching h/rep/month -2.84 (0.14), revenue_vs_target -0.034 (0.016),
+#   turnover_total +0.077 (0.020), attainment_mean -0.009 (0.021);
+# seeds 5000-5031: coaching h/rep/month -2.68 (0.085), revenue_vs_target -0.047 (0.012),
+#   turnover_total +0.066 (0.012), attainment_mean -0.034 (0.015).
 # Mean attainment (reps who held a seat all year) is the noisiest of these, because the
-# extra leavers are the weaker reps; at 378a20c it was -0.079 (0.021) on seeds 5000-5031.
+# extra leavers are the weaker reps.
 @pytest.fixture(scope="module")
 def heavy_admin(replicate):
     return replicate(SEEDS, **{"manager.admin_share": 0.55})
@@ -334,25 +343,26 @@ def test_more_admin_load_lowers_coaching(base, heavy_admin, direction):
     direction(base, heavy_admin, "coaching_hours_per_rep_month", -1)
 
 
-# At the fitted defaults of issue 11 (coaching_effect 0.27, low effort) the attainment and
-# revenue losses of fact 8 vanish and the turnover rise is small: make validate measures mean
-# attainment -0.0006 [-0.026, 0.025] and turnover +0.025 [0.005, 0.045] (n=30); here, seeds
-# 0-15, turnover +0.009 (SE 0.012). Strict: the mark goes when a refit brings them back.
-@pytest.mark.xfail(strict=True, reason="fact 8 fails at the fitted defaults (issue 11 note)")
-def test_more_admin_load_lowers_attainment_and_retention(base, heavy_admin, direction):
-    direction(base, heavy_admin, "attainment_mean", -1)
+def test_more_admin_load_lowers_revenue_and_retention(base, heavy_admin, direction):
     direction(base, heavy_admin, "revenue_vs_target", -1)
     direction(base, heavy_admin, "turnover_total", +1)
 
 
-# competitiveness 0.6 -> 0.7, n=8. Mean paired difference (SE):
-# seeds 0-7: revenue +2.76e7 (4.6e6) on a base of 1.16e8, attainment_mean +0.214 (0.051);
-# seeds 5000-5031: revenue +3.54e7 (2.1e6), attainment_mean +0.292 (0.021).
-def test_a_more_competitive_offer_sells_more(replicate, direction):
-    base8 = replicate(SEEDS[:8])
-    better = replicate(SEEDS[:8], **{"market.competitiveness": 0.7})
-    direction(base8, better, "revenue", +1)
-    direction(base8, better, "attainment_mean", +1)
+# make validate's fact 8 (n=30) measures mean attainment +0.005 [-0.023, 0.033]: the
+# attainment loss vanishes at the fitted defaults (issue 11 note). Strict: the mark goes
+# when it is clear at n=16.
+@pytest.mark.xfail(strict=True, reason="fact 8 fails at the fitted defaults (issue 11 note)")
+def test_more_admin_load_lowers_attainment(base, heavy_admin, direction):
+    direction(base, heavy_admin, "attainment_mean", -1)
+
+
+# competitiveness 0.6 -> 0.7, n=16. Mean paired difference (SE):
+# seeds 0-15: revenue +8.7e6 (1.3e6) on a base of 9.1e7, attainment_mean +0.059 (0.019);
+# seeds 5000-5031: revenue +1.05e7 (1.4e6), attainment_mean +0.077 (0.015).
+def test_a_more_competitive_offer_sells_more(base, replicate, direction):
+    better = replicate(SEEDS, **{"market.competitiveness": 0.7})
+    direction(base, better, "revenue", +1)
+    direction(base, better, "attainment_mean", +1)
 
 
 # incentive_response 1 -> 0 (effort from intrinsic motivation only), tiny org, n=4. Mean
@@ -409,14 +419,15 @@ def test_without_covering_managers_sell_nothing_and_coach_more(replicate, direct
     direction(base8, off, "coaching_hours_per_rep_month", +1)
 
 
-# quality_sigma 0.5 -> 0 (equal territories), n=12. Mean paired difference (SE):
-# seeds 0-11: top-20% revenue share -0.081 (0.013), sd of annual attainment -0.234 (0.059);
-# seeds 5000-5031: -0.082 (0.0075) and -0.233 (0.030).
+# quality_sigma 0.32 (fitted) -> 0 (equal territories), n=32. Mean paired difference (SE):
+# seeds 0-31: top-20% revenue share -0.025 (0.0055), sd of annual attainment -0.099 (0.026);
+# seeds 5000-5031: -0.024 (0.0064) and -0.109 (0.033). (At n=16 the sd's difference was
+# -0.085 (0.043), under 2 SE: the fitted territories are more alike than the prior 0.5.)
 def test_equal_territories_narrow_the_spread_of_results(replicate, direction):
-    base12 = replicate(SEEDS[:12])
-    equal = replicate(SEEDS[:12], **{"territory.quality_sigma": 0.0})
-    direction(base12, equal, "top20_revenue_share", -1)
-    direction(base12, equal, "attainment_sd", -1)
+    base32 = replicate(range(32))
+    equal = replicate(range(32), **{"territory.quality_sigma": 0.0})
+    direction(base32, equal, "top20_revenue_share", -1)
+    direction(base32, equal, "attainment_sd", -1)
 
 
 # seasonality 0.15 -> 0, n=8. Mean paired difference (SE) of the yearly harmonic of new
@@ -435,11 +446,22 @@ def test_inspection_lowers_morale(base, replicate, direction):
     direction(base, off, "morale_mean", +1)
 
 
-# helping_effect 0.002 -> 0, n=16 (the hand-built rule is tested above). Mean paired
-# difference (SE) of skill: seeds 0-15 -0.0110 (0.0026); seeds 5000-5031 -0.0093 (0.0019).
-def test_helping_peers_raises_skill(base, replicate, direction):
-    off = replicate(SEEDS, **{"rep.helping_effect": 0.0})
-    direction(base, off, "skill_mean", -1)
+# helping_effect 0.002 -> 0 under team pay (where reps help: fact 6), n=8 (the hand-built
+# rule is tested above). Mean paired difference (SE) of skill: seeds 0-7 -0.016 (0.0041);
+# seeds 5000-5031 -0.015 (0.0016). Under the default individual plan reps help little and the
+# effect is -0.004 (0.0021) at n=32, seeds 5000-5031 -0.008 (0.0018).
+TEAM_PAY = {
+    "plan.individual_weight": 0.0,
+    "plan.team_weight": 1.0,
+    "plan.team.pool_weight": 0.7,
+    "plan.team.quota_bonus": 0.3,
+}
+
+
+def test_helping_peers_raises_skill(replicate, direction):
+    team = replicate(SEEDS[:8], **TEAM_PAY)
+    off = replicate(SEEDS[:8], **TEAM_PAY, **{"rep.helping_effect": 0.0})
+    direction(team, off, "skill_mean", -1)
 
 
 # onboarding_skill_gain 0.12 -> 0, n=8. Mean paired difference (SE) of skill:

@@ -152,7 +152,8 @@ NEEDS = {
     "territory.overlap": {"plan.rank.prize": 1.0},
     "rep.rank_cutoff_uncertainty": {"plan.rank.prize": 1.0},
     # quitting mechanisms show within the small two-year run only when reps quit often enough
-    "rep.quit_morale_effect": {"rep.quit_per_year": 0.4},
+    # at the fitted 0.2 morale barely moves the hazard of 24 reps in a year: show it at its prior
+    "rep.quit_morale_effect": {"rep.quit_per_year": 0.4, "rep.quit_morale_effect": 3.0},
     "rep.quit_pay_effect": {"rep.quit_per_year": 0.4},
     "rep.quit_peer_pay_effect": {"rep.quit_per_year": 0.4},
     "rep.quit_security_effect": {"rep.quit_per_year": 0.4},
@@ -169,8 +170,8 @@ NEEDS = {
 def test_every_mechanism_switches_off_to_a_valid_run_that_differs(mechanism, small_default):
     needs = NEEDS.get(MECHANISMS[mechanism], {})
     if needs:
-        small_default = run_one(with_overrides(SimParams(), **SMALL, **needs), 0)
-    params = with_overrides(SimParams(), **SMALL, **needs, **{MECHANISMS[mechanism]: 0.0})
+        small_default = run_one(with_overrides(SimParams(), **{**SMALL, **needs}), 0)
+    params = with_overrides(SimParams(), **{**SMALL, **needs, MECHANISMS[mechanism]: 0.0})
     result = run_one(params, 0)
     assert len(result.tables["weekly"]) == 2 * 52
     assert result.summary["revenue"] >= 0 and math.isfinite(result.summary["revenue"])

@@ -94,10 +94,8 @@ def test_ratchet_lowers_total_sales(base, replicate_config, direction):
 # priced the ratchet on where the quarter ends and weighed the later quota rise of a deal moved
 # to next quarter (quota.ratchet_delay_weight), this went the other way (+0.075): reps short of
 # quota rushed deals in to smooth across the asymmetric ratchet.
-# At the fitted defaults of issue 11 the n=8 interval includes zero (make validate's fact 4,
-# n=30: -0.041 [-0.064, -0.018], passes; evidence bouwens_kroos2011 at n=20: -0.031 [-0.063,
-# 0.001]). Strict: the mark goes when the effect is clear at n=8 again.
-@pytest.mark.xfail(strict=True, reason="weak at n=8 at the fitted defaults (issue 11 note)")
+# With white space bounding expansion (issue 11) the effect is clear at n=8 again (make
+# validate's fact 4, n=30: -0.067 [-0.082, -0.052]; at the previous fit it was -0.041).
 def test_ratchet_lowers_the_late_share_of_quarters_that_end_above_quota(
     base, replicate_config, direction
 ):

@@ -245,7 +245,8 @@ def test_white_space_bounds_expansion():
 
 
 def test_installed_spend_grows_with_sales_and_resets_at_churn():
-    acc = accounts(**{"territory.customer_share": 0.0})
+    # churn slow enough (not the fitted rate) that some customers outlast the neglect
+    acc = accounts(**{"territory.customer_share": 0.0, "buyer.churn_per_year": 0.12})
     idx = np.arange(acc.n)
     acc.value[idx] = 1000.0
     acc.open[idx] = True
