@@ -310,20 +310,23 @@ def tiny_base(replicate):
 #   attainment_mean -0.024 (0.013).
 # Before white space bounded expansion (issue 11) n=8 showed attainment -0.265 (0.059):
 # coaching then compounded on a rep's installed base.
-def test_more_coaching_raises_revenue_and_lowers_turnover(base, replicate, direction):
-    less = replicate(SEEDS, **{"manager.coaching_share": 0.05})
-    direction(base, less, "coaching_hours_per_rep_month", -1)
-    direction(base, less, "revenue_vs_target", -1)
-    direction(base, less, "turnover_total", +1)
+@pytest.fixture(scope="module")
+def less_coaching(replicate):
+    return replicate(SEEDS, **{"manager.coaching_share": 0.05})
+
+
+def test_more_coaching_raises_revenue_and_lowers_turnover(base, less_coaching, direction):
+    direction(base, less_coaching, "coaching_hours_per_rep_month", -1)
+    direction(base, less_coaching, "revenue_vs_target", -1)
+    direction(base, less_coaching, "turnover_total", +1)
 
 
 # Mean attainment falls with less coaching only by about 0.02 at the fitted defaults (fact 7
 # and the coaching findings fail for the same reason: issue 11 note). Strict: the mark goes
 # when coaching moves attainment clearly at n=16 again.
 @pytest.mark.xfail(strict=True, reason="coaching barely moves attainment at the fitted defaults")
-def test_more_coaching_raises_attainment(base, replicate, direction):
-    less = replicate(SEEDS, **{"manager.coaching_share": 0.05})
-    direction(base, less, "attainment_mean", -1)
+def test_more_coaching_raises_attainment(base, less_coaching, direction):
+    direction(base, less_coaching, "attainment_mean", -1)
 
 
 # admin_share 0.35 -> 0.55 (the most the other fixed shares leave), n=16. Mean paired
@@ -446,21 +449,13 @@ def test_inspection_lowers_morale(base, replicate, direction):
     direction(base, off, "morale_mean", +1)
 
 
-# helping_effect 0.002 -> 0 under team pay (where reps help: fact 6), n=8 (the hand-built
-# rule is tested above). Mean paired difference (SE) of skill: seeds 0-7 -0.016 (0.0041);
-# seeds 5000-5031 -0.015 (0.0016). Under the default individual plan reps help little and the
-# effect is -0.004 (0.0021) at n=32, seeds 5000-5031 -0.008 (0.0018).
-TEAM_PAY = {
-    "plan.individual_weight": 0.0,
-    "plan.team_weight": 1.0,
-    "plan.team.pool_weight": 0.7,
-    "plan.team.quota_bonus": 0.3,
-}
-
-
-def test_helping_peers_raises_skill(replicate, direction):
-    team = replicate(SEEDS[:8], **TEAM_PAY)
-    off = replicate(SEEDS[:8], **TEAM_PAY, **{"rep.helping_effect": 0.0})
+# helping_effect 0.002 -> 0 under team pay (plan=team, where reps help: fact 6), n=8 (the
+# hand-built rule is tested above). Mean paired difference (SE) of skill: seeds 0-7 -0.016
+# (0.0041); seeds 5000-5031 -0.015 (0.0016). Under the default individual plan reps help
+# little and the effect is -0.004 (0.0021) at n=32, seeds 5000-5031 -0.008 (0.0018).
+def test_helping_peers_raises_skill(replicate_config, direction):
+    team = replicate_config(SEEDS[:8], "plan=team")
+    off = replicate_config(SEEDS[:8], "plan=team", "rep.helping_effect=0")
     direction(team, off, "skill_mean", -1)
 
 
