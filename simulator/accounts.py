@@ -44,6 +44,26 @@ class Accounts:
     the first ``n`` entries are live.
     """
 
+    #: the per-account arrays (grown, and compacted when accounts leave, together)
+    _COLUMNS = (
+        "uid",
+        "seat",
+        "segment",
+        "potential",
+        "sqrt_potential",
+        "customer",
+        "trust",
+        "open",
+        "stage",
+        "readiness",
+        "value",
+        "attention",
+        "ready",
+        "expansion",
+        "care",
+        "installed",
+    )
+
     def __init__(self, params: SimParams, n_seats: int, rng: np.random.Generator):
         self.params = params
         t = params.territory
@@ -64,6 +84,9 @@ class Accounts:
         n = int(counts.sum())
         cap = int(n * 1.5) + 64
         self.n = 0
+        #: a stable name for each account (its index moves when accounts leave the market)
+        self.uid = np.zeros(cap, np.int64)
+        self._next_uid = 0
         self.seat = np.zeros(cap, np.int32)
         self.segment = np.zeros(cap, np.int8)
         self.potential = np.zeros(cap)
@@ -99,6 +122,8 @@ class Accounts:
         if self.n + k > len(self.seat):
             self._grow(self.n + k)
         sl = slice(self.n, self.n + k)
+        self.uid[sl] = np.arange(self._next_uid, self._next_uid + k)
+        self._next_uid += k
         seg = rng.choice(len(SEGMENTS), size=k, p=self.seg_share)
         sig = self.seg_sigma[seg]
         self.seat[sl] = seats
@@ -114,27 +139,36 @@ class Accounts:
 
     def _grow(self, need: int) -> None:
         cap = max(need, 2 * len(self.seat))
-        for name in (
-            "seat",
-            "segment",
-            "potential",
-            "sqrt_potential",
-            "customer",
-            "trust",
-            "open",
-            "stage",
-            "readiness",
-            "value",
-            "attention",
-            "ready",
-            "expansion",
-            "care",
-            "installed",
-        ):
+        for name in self._COLUMNS:
             old = getattr(self, name)
             new = np.zeros(cap, old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
+
+    def leave_market(self, rng: np.random.Generator) -> int:
+        """Idle prospects that leave the market this week; returns how many left.
+
+        An account with no open deal that is not a customer closes, merges or
+        stops buying in the category at ``market.account_exit_per_year``; it is
+        removed (the live accounts keep their order; ``uid`` keeps naming them).
+        Exploring adds accounts, so without this outflow territories grow
+        without bound. Draws nothing when the rate is 0.
+        """
+        rate = self.params.market.account_exit_per_year
+        if rate <= 0:
+            return 0
+        n = self.n
+        idle = ~self.open[:n] & ~self.customer[:n]
+        leaves = idle & (rng.random(n) < 1.0 - np.exp(-rate / 52))
+        k = int(np.count_nonzero(leaves))
+        if k:
+            keep = np.flatnonzero(~leaves)
+            for name in self._COLUMNS:
+                column = getattr(self, name)
+                column[: keep.size] = column[keep]
+                column[keep.size : n] = 0
+            self.n = keep.size
+        return k
 
     # -- views ------------------------------------------------------------
     def potential_by_seat(self, n_seats: int) -> np.ndarray:

@@ -342,6 +342,7 @@ class SalesModel(mesa.Model):
         # a new rep's care counts for less until onboarded: it does not know its customers yet
         self.accounts.tend(time.caring * ramp, self.n_seats)
         self._week_churned = int(self.accounts.churn(self.week, self.rng_pipeline).size)
+        self.accounts.leave_market(self.rng_pipeline)
 
         self._credit(bookings, won, discounts)
         self._accumulate(time)
@@ -415,7 +416,7 @@ class SalesModel(mesa.Model):
         seats = self._contest(seats, won, skill)
         self.recorder.deals(
             self.week,
-            idx,
+            self.accounts.uid[idx],
             seats,
             self.seats.rep_id[seats],
             a.segment[idx],

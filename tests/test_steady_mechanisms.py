@@ -73,6 +73,34 @@ def test_no_churn_when_switched_off():
     assert churned(acc, draws=20) == 0.0
 
 
+def test_idle_prospects_leave_the_market_and_the_rest_keep_their_state():
+    acc = accounts(**{"territory.customer_share": 0.5, "market.account_exit_per_year": 0.5})
+    n = acc.n
+    acc.open[:n:3] = True  # a third hold an open deal: they stay
+    acc.value[:n:3] = np.arange(acc.open[:n].sum()) + 1.0
+    staying = acc.open[:n] | acc.customer[:n]
+    kept = {name: getattr(acc, name)[:n][staying].copy() for name in acc._COLUMNS}
+    rng = np.random.default_rng(3)
+    gone = sum(acc.leave_market(rng) for _ in range(52))
+    idle = int(np.count_nonzero(~staying))
+    # a year at 0.5 a year: 1 - e^-0.5 = 39% of the idle prospects, within 4 binomial sds
+    expected = idle * (1 - np.exp(-0.5))
+    assert abs(gone - expected) < 4 * np.sqrt(expected * np.exp(-0.5))
+    assert acc.n == n - gone
+    left = np.isin(kept["uid"], acc.uid[: acc.n])
+    assert left.all()  # no customer or open deal left the market
+    order = np.searchsorted(acc.uid[: acc.n], kept["uid"])
+    for name, values in kept.items():
+        assert np.array_equal(getattr(acc, name)[: acc.n][order], values), name
+    assert not acc.open[acc.n : n].any() and not acc.customer[acc.n : n].any()
+
+
+def test_no_account_leaves_the_market_when_switched_off():
+    acc = accounts(**{"territory.customer_share": 0.0})
+    assert acc.leave_market(np.random.default_rng(0)) == 0
+    assert np.array_equal(acc.uid[: acc.n], np.arange(acc.n))
+
+
 def test_care_hours_raise_care_and_trust_of_customers_only():
     acc = accounts(**{"territory.customer_share": 0.5})
     cust = acc.customer[: acc.n].copy()
@@ -273,3 +301,23 @@ def test_installed_spend_grows_with_sales_and_resets_at_churn():
     assert penetration == pytest.approx(
         acc.installed[: acc.n][kept].sum() / acc.potential[: acc.n][kept].sum()
     )
+
+
+def test_leaving_the_market_holds_back_the_growth_exploring_brings():
+    """Exploring adds accounts; without an outflow territories grow without bound.
+
+    Measured (24 reps, 6 years, seeds 0-2): accounts at the end over accounts
+    after the first year 1.081, 1.078, 1.073 with no exits; 0.999, 1.043, 1.039
+    at 0.1 a year.
+    """
+    from simulator.run import run_one
+
+    def growth(rate: float, seed: int) -> float:
+        small = {"org.n_reps": 24, "run.years": 6, "market.account_exit_per_year": rate}
+        accounts = run_one(with_overrides(SimParams(), **small), seed).tables["weekly"]["accounts"]
+        return float(accounts.iloc[-1] / accounts.iloc[52])
+
+    off = np.array([growth(0.0, s) for s in range(3)])
+    on = np.array([growth(0.1, s) for s in range(3)])
+    assert (off > 1.05).all()
+    assert (on < off).all() and on.mean() < off.mean() - 0.02
