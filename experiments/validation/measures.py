@@ -198,6 +198,41 @@ def manager_quality_gap(reps: pd.DataFrame, managers: pd.DataFrame) -> dict[str,
     }
 
 
+def manager_ranked_gap(reps: pd.DataFrame) -> dict[str, float]:
+    """Team results of the top against the bottom quartile of managers by those results.
+
+    What Vantage Point's manager study measures: managers ranked each year by
+    their own team's result, so the spread holds luck and territory as well as
+    the manager (:func:`manager_quality_gap` ranks by leadership quality, the
+    manager's part alone). ``manager_gap_ranked_attainment``: each year, the
+    mean of the teams' mean annual attainment over the best quarter of teams
+    (rounded, at least one) minus that over the worst quarter, averaged over
+    years; ``manager_gap_ranked_at_quota``: the same for the team's share of
+    reps at annual quota. Ties are split either side, so tied teams count alike.
+    """
+    annual = annual_attainment(reps)
+    team_of = reps.drop_duplicates(["rep_id", "year"]).set_index(["rep_id", "year"])["manager_id"]
+    annual["manager_id"] = team_of.reindex(
+        pd.MultiIndex.from_frame(annual[["rep_id", "year"]])
+    ).to_numpy()
+    annual["at_quota"] = annual["attainment"] >= 1.0
+    teams = annual.groupby(["year", "manager_id"]).agg(
+        attainment=("attainment", "mean"), at_quota=("at_quota", "mean")
+    )
+    out = {}
+    for column in ("attainment", "at_quota"):
+        gaps, weights = [], []
+        for _, values in teams.groupby(level="year")[column]:
+            ordered = np.sort(values.to_numpy())  # ties fall either side alike
+            k = max(1, round(ordered.size / 4))
+            if ordered.size >= 2:
+                gaps.append(ordered[-k:].mean() - ordered[:k].mean())
+                weights.append(k)
+        gap = np.average(gaps, weights=weights) if gaps else float("nan")
+        out[f"manager_gap_ranked_{column}"] = float(gap)
+    return out
+
+
 def time_shares(weekly: pd.DataFrame) -> dict[str, float]:
     """Shares of reps' working hours (admin included) over the evaluation window.
 
@@ -322,6 +357,8 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
       ``quit_middle_vs_ends``: :func:`quits_by_performance`;
     - ``quit_contagion_ratio``: :func:`quit_contagion`;
     - ``manager_gap_attainment``, ``manager_gap_at_quota``: :func:`manager_quality_gap`;
+    - ``manager_gap_ranked_attainment``, ``manager_gap_ranked_at_quota``:
+      :func:`manager_ranked_gap`;
     - ``drift_*``: :func:`yearly_drift`;
     - ``exit_first_year_share``, ``tenure_years_mean``, ``vacancy_months_mean``,
       ``win_rate``, ``last_month_share``, ``manager_share_team``: :func:`people_measures`;
@@ -360,6 +397,7 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
         **quits_by_performance(reps),
         "quit_contagion_ratio": quit_contagion(reps),
         **manager_quality_gap(reps, tables["managers"]),
+        **manager_ranked_gap(reps),
         **yearly_drift(result),
         **people_measures(tables),
         **time_shares(tables["weekly"]),

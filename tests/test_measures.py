@@ -1,0 +1,56 @@
+"""Validation measures on hand-built tables with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.validation.measures import manager_quality_gap, manager_ranked_gap
+
+
+def reps_table(attainment: dict[int, list[float]]) -> pd.DataFrame:
+    """One evaluation year: manager -> its reps' annual attainments (quota 1 per quarter)."""
+    rows = []
+    rep = 0
+    for manager, values in attainment.items():
+        for value in values:
+            for quarter in range(4):
+                rows.append(
+                    {
+                        "rep_id": rep,
+                        "year": 1,
+                        "quarter": quarter,
+                        "warmup": False,
+                        "manager_id": manager,
+                        "weeks_in_seat": 13,
+                        "quota": 1.0,
+                        "credited_sales": value,
+                    }
+                )
+            rep += 1
+    return pd.DataFrame(rows)
+
+
+#: eight managers of two reps each; team means 0.2, 0.4, ..., 1.6
+TEAMS = {m: [0.1 + 0.2 * m, 0.3 + 0.2 * m] for m in range(8)}
+
+
+def test_ranked_gap_compares_the_teams_by_their_own_results():
+    gap = manager_ranked_gap(reps_table(TEAMS))
+    # top quarter: teams 6 and 7 (means 1.4, 1.6); bottom: teams 0 and 1 (0.2, 0.4)
+    assert gap["manager_gap_ranked_attainment"] == pytest.approx(1.5 - 0.3)
+    # at quota: teams 4.. have both reps at or above 1 (team 4: 0.9, 1.1 -> half)
+    assert gap["manager_gap_ranked_at_quota"] == pytest.approx(1.0 - 0.0)
+
+
+def test_ranked_gap_is_there_without_any_manager_effect_and_quality_gap_is_not():
+    """Teams drawn alike: ranking by results still spreads them; ranking by quality does not."""
+    rng = np.random.default_rng(0)
+    teams = {m: list(rng.lognormal(0.0, 0.4, 5)) for m in range(40)}
+    reps = reps_table(teams)
+    managers = pd.DataFrame({"manager_id": range(40), "coaching_quality": rng.random(40)})
+    ranked = manager_ranked_gap(reps)["manager_gap_ranked_attainment"]
+    by_quality = manager_quality_gap(reps, managers)["manager_gap_attainment"]
+    assert ranked > 0.35  # luck alone: about 2.5 sds of a 5-rep team mean (0.42/sqrt(5))
+    assert abs(by_quality) < 0.2
