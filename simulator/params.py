@@ -333,7 +333,7 @@ class MarketParams:
         "1/year",
         "hazard at which an idle prospect (no open deal, not a customer) leaves the market "
         "(closes, merges, stops buying in the category): the outflow that lets territories "
-        "grown by exploring settle; 0 = accounts never leave",
+        "grown by exploring settle; 0 = accounts never leave (the default until a fit includes it)",
     )
     seasonality: float = p(0.15, 0.0, 0.9, "amplitude", "seasonal swing of buying activity")
     peak_week: int = p(48, 1, 52, "week of year", "week when buying peaks")
@@ -834,7 +834,6 @@ MECHANISMS: dict[str, str] = {
     "deal timing across period ends": "rep.deal_timing_strength",
     "helping peers spreads skill": "rep.helping_effect",
     "exploring grows the territory": "rep.exploring_yield",
-    "prospects leave the market": "market.account_exit_per_year",
     "learning by selling": "rep.learning_rate",
     "morale drives quitting": "rep.quit_morale_effect",
     "pay below outside option drives quitting": "rep.quit_pay_effect",
