@@ -20,25 +20,27 @@ calibration = importlib.import_module("calibration")
 SEEDS = range(6)
 
 #: between-seed standard deviation of each banded metric, from the 20-seed calibration of
-#: ``make validate`` on the fitted defaults (issue 11, white space bounding expansion;
-#: validation/report.md: means share_at_quota 0.371, turnover_total 0.344,
-#: ramp_months_median 4.26, top20_revenue_share 0.441, attainment_median 0.798,
-#: attainment_p90 1.80, revenue_vs_target 0.859)
+#: ``make validate`` on the fitted defaults (issue 11, refit with the coaching effect in the
+#: organisation stage; validation/report.md: means share_at_quota 0.280, turnover_total 0.261,
+#: ramp_months_median 4.70, top20_revenue_share 0.486, attainment_median 0.657,
+#: attainment_p90 1.74, revenue_vs_target 0.781)
 MEASURED_SD = {
-    "share_at_quota": 0.058,
-    "turnover_total": 0.053,
-    "ramp_months_median": 0.55,
-    "top20_revenue_share": 0.032,
-    "attainment_median": 0.080,
-    "attainment_p90": 0.23,
-    "revenue_vs_target": 0.082,
+    "share_at_quota": 0.056,
+    "turnover_total": 0.040,
+    "ramp_months_median": 0.59,
+    "top20_revenue_share": 0.037,
+    "attainment_median": 0.081,
+    "attainment_p90": 0.26,
+    "revenue_vs_target": 0.084,
 }
 
 #: bands the fitted defaults miss (issue 11's closing note says why); strict, so a model
-#: that reaches one fails here until the mark is removed
+#: that reaches one fails here until the mark is removed. revenue_vs_target also misses its
+#: band over 20 seeds (0.781 [0.741, 0.820]), but its 6-seed mean lies within the tolerance
+#: of 2.5 standard errors below 0.85, so it is checked, not marked
 MISSED = {
-    "share_at_quota": "0.371 [0.343, 0.398] over 20 seeds (fitted defaults), band 0.50-0.60",
-    "attainment_median": "0.798 [0.760, 0.836] over 20 seeds (fitted defaults), band 0.90-1.05",
+    "share_at_quota": "0.280 [0.254, 0.306] over 20 seeds (fitted defaults), band 0.50-0.60",
+    "attainment_median": "0.657 [0.618, 0.695] over 20 seeds (fitted defaults), band 0.90-1.05",
 }
 
 
