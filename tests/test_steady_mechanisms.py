@@ -16,7 +16,7 @@ from simulator.accounts import Accounts
 from simulator.agents.rep import discount, future_tilt, later_pay_lags
 from simulator.model import SalesModel
 from simulator.params import SimParams
-from simulator.run import with_overrides
+from simulator.run import run_one, with_overrides
 from simulator.workforce import Seats, grown_skill, quit_probability, skill_change
 
 
@@ -309,7 +309,6 @@ def test_leaving_the_market_holds_back_the_growth_exploring_brings():
     after the first year 1.081, 1.078, 1.073 with no exits; 0.999, 1.043, 1.039
     at 0.1 a year.
     """
-    from simulator.run import run_one
 
     def growth(rate: float, seed: int) -> float:
         small = {"org.n_reps": 24, "run.years": 6, "market.account_exit_per_year": rate}

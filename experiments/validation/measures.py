@@ -171,6 +171,16 @@ def quit_contagion(reps: pd.DataFrame) -> float:
     return float(exposed / unexposed) if unexposed > 0 else float("nan")
 
 
+def annual_with_manager(reps: pd.DataFrame) -> pd.DataFrame:
+    """:func:`annual_attainment` with the manager each rep-year's first quarter reported to."""
+    annual = annual_attainment(reps)
+    team_of = reps.drop_duplicates(["rep_id", "year"]).set_index(["rep_id", "year"])["manager_id"]
+    annual["manager_id"] = team_of.reindex(
+        pd.MultiIndex.from_frame(annual[["rep_id", "year"]])
+    ).to_numpy()
+    return annual
+
+
 def manager_quality_gap(reps: pd.DataFrame, managers: pd.DataFrame) -> dict[str, float]:
     """Team results of the top against the bottom quartile of managers by leadership quality.
 
@@ -179,11 +189,7 @@ def manager_quality_gap(reps: pd.DataFrame, managers: pd.DataFrame) -> dict[str,
     ``manager_gap_at_quota``: the same for the share of reps at annual quota
     (Vantage Point's 515-manager study compares the same quartiles).
     """
-    annual = annual_attainment(reps)
-    team_of = reps.drop_duplicates(["rep_id", "year"]).set_index(["rep_id", "year"])["manager_id"]
-    annual["manager_id"] = team_of.reindex(
-        pd.MultiIndex.from_frame(annual[["rep_id", "year"]])
-    ).to_numpy()
+    annual = annual_with_manager(reps)
     quality = managers.groupby("manager_id")["coaching_quality"].first()
     q25, q75 = quality.quantile(0.25), quality.quantile(0.75)
     top = annual[annual["manager_id"].map(quality) >= q75]
@@ -210,11 +216,7 @@ def manager_ranked_gap(reps: pd.DataFrame) -> dict[str, float]:
     years; ``manager_gap_ranked_at_quota``: the same for the team's share of
     reps at annual quota. Ties are split either side, so tied teams count alike.
     """
-    annual = annual_attainment(reps)
-    team_of = reps.drop_duplicates(["rep_id", "year"]).set_index(["rep_id", "year"])["manager_id"]
-    annual["manager_id"] = team_of.reindex(
-        pd.MultiIndex.from_frame(annual[["rep_id", "year"]])
-    ).to_numpy()
+    annual = annual_with_manager(reps)
     annual["at_quota"] = annual["attainment"] >= 1.0
     teams = annual.groupby(["year", "manager_id"]).agg(
         attainment=("attainment", "mean"), at_quota=("at_quota", "mean")
