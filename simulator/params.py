@@ -327,13 +327,15 @@ class MarketParams:
     )
     demand_growth: float = p(0.05, -0.5, 1.0, "1/year", "growth of account potential")
     account_exit_per_year: float = p(
-        0.0,
+        0.1,
         0.0,
         1.0,
         "1/year",
         "hazard at which an idle prospect (no open deal, not a customer) leaves the market "
         "(closes, merges, stops buying in the category): the outflow that lets territories "
-        "grown by exploring settle; 0 = accounts never leave (the default until a fit includes it)",
+        "grown by exploring settle. 0.1 = the 7-9% of US employer firms that close each year "
+        "(SBA Office of Advocacy 2018, from the Census BDS) plus the few that merge or leave "
+        "the category; 0 = accounts never leave",
     )
     seasonality: float = p(0.15, 0.0, 0.9, "amplitude", "seasonal swing of buying activity")
     peak_week: int = p(48, 1, 52, "week of year", "week when buying peaks")
@@ -849,6 +851,7 @@ MECHANISMS: dict[str, str] = {
     "performance-managed exits": "performance.exit_strength",
     "onboarding skill gain": "hiring.onboarding_skill_gain",
     "customers churn": "buyer.churn_per_year",
+    "prospects leave the market": "market.account_exit_per_year",
     "neglected customers churn more": "buyer.churn_care_effect",
     "customers who trust less churn more": "buyer.churn_trust_effect",
     "a change of rep puts customers at risk": "buyer.rep_change_churn",

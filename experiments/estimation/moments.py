@@ -26,9 +26,13 @@ cannot reach (a structural misfit) does not pull every parameter toward it:
 - ``scale = sqrt(published_sd**2 + sim_se**2 + (0.25 * |target|)**2)``:
   ``published_sd`` is ``se``, else ``(high - low) / 3.92`` when both bounds are
   given (a 95% interval), else 0; ``sim_se`` is the simulated mean's standard
-  error; the last term says a model is not expected to match a field study
-  closer than a quarter of its size, and keeps a precise target from
-  dominating;
+  error; the last term, the floor, says a model is not expected to match a
+  field study closer than a quarter of its size, and keeps a precise target
+  from dominating. For a *level* (a share of reps at quota, the median
+  attainment) the floor is :data:`LEVEL_SCALE_FLOOR`, a twentieth: a level is
+  read in the model's own units, its band already says how well the field
+  knows it, and a quarter of a median near 1 (0.25) would be wider than the
+  band itself (0.90-1.05), letting a fit miss it by a third at little cost;
 - ``relative`` and ``ratio`` effects are compared in log space,
   ``log(1 + x)`` and ``log(x)``, when simulated and published arguments are
   both positive (a halving and a doubling of an effect cost the same); the
@@ -69,8 +73,10 @@ from simulator.run import replication_seeds
 
 #: a size judged within a factor of 2
 SIZE_FACTOR = 2.0
-#: the floor of a moment's scale, as a share of its target
+#: the floor of an effect's scale, as a share of its target
 SCALE_FLOOR = 0.25
+#: the floor of a level's scale, as a share of its target (module docstring)
+LEVEL_SCALE_FLOOR = 0.05
 #: the z a training finding that cannot be estimated counts for in the loss
 NOT_ESTIMATED_Z = 5.0
 #: beyond this |z| a moment's cost grows linearly, not quadratically (Huber)
@@ -316,7 +322,8 @@ def moment_z(finding: Finding, est: Estimate) -> float:
         scale = math.hypot(sim_se, SCALE_FLOOR * abs(bound)) or 1e-12
         return max(gap, 0.0) / scale
     target = finding.target
-    pub_terms = (finding.published_sd, SCALE_FLOOR * abs(target))
+    floor = SCALE_FLOOR if finding.is_effect else LEVEL_SCALE_FLOOR
+    pub_terms = (finding.published_sd, floor * abs(target))
     transform = _log_transform(m.kind)
     shift = 1.0 if m.kind == "relative" else 0.0
     if transform is not None and sim + shift > 0 and target + shift > 0:
