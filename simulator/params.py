@@ -2,7 +2,7 @@
 
 Each group is a typed dataclass; every field carries its default, its allowed
 range, its unit and a one-line doc in ``field(metadata=...)``.  Hydra registers
-these classes as the schema of ``conf/`` (see :mod:`simulator.config`), the
+these classes as the schema of ``conf/`` (see :mod:`salesim_cli.config`), the
 CLI and the README table are generated from them, and :func:`validate` checks
 the ranges, so the YAML can only override values, never invent keys.
 

@@ -19,7 +19,7 @@ import pytest
 from hydra import compose, initialize_config_module
 
 import simulator.model
-from simulator.config import to_params
+from salesim_cli.config import to_params
 from simulator.metrics import annual_attainment
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 from simulator.plans.payout import attainment
