@@ -115,6 +115,17 @@ class OrgParams:
         "company target per rep seat; the target is n_reps times this",
     )
     target_growth: float = p(0.05, -0.5, 1.0, "1/year", "yearly growth of the company target")
+    initial_tenure_years: float = p(
+        2.5,
+        0.0,
+        20.0,
+        "years",
+        "mean tenure of the reps in seat when a run starts (exponential, capped at "
+        "max_initial_tenure_years); they start with the skill that tenure taught them",
+    )
+    max_initial_tenure_years: float = p(
+        15.0, 0.0, 40.0, "years", "longest tenure of a rep in seat when a run starts"
+    )
 
 
 @dataclass
@@ -349,6 +360,15 @@ class RepParams:
     hours_per_week: float = p(45.0, 1.0, 80.0, "hours", "normal working week")
     max_hours_per_week: float = p(60.0, 1.0, 100.0, "hours", "hardest sustainable week")
     admin_hours: float = p(6.0, 0.0, 40.0, "hours/week", "reporting and internal admin")
+    initial_morale: float = p(0.6, 0.0, 1.0, "morale", "morale of a rep on joining")
+    pay_memory: float = p(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "weight of the old estimate when a rep updates what it expects to earn in a year, "
+        "each quarter (the rest goes to the quarter's pay, annualised)",
+    )
     incentive_response: float = p(
         1.0, 0.0, 5.0, "strength", "how far effort follows expected marginal pay; 0 = fixed effort"
     )
@@ -376,6 +396,13 @@ class RepParams:
     )
     effort_elasticity: float = p(0.7, 0.05, 1.0, "exponent", "diminishing returns of selling hours")
     prospect_share: float = p(0.25, 0.0, 1.0, "share", "prospecting share of selling time at par")
+    timing_window_weeks: int = p(
+        2,
+        1,
+        13,
+        "weeks",
+        "weeks before a pay period's end in which reps pull deals in or hold them back",
+    )
     deal_timing_strength: float = p(
         1.0,
         0.0,
@@ -625,6 +652,13 @@ class HiringParams:
     aptitude_mean: float = p(1.0, 0.0, 5.0, "multiplier", "mean learning speed of a new hire")
     aptitude_sigma: float = p(0.35, 0.0, 2.0, "log", "spread of aptitude")
     onboarding_weeks: int = p(10, 0, 104, "weeks", "length of onboarding")
+    start_productivity: float = p(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "a new hire's selling productivity in its first week, rising linearly to 1 over onboarding",
+    )
     onboarding_kind: str = p(
         "product", doc="'product' facts only or 'buyer' (how buyers buy)", choices=ONBOARDING_KINDS
     )
@@ -700,6 +734,12 @@ class QuotaParams:
         "weight",
         "ratchet: weight reps give the quota rise a deal credited next quarter brings (it comes "
         "a quarter later than a deal credited now); 0 = myopic, 1 = timing does not matter",
+    )
+    ratchet_floor: float = p(
+        0.5, 0.0, 1.0, "x quota", "ratchet: the most a quarter can cut a quota, as a multiple"
+    )
+    ratchet_ceiling: float = p(
+        2.0, 1.0, 10.0, "x quota", "ratchet: the most a quarter can raise a quota, as a multiple"
     )
 
 

@@ -133,7 +133,9 @@ class PaySchedule:
         qp = self.params.quota
         full = st.occupied & (st.acc["weeks"] >= WEEKS_PER_QUARTER)
         change = np.where(att >= 1.0, qp.ratchet_up * (att - 1.0), -qp.ratchet_down * (1.0 - att))
-        st.annual_quota_full[full] *= np.clip(1.0 + change[full], 0.5, 2.0)
+        st.annual_quota_full[full] *= np.clip(
+            1.0 + change[full], qp.ratchet_floor, qp.ratchet_ceiling
+        )
 
     def _end_quarter(self, forced: np.ndarray) -> None:
         st = self.seats
@@ -145,7 +147,9 @@ class PaySchedule:
         st.miss_streak[:] = np.where(occ & (att < 1.0), st.miss_streak + 1, 0)
         st.pm_streak[:] = np.where(occ & (att < pf.threshold), st.pm_streak + 1, 0)
         quarter_pay = sum((st.acc[c] for c in PAY_ACCUMULATORS), np.zeros(self.n_seats))
-        st.pay_annual[occ] = 0.6 * st.pay_annual[occ] + 0.4 * 4 * quarter_pay[occ]
+        memory = self.params.rep.pay_memory
+        annualised = WEEKS_PER_YEAR / WEEKS_PER_QUARTER * quarter_pay[occ]
+        st.pay_annual[occ] = memory * st.pay_annual[occ] + (1.0 - memory) * annualised
         if self.params.quota.policy == "ratchet":
             self._ratchet(att)
         forced_set = {int(x) for x in forced}

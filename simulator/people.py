@@ -55,7 +55,11 @@ class PeopleFlows:
 
     def _create_initial_reps(self) -> None:
         rng = self.rng_init
-        tenure = np.minimum(rng.exponential(2.5 * WEEKS_PER_YEAR, self.n_seats), 15 * 52)
+        org = self.params.org
+        tenure = np.minimum(
+            rng.exponential(org.initial_tenure_years * WEEKS_PER_YEAR, self.n_seats),
+            org.max_initial_tenure_years * WEEKS_PER_YEAR,
+        )
         quality = np.array([self.managers[t].coaching_quality for t in self.seats.team])
         skill, aptitude = self._hire_draws(rng, quality)
         # each rep has learned what its tenure would have taught it (coached at par)

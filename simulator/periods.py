@@ -15,9 +15,6 @@ import numpy as np
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.quota import annual_quotas
 
-#: weeks before a period's end in which reps move deals across the boundary
-TIMING_WINDOW = 2
-
 
 class Calendar:
     """The weeks, seasons and quotas of a :class:`~simulator.model.SalesModel`."""
@@ -34,8 +31,9 @@ class Calendar:
         """Weeks left in the current period of the given length, this week included."""
         return period_weeks - (self.week % WEEKS_PER_YEAR) % period_weeks
 
-    def periods_ending_soon(self, within: int = TIMING_WINDOW) -> set[int]:
-        """Pay periods that end within ``within`` weeks (this week included)."""
+    def periods_ending_soon(self) -> set[int]:
+        """Pay periods that end within ``rep.timing_window_weeks`` (this week included)."""
+        within = self.params.rep.timing_window_weeks
         return {w for w in self.plan.periods if self.weeks_left(w) <= within}
 
     def season(self) -> float:

@@ -97,11 +97,12 @@ class Seats:
         return self.tenure
 
     def ramp(self, week: int) -> np.ndarray:
-        """Onboarding productivity multiplier, rising from 0.3 to 1 over onboarding."""
-        weeks = self.params.hiring.onboarding_weeks
-        if weeks == 0:
+        """Onboarding productivity multiplier, rising from ``hiring.start_productivity`` to 1."""
+        h = self.params.hiring
+        if h.onboarding_weeks == 0:
             return np.ones(self.n)
-        return 0.3 + 0.7 * np.minimum(1.0, self.tenure / weeks)
+        start = h.start_productivity
+        return start + (1.0 - start) * np.minimum(1.0, self.tenure / h.onboarding_weeks)
 
     def effectiveness(self, week: int) -> np.ndarray:
         """Selling effectiveness: ramp times skill, about 1 for an average seasoned rep."""
@@ -122,7 +123,7 @@ class Seats:
         self.hired_week[seat] = week - tenure_weeks
         self.skill[seat] = skill
         self.aptitude[seat] = aptitude
-        self.morale[seat] = 0.6
+        self.morale[seat] = self.params.rep.initial_morale
         self.trust[seat] = 0.5
         pp = self.params.plan
         self.pay_annual[seat] = pp.base_salary + pp.target_variable
