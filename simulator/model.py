@@ -24,6 +24,9 @@ and crediting), :mod:`simulator.people` (hiring, quits, exits, forced ranking),
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import mesa
 import numpy as np
 
@@ -39,6 +42,11 @@ from simulator.record import Recorder
 from simulator.rows import RowBuilder
 from simulator.workforce import Seats, update_morale, update_skill
 
+#: A decision observer: called as ``observer(model, event, data)`` after each
+#: decision, to trace it without changing it. Events: ``"time"`` (``data``: the
+#: week's :class:`~simulator.agents.rep.TimeChoice`, after the reps chose their hours).
+Observer = Callable[["SalesModel", str, Any], None]
+
 
 class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.Model):
     """A sales organisation simulated week by week under one incentive plan.
@@ -47,14 +55,22 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         params: validated parameters (see :mod:`simulator.params`).
         seed: the run's seed (or a spawned SeedSequence); every random draw comes
             from streams spawned from it.
+        observers: :data:`Observer` callables told of each decision (they must not
+            change the model; a run with observers gives the same tables).
     """
 
-    def __init__(self, params: SimParams, seed: int | np.random.SeedSequence = 0):
+    def __init__(
+        self,
+        params: SimParams,
+        seed: int | np.random.SeedSequence = 0,
+        observers: Sequence[Observer] = (),
+    ):
         seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         init_seq, pipeline_seq, people_seq, mesa_seq = seq.spawn(4)
         super().__init__(rng=np.random.default_rng(mesa_seq))
         self.params = params
         self.seed = seed
+        self.observers = tuple(observers)
         #: independent named streams: drawing from one never shifts another
         self.rng_init = np.random.default_rng(init_seq)
         self.rng_pipeline = np.random.default_rng(pipeline_seq)
@@ -151,6 +167,8 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         admin = p.rep.admin_hours + self.inspection * p.manager.inspection_admin_hours
         time = choose_time(self, admin)
         self.week_hours = time
+        for observe in self.observers:
+            observe(self, "time", time)
         eff = np.where(st.occupied, st.effectiveness(self.week), 0.5 + p.manager.skill)
         # a rep in onboarding closes as its ramp allows (it is still learning the offer)
         ramp = st.ramp(self.week)

@@ -134,3 +134,18 @@ OVERSIZED = {
     "simulator.params": "every parameter's declaration; issue 12 item 3 splits it by group",
     "simulator.design": "designs, evaluation and the Sobol'/delta analyses in one module",
 }
+
+
+def test_an_observer_watches_every_week_and_changes_nothing():
+    from simulator.params import SimParams
+    from simulator.run import run_one, with_overrides
+
+    params = with_overrides(SimParams(), **{"org.n_reps": 12, "run.years": 1})
+    seen: list[tuple[int, str, float]] = []
+    watched = run_one(
+        params, 5, observers=[lambda m, event, t: seen.append((m.week, event, t.total.sum()))]
+    )
+    plain = run_one(params, 5)
+    assert [w for w, _, _ in seen] == list(range(2 * 52)) and {e for _, e, _ in seen} == {"time"}
+    for name, table in plain.tables.items():
+        assert table.equals(watched.tables[name]), name
