@@ -478,6 +478,17 @@ class RepParams:
         "skill forgotten in time not spent selling (times 1 - selling share); 0 = none",
     )
     morale_rate: float = p(0.08, 0.0, 1.0, "1/week", "speed at which morale tracks its target")
+    morale_neutral: float = p(
+        0.55,
+        0.0,
+        1.0,
+        "morale",
+        "morale a rep settles at when paid its outside option, at quota, uncoached and "
+        "uninspected; quitting rises as morale falls below it",
+    )
+    morale_trust_effect: float = p(
+        0.2, 0.0, 2.0, "morale", "morale per unit of trust in the manager away from 0.5"
+    )
     morale_pay_effect: float = p(
         0.3, 0.0, 5.0, "morale", "effect of pay against the outside option"
     )
@@ -598,6 +609,30 @@ class ManagerParams:
         1.0, 0.01, 20.0, "hours/rep/week", "coaching at which half the possible gain is reached"
     )
     coaching_morale_effect: float = p(0.15, 0.0, 5.0, "morale", "morale from being coached")
+    coaching_skill_floor: float = p(
+        0.25,
+        0.0,
+        5.0,
+        "skill",
+        "coaching's gain is proportional to this plus the rep's skill (it builds on what the "
+        "rep knows); 0 = the unskilled gain nothing, larger = gains spread more evenly",
+    )
+    coaching_memory_rate: float = p(
+        0.1,
+        0.0,
+        1.0,
+        "1/week",
+        "speed at which the coaching a rep feels (for morale and trust) tracks the hours given",
+    )
+    trust_rate: float = p(
+        0.05, 0.0, 1.0, "1/week", "speed at which a rep's trust in its manager tracks its target"
+    )
+    trust_base: float = p(
+        0.4, 0.0, 1.0, "trust", "trust in a manager who neither coaches nor inspects"
+    )
+    trust_coaching_effect: float = p(
+        0.4, 0.0, 1.0, "trust", "extra trust at full coaching (coaching half-hours saturated)"
+    )
     quality_hiring_effect: float = p(
         0.05,
         0.0,
