@@ -658,6 +658,20 @@ class ManagerParams:
         "quality to this power, leaving more for coaching; 0 = every manager's admin the same",
     )
     coaching_policy: str = p("equal", doc="who is coached first", choices=COACHING_POLICIES)
+    new_rep_weeks: int = p(
+        26, 0, 104, "weeks", "new_first: tenure under which a rep is new and coached first"
+    )
+    new_rep_coaching_weight: float = p(
+        4.0, 1.0, 20.0, "x a seasoned rep's", "new_first: coaching time of a new rep"
+    )
+    coaching_priority_floor: float = p(
+        0.25,
+        0.0,
+        5.0,
+        "weight",
+        "bottom_first, top_first, middle_first: coaching weight of the rep ranked last for "
+        "coaching (the one ranked first gets this plus 2)",
+    )
     inspection_morale_cost: float = p(
         0.5,
         0.0,

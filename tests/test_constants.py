@@ -25,7 +25,7 @@ EPSILON = 1e-6
 UNDECLARED: dict[str, list[float]] = {
     "simulator/accounts.py": [0.3, 0.3, 0.7, 1.5, 1.5, 5, 6, 10, 13, 52, 52, 52, 52, 64],
     "simulator/agents/incentives.py": [0.001, 0.001, 5],
-    "simulator/agents/manager.py": [0.05, 0.25, 0.25, 0.25, 4.0, 26],
+    "simulator/agents/manager.py": [0.05],
     "simulator/agents/rep.py": [0.001, 0.6, 0.8, 1.5, 1.5, 1.5, 3.0, 5.0, 10, 11, 52, 52, 52],
     "simulator/deals.py": [0.2],
     "simulator/model.py": [1.5, 3, 4],
