@@ -26,7 +26,7 @@ APP_PORT ?= 8765
 # which must tell "no tests collected" (5) apart from failures; make itself exits 2).
 PYTEST_RC_FILE ?=
 
-LINT_PATHS := $(wildcard simulator tests benchmarks experiments salesim_app)
+LINT_PATHS := $(wildcard simulator salesim_cli tests benchmarks experiments salesim_app)
 VENV_PY := $(VENV)/bin/python
 # Touched after a successful install; pip re-runs when pyproject.toml is newer.
 # STAMP: salesim with the dev extras (tests, launchers, designs, the app);

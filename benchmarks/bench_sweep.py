@@ -67,7 +67,7 @@ def sweep_time(jobs: int, replications: int, *launcher: str) -> float:
         args = [
             sys.executable,
             "-m",
-            "simulator.cli",
+            "salesim_cli.cli",
             "-m",
             f"seed=range(0,{jobs})",
             f"run.replications={replications}",

@@ -67,7 +67,7 @@ from experiments.estimation.study import (
 )
 from experiments.evidence import EvidenceError
 from experiments.validation.steady import steady_installed_base
-from simulator.config import compose_config
+from salesim_cli.config import compose_config
 
 FITTED = ev.ROOT / "simulator" / "fitted_defaults.json"
 REPORT = ev.ROOT / "validation" / "calibration.md"
@@ -154,7 +154,7 @@ def _check_args(args: argparse.Namespace, space: list[Dimension]) -> tuple[str, 
 
         validate(compose_config(overrides)[0])
     except Exception as exc:  # noqa: BLE001 - Hydra's errors have no common base
-        from simulator.cli import error_message
+        from salesim_cli.errors import error_message
 
         _fail(f"--set: {error_message(exc)}")
     return overrides

@@ -2,13 +2,13 @@
 
 Every slider takes its label, unit, range, default and help text from the
 field metadata of :mod:`simulator.params` (through
-:func:`simulator.docs.param_fields`); where a control offers a narrower range
+:func:`salesim_cli.docs.param_fields`); where a control offers a narrower range
 than the parameter allows, :data:`CONTROLS` says so and why, and the README's
 table of controls is generated from the same list.
 
 :func:`build_params` turns the values a room picked (plan, scenario preset,
 sliders) into validated :class:`~simulator.params.SimParams`: the plan and the
-preset are composed once each through :func:`simulator.config.compose_config`
+preset are composed once each through :func:`salesim_cli.config.compose_config`
 and cached; the sliders are applied last with
 :func:`simulator.run.with_overrides`.
 """
@@ -23,8 +23,8 @@ from typing import Any
 
 import yaml
 
-from simulator.config import CONF_PACKAGE, compose_config
-from simulator.docs import param_fields, range_text
+from salesim_cli.config import CONF_PACKAGE, compose_config
+from salesim_cli.docs import param_fields, range_text
 from simulator.params import ParamError, SimParams, validate
 from simulator.run import with_overrides
 

@@ -6,7 +6,7 @@ checked against the metadata of :mod:`simulator.params` (:func:`parse_space`).
 scheme for Sobol' indices, or Morris trajectories. :func:`evaluate` runs every
 point of a design on one base configuration, each with the same replication
 seeds (common random numbers), in a joblib pool, and returns a tidy table, one
-row per point and replication, in the shape of :mod:`simulator.sweep`:
+row per point and replication, in the shape of :mod:`salesim_cli.sweep`:
 ``point``, the parameters as columns, ``replication``, ``seed``, every metric.
 With an output folder it writes the table as ``results.parquet`` and resumes:
 every finished chunk of points is kept in ``chunks/`` as it comes, and a rerun
@@ -18,10 +18,10 @@ A list parameter is ranged one element at a time, ``plan.bonus.amounts[0]``.
 one sets the other to its complement. Integer parameters are rounded to the
 nearest integer after sampling; the analysis uses the unrounded sample.
 
-This module runs the model and imports no plotting or optimisation code; Hydra
-comes in only when a function needs it (composing override strings with
-:func:`simulator.config.compose_config`, writing files with
-:func:`simulator.cli.write_atomic`).
+This module runs the model and imports no configuration, plotting or optimisation
+code: the base organisation comes as parameters (a front end composes them from
+override strings, :func:`salesim_cli.config.compose_config`), and files are
+written atomically (:func:`simulator.io.write_atomic`).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ import joblib
 import numpy as np
 import pandas as pd
 
+from simulator.io import write_atomic
 from simulator.params import ParamError, SimParams, flatten, iter_fields, validate
 from simulator.run import replication_seeds, run_one, with_overrides
 
@@ -149,7 +150,7 @@ def _check_range(
     if match is None or match["field"] not in fields:
         close = difflib.get_close_matches(name, list(fields), n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
-        raise ParamError(f"{name}: unknown parameter{hint} (python -m simulator.docs lists them)")
+        raise ParamError(f"{name}: unknown parameter{hint} (python -m salesim_cli.docs lists them)")
     value, f = fields[match["field"]]
     meta = dict(f.metadata)
     if isinstance(value, list):
@@ -373,20 +374,20 @@ def parallel_backend(backend: str | None) -> Iterator[None]:
         yield
 
 
-def _base_params(base: SimParams | Sequence[str] | None) -> SimParams:
+def _base_params(base: SimParams | None) -> SimParams:
     if base is None:
         return SimParams()
-    if isinstance(base, SimParams):
-        return validate(base)
-    from simulator.config import compose_config
-
-    params, _ = compose_config(list(base))
-    return validate(params)
+    if not isinstance(base, SimParams):
+        raise TypeError(
+            f"base must be SimParams or None, not {type(base).__name__}: compose override "
+            "strings first (salesim_cli.config.compose_config)"
+        )
+    return validate(base)
 
 
 def evaluate(
     design: Design | pd.DataFrame,
-    base: SimParams | Sequence[str] | None = None,
+    base: SimParams | None = None,
     out_dir: Path | str | None = None,
     replications: int = 1,
     seed: int = 0,
@@ -405,8 +406,8 @@ def evaluate(
     Args:
         design: a :class:`Design`, or a table with a ``point`` column and one
             column per parameter (dotted names; ``[i]`` for a list element).
-        base: the configuration the design varies: parameters, Hydra override
-            strings (``["plan=ranking", "org.n_reps=16"]``) or None (defaults).
+        base: the configuration the design varies: parameters or None (the
+            defaults); a front end composes override strings into parameters.
         out_dir: folder for ``results.parquet`` (and ``design.parquet``,
             ``design.json``, ``chunks/``); a rerun with the same design resumes.
             None: nothing is written.
@@ -467,8 +468,6 @@ def evaluate(
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     results = _tidy(rows[rows["point"].isin(points)], table, names)
     if out_dir is not None:
-        from simulator.cli import write_atomic
-
         write_atomic(out_dir / RESULTS_FILE, lambda p: results.to_parquet(p, index=False))
     return results
 
@@ -491,8 +490,6 @@ def _manifest(
 
 def _claim_folder(out_dir: Path, manifest: dict[str, Any], table: pd.DataFrame) -> None:
     """Write the folder's manifest and design, or check that they match a previous run."""
-    from simulator.cli import write_atomic
-
     path = out_dir / MANIFEST_FILE
     want = json.loads(json.dumps(manifest))
     if path.exists():
@@ -552,8 +549,6 @@ def _run_points(
     if not todo:
         return []
     from tqdm import tqdm
-
-    from simulator.cli import write_atomic
 
     chunks = _chunks(todo, n_jobs, chunk_size)
     tasks = (

@@ -2,7 +2,7 @@
 
 Each group is a typed dataclass; every field carries its default, its allowed
 range, its unit and a one-line doc in ``field(metadata=...)``.  Hydra registers
-these classes as the schema of ``conf/`` (see :mod:`simulator.config`), the
+these classes as the schema of ``conf/`` (see :mod:`salesim_cli.config`), the
 CLI and the README table are generated from them, and :func:`validate` checks
 the ranges, so the YAML can only override values, never invent keys.
 
@@ -115,6 +115,17 @@ class OrgParams:
         "company target per rep seat; the target is n_reps times this",
     )
     target_growth: float = p(0.05, -0.5, 1.0, "1/year", "yearly growth of the company target")
+    initial_tenure_years: float = p(
+        2.5,
+        0.0,
+        20.0,
+        "years",
+        "mean tenure of the reps in seat when a run starts (exponential, capped at "
+        "max_initial_tenure_years); they start with the skill that tenure taught them",
+    )
+    max_initial_tenure_years: float = p(
+        15.0, 0.0, 40.0, "years", "longest tenure of a rep in seat when a run starts"
+    )
 
 
 @dataclass
@@ -349,6 +360,15 @@ class RepParams:
     hours_per_week: float = p(45.0, 1.0, 80.0, "hours", "normal working week")
     max_hours_per_week: float = p(60.0, 1.0, 100.0, "hours", "hardest sustainable week")
     admin_hours: float = p(6.0, 0.0, 40.0, "hours/week", "reporting and internal admin")
+    initial_morale: float = p(0.6, 0.0, 1.0, "morale", "morale of a rep on joining")
+    pay_memory: float = p(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "weight of the old estimate when a rep updates what it expects to earn in a year, "
+        "each quarter (the rest goes to the quarter's pay, annualised)",
+    )
     incentive_response: float = p(
         1.0, 0.0, 5.0, "strength", "how far effort follows expected marginal pay; 0 = fixed effort"
     )
@@ -376,6 +396,13 @@ class RepParams:
     )
     effort_elasticity: float = p(0.7, 0.05, 1.0, "exponent", "diminishing returns of selling hours")
     prospect_share: float = p(0.25, 0.0, 1.0, "share", "prospecting share of selling time at par")
+    timing_window_weeks: int = p(
+        2,
+        1,
+        13,
+        "weeks",
+        "weeks before a pay period's end in which reps pull deals in or hold them back",
+    )
     deal_timing_strength: float = p(
         1.0,
         0.0,
@@ -451,6 +478,17 @@ class RepParams:
         "skill forgotten in time not spent selling (times 1 - selling share); 0 = none",
     )
     morale_rate: float = p(0.08, 0.0, 1.0, "1/week", "speed at which morale tracks its target")
+    morale_neutral: float = p(
+        0.55,
+        0.0,
+        1.0,
+        "morale",
+        "morale a rep settles at when paid its outside option, at quota, uncoached and "
+        "uninspected; quitting rises as morale falls below it",
+    )
+    morale_trust_effect: float = p(
+        0.2, 0.0, 2.0, "morale", "morale per unit of trust in the manager away from 0.5"
+    )
     morale_pay_effect: float = p(
         0.3, 0.0, 5.0, "morale", "effect of pay against the outside option"
     )
@@ -571,6 +609,30 @@ class ManagerParams:
         1.0, 0.01, 20.0, "hours/rep/week", "coaching at which half the possible gain is reached"
     )
     coaching_morale_effect: float = p(0.15, 0.0, 5.0, "morale", "morale from being coached")
+    coaching_skill_floor: float = p(
+        0.25,
+        0.0,
+        5.0,
+        "skill",
+        "coaching's gain is proportional to this plus the rep's skill (it builds on what the "
+        "rep knows); 0 = the unskilled gain nothing, larger = gains spread more evenly",
+    )
+    coaching_memory_rate: float = p(
+        0.1,
+        0.0,
+        1.0,
+        "1/week",
+        "speed at which the coaching a rep feels (for morale and trust) tracks the hours given",
+    )
+    trust_rate: float = p(
+        0.05, 0.0, 1.0, "1/week", "speed at which a rep's trust in its manager tracks its target"
+    )
+    trust_base: float = p(
+        0.4, 0.0, 1.0, "trust", "trust in a manager who neither coaches nor inspects"
+    )
+    trust_coaching_effect: float = p(
+        0.4, 0.0, 1.0, "trust", "extra trust at full coaching (coaching half-hours saturated)"
+    )
     quality_hiring_effect: float = p(
         0.05,
         0.0,
@@ -596,6 +658,20 @@ class ManagerParams:
         "quality to this power, leaving more for coaching; 0 = every manager's admin the same",
     )
     coaching_policy: str = p("equal", doc="who is coached first", choices=COACHING_POLICIES)
+    new_rep_weeks: int = p(
+        26, 0, 104, "weeks", "new_first: tenure under which a rep is new and coached first"
+    )
+    new_rep_coaching_weight: float = p(
+        4.0, 1.0, 20.0, "x a seasoned rep's", "new_first: coaching time of a new rep"
+    )
+    coaching_priority_floor: float = p(
+        0.25,
+        0.0,
+        5.0,
+        "weight",
+        "bottom_first, top_first, middle_first: coaching weight of the rep ranked last for "
+        "coaching (the one ranked first gets this plus 2)",
+    )
     inspection_morale_cost: float = p(
         0.5,
         0.0,
@@ -625,6 +701,13 @@ class HiringParams:
     aptitude_mean: float = p(1.0, 0.0, 5.0, "multiplier", "mean learning speed of a new hire")
     aptitude_sigma: float = p(0.35, 0.0, 2.0, "log", "spread of aptitude")
     onboarding_weeks: int = p(10, 0, 104, "weeks", "length of onboarding")
+    start_productivity: float = p(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "a new hire's selling productivity in its first week, rising linearly to 1 over onboarding",
+    )
     onboarding_kind: str = p(
         "product", doc="'product' facts only or 'buyer' (how buyers buy)", choices=ONBOARDING_KINDS
     )
@@ -700,6 +783,12 @@ class QuotaParams:
         "weight",
         "ratchet: weight reps give the quota rise a deal credited next quarter brings (it comes "
         "a quarter later than a deal credited now); 0 = myopic, 1 = timing does not matter",
+    )
+    ratchet_floor: float = p(
+        0.5, 0.0, 1.0, "x quota", "ratchet: the most a quarter can cut a quota, as a multiple"
+    )
+    ratchet_ceiling: float = p(
+        2.0, 1.0, 10.0, "x quota", "ratchet: the most a quarter can raise a quota, as a multiple"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from simulator.metrics import summarise
-from simulator.model import SalesModel
+from simulator.model import Observer, SalesModel
 from simulator.params import SimParams, validate
 
 
@@ -82,15 +83,21 @@ def run_replications(
     return ReplicatedResult(seed, params, runs, rows, summarise_replications(rows))
 
 
-def run_one(params: SimParams | None = None, seed: int | np.random.SeedSequence = 0) -> RunResult:
+def run_one(
+    params: SimParams | None = None,
+    seed: int | np.random.SeedSequence = 0,
+    observers: Sequence[Observer] = (),
+) -> RunResult:
     """Validate ``params``, simulate warm-up plus evaluation years, and summarise.
 
     Args:
         params: all parameters; defaults when None.
         seed: the run's seed (0 is a seed like any other), or a spawned SeedSequence.
+        observers: callables told of each decision (see :data:`simulator.model.Observer`);
+            they watch, and change nothing.
     """
     params = validate(params if params is not None else SimParams())
-    model = SalesModel(params, seed)
+    model = SalesModel(params, seed, observers)
     for _ in range(model.n_weeks):
         model.step()
     tables = model.tables()

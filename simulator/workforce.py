@@ -97,11 +97,12 @@ class Seats:
         return self.tenure
 
     def ramp(self, week: int) -> np.ndarray:
-        """Onboarding productivity multiplier, rising from 0.3 to 1 over onboarding."""
-        weeks = self.params.hiring.onboarding_weeks
-        if weeks == 0:
+        """Onboarding productivity multiplier, rising from ``hiring.start_productivity`` to 1."""
+        h = self.params.hiring
+        if h.onboarding_weeks == 0:
             return np.ones(self.n)
-        return 0.3 + 0.7 * np.minimum(1.0, self.tenure / weeks)
+        start = h.start_productivity
+        return start + (1.0 - start) * np.minimum(1.0, self.tenure / h.onboarding_weeks)
 
     def effectiveness(self, week: int) -> np.ndarray:
         """Selling effectiveness: ramp times skill, about 1 for an average seasoned rep."""
@@ -122,7 +123,7 @@ class Seats:
         self.hired_week[seat] = week - tenure_weeks
         self.skill[seat] = skill
         self.aptitude[seat] = aptitude
-        self.morale[seat] = 0.6
+        self.morale[seat] = self.params.rep.initial_morale
         self.trust[seat] = 0.5
         pp = self.params.plan
         self.pay_annual[seat] = pp.base_salary + pp.target_variable
@@ -169,7 +170,8 @@ def skill_change(
     g = coach_hours / (coach_hours + p.manager.coaching_half_hours)
     # poor fits (aptitude below average) take up little of what they are coached
     uptake = aptitude * np.minimum(aptitude, 1.0) ** p.manager.coaching_fit
-    coaching = p.manager.coaching_effect * coach_quality * uptake * g * headroom * (0.25 + s)
+    floor = p.manager.coaching_skill_floor
+    coaching = p.manager.coaching_effect * coach_quality * uptake * g * headroom * (floor + s)
     # skill fades in the time a rep does not sell, so the best sellers keep what they learn
     decay = p.rep.skill_decay * s * np.clip(1.0 - selling_share, 0.0, 1.0)
     delta = (practice + coaching - decay) / WEEKS_PER_YEAR
@@ -250,17 +252,16 @@ def update_morale(
     p = seats.params
     m = p.manager
     g = seats.coach_ema / (seats.coach_ema + m.coaching_half_hours)
-    seats.trust += 0.05 * (
-        np.clip(0.4 + 0.4 * g - inspection * (0.5 + seats.skill), 0, 1) - seats.trust
-    )
+    trust_target = m.trust_base + m.trust_coaching_effect * g - inspection * (0.5 + seats.skill)
+    seats.trust += m.trust_rate * (np.clip(trust_target, 0, 1) - seats.trust)
     pay_gap = np.clip(seats.pay_annual / outside_option(seats) - 1.0, -1.0, 1.0)
     target = (
-        0.55
+        p.rep.morale_neutral
         + p.rep.morale_pay_effect * pay_gap
         + p.rep.morale_attainment_effect * np.clip(seats.last_attainment - 1.0, -1.0, 1.0)
         + m.coaching_morale_effect * g
         - m.inspection_morale_cost * inspection * (0.5 + seats.skill)
-        + 0.2 * (seats.trust - 0.5)
+        + p.rep.morale_trust_effect * (seats.trust - 0.5)
         + (0.0 if leaderboard is None else leaderboard)
         + (
             0.0
@@ -270,7 +271,7 @@ def update_morale(
     )
     seats.morale += p.rep.morale_rate * (np.clip(target, 0.0, 1.0) - seats.morale)
     seats.morale[~seats.occupied] = 0.0
-    seats.coach_ema += 0.1 * (coach_hours - seats.coach_ema)
+    seats.coach_ema += m.coaching_memory_rate * (coach_hours - seats.coach_ema)
 
 
 def log_quality(quality: np.ndarray) -> np.ndarray:
@@ -312,7 +313,7 @@ def quit_probability(
     below_peers = np.clip(1.0 - seats.pay_annual / max(peer_pay, 1e-9), 0.0, 1.0)
     rank = performance_rank(seats)
     log_h = (
-        r.quit_morale_effect * (0.55 - seats.morale)
+        r.quit_morale_effect * (r.morale_neutral - seats.morale)
         + r.quit_pay_effect * pay_short
         + r.quit_peer_pay_effect * below_peers
         + r.quit_miss_effect * seats.miss_streak

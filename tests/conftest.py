@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cache
-from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pytest
 from hydra import compose, initialize_config_module
 
-import simulator.model
-from simulator.config import to_params
+from salesim_cli.config import to_params
 from simulator.metrics import annual_attainment
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 from simulator.plans.payout import attainment
@@ -122,15 +120,13 @@ def run_traced(params: SimParams, seed: int) -> tuple[RunResult, pd.DataFrame]:
 
     The trace has one row per evaluation week and held seat: the quarter-to-date
     attainment (credited over the quarter's quota) when the rep chose its hours,
-    and the hours chosen. It wraps the model's call of ``choose_time`` and
-    changes nothing else (the result is that of :func:`run_one`).
+    and the hours chosen. It watches through the model's observer hook and
+    changes nothing (the result is that of :func:`run_one`).
     """
-    choose_time = simulator.model.choose_time
     weeks, seats, att, hours = [], [], [], []
 
-    def traced(model, admin_hours):
-        time = choose_time(model, admin_hours)
-        if model.week >= model.warmup_weeks:
+    def traced(model, event, time):
+        if event == "time" and model.week >= model.warmup_weeks:
             st = model.seats
             held = np.flatnonzero(st.occupied)
             q = WEEKS_PER_QUARTER
@@ -138,10 +134,8 @@ def run_traced(params: SimParams, seed: int) -> tuple[RunResult, pd.DataFrame]:
             seats.append(held)
             att.append(attainment(st.credited[q][held], st.quota[q][held]))
             hours.append(time.total[held])
-        return time
 
-    with mock.patch.object(simulator.model, "choose_time", traced):
-        result = run_one(params, seed)
+    result = run_one(params, seed, observers=[traced])
     trace = pd.DataFrame(
         {
             "week": np.concatenate(weeks),

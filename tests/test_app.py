@@ -10,7 +10,7 @@ import pytest
 from salesim_app import controls, views
 from salesim_app.controls import CONTROLS, build_params, control_meta, model_params, presets
 from salesim_app.model import WorkshopModel
-from simulator.docs import param_fields
+from salesim_cli.docs import param_fields
 from simulator.model import SalesModel
 from simulator.params import SimParams
 

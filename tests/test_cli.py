@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_module
 
-from simulator.cli import error_message
-from simulator.config import to_params
-from simulator.docs import param_table_markdown
+from salesim_cli.config import to_params
+from salesim_cli.docs import param_table_markdown
+from salesim_cli.errors import error_message
 from simulator.params import SimParams, flatten, iter_fields
 from simulator.run import run_one, with_overrides
 
@@ -62,9 +62,9 @@ MANAGER_COLUMNS = {"manager_id", "team", "coaching_quality", "vacancies_mean"}
 
 
 def salesim(*args: str, cwd: Path, code: str | None = None) -> subprocess.CompletedProcess:
-    """Run the CLI in a fresh interpreter of this venv (``code`` replaces ``-m simulator.cli``)."""
+    """Run the CLI in a fresh interpreter of this venv (``code`` replaces ``-m``)."""
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    entry = ["-c", code] if code else ["-m", "simulator.cli"]
+    entry = ["-c", code] if code else ["-m", "salesim_cli.cli"]
     return subprocess.run(
         [sys.executable, *entry, *args],
         capture_output=True,
@@ -177,7 +177,7 @@ def test_help_and_cfg_still_work(tmp_path):
 
 def test_a_bug_in_the_run_keeps_its_traceback(tmp_path):
     code = (
-        "import sys, simulator.cli as cli\n"
+        "import sys, salesim_cli.cli as cli\n"
         "def broken(*args, **kwargs):\n"
         "    raise RuntimeError('model bug')\n"
         "cli.run_one = broken\n"
@@ -249,7 +249,7 @@ def test_param_table_lists_every_parameter():
 
 def test_docs_module_prints_the_table(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "simulator.docs"],
+        [sys.executable, "-m", "salesim_cli.docs"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -19,7 +19,7 @@ from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from simulator.config import GLOBAL_GROUPS, Config, to_params
+from salesim_cli.config import GLOBAL_GROUPS, Config, to_params
 from simulator.params import ParamError, PlanParams, SimParams, iter_fields, validate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -146,8 +146,8 @@ def test_plan_yaml_is_checked_against_plan_schema(tmp_path):
 def test_core_does_not_import_hydra():
     code = (
         "import pkgutil, importlib, sys, simulator\n"
-        "front = {'simulator.config', 'simulator.cli', 'simulator.conf', 'simulator.sweep',\n"
-        "         'simulator.scenariocli'}\n"
+        "front = {'salesim_cli.config', 'salesim_cli.cli', 'simulator.conf', 'salesim_cli.sweep',\n"
+        "         'salesim_cli.scenariocli'}\n"
         "for m in pkgutil.walk_packages(simulator.__path__, 'simulator.'):\n"
         "    if m.name not in front:\n"
         "        importlib.import_module(m.name)\n"
@@ -204,18 +204,18 @@ def test_installed_wheel_finds_conf(tmp_path):
         "simulator/conf/plan/quota_bonus.yaml",
         "simulator/conf/org/example_saas.yaml",
         "simulator/scenarios/ranking_vs_team.yaml",
-        "simulator/config.py",
-        "simulator/cli.py",
+        "salesim_cli/config.py",
+        "salesim_cli/cli.py",
         "salesim_app/presets.yaml",
     } <= names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)  # a pure-Python wheel unpacks as installed
     code = (
-        "import sys, simulator, simulator.cli, simulator.scenario\n"
+        "import sys, simulator, salesim_cli.cli, simulator.scenario\n"
         "print(simulator.__file__)\n"
         "assert 'ranking_vs_team' in simulator.scenario.available()\n"
         "sys.argv = ['salesim', '--cfg', 'job', 'seed=5']\n"
-        "simulator.cli.main()\n"
+        "salesim_cli.cli.main()\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -233,9 +233,9 @@ def test_readme_tables_match_the_dataclasses():
     """README's parameter and mechanism tables are generated; they must be current."""
     from pathlib import Path
 
-    from simulator.docs import render_readme
+    from salesim_cli.docs import render_readme
 
     readme = Path(__file__).resolve().parents[1] / "README.md"
     text = readme.read_text(encoding="utf-8")
     assert "<!-- params:start -->" in text and "<!-- mechanisms:start -->" in text
-    assert render_readme(text) == text, "run: python -m simulator.docs --readme README.md"
+    assert render_readme(text) == text, "run: python -m salesim_cli.docs --readme README.md"

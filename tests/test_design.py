@@ -12,8 +12,8 @@ import yaml
 from SALib.test_functions import Ishigami
 
 import simulator.design as design_module
-from simulator import designcli, optimise
-from simulator.config import compose_config
+from salesim_cli import designcli, optimise
+from salesim_cli.config import compose_config
 from simulator.design import (
     Design,
     ParamRange,
@@ -160,7 +160,7 @@ def test_results_are_tidy_and_match_run_replications(small_design, serial_result
 
 def test_a_design_table_runs_like_its_design(small_design, serial_results, tiny):
     table = small_design.table.iloc[[4, 1]].reset_index(drop=True)
-    rows = evaluate(table, TINY_OVERRIDES, None, replications=2, seed=11)
+    rows = evaluate(table, tiny, None, replications=2, seed=11)
     expected = serial_results[serial_results["point"].isin([1, 4])].reset_index(drop=True)
     pd.testing.assert_frame_equal(rows, expected, check_exact=True)
     bad = table.assign(**{"manager.coaching_share": 0.9})

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_module
 
-from simulator.config import to_params
-from simulator.paycli import history_table
-from simulator.paycli import main as pay_main
+from salesim_cli.config import to_params
+from salesim_cli.paycli import history_table
+from salesim_cli.paycli import main as pay_main
 from simulator.plans.payout import PayState, compile_plan
 from simulator.run import run_one
 

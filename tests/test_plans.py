@@ -23,6 +23,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from salesim_cli.paycli import history_table
 from simulator.params import (
     PERIOD_WEEKS,
     WEEKS_PER_QUARTER,
@@ -35,7 +36,6 @@ from simulator.params import (
     TeamParams,
     validate,
 )
-from simulator.paycli import history_table
 from simulator.plans.payout import (
     Campaign,
     PayState,
@@ -496,7 +496,7 @@ def test_a_bad_plan_is_refused_with_one_line_naming_the_field(tmp_path, override
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     args = [o.format(conf=conf) for o in overrides]
     done = subprocess.run(
-        [sys.executable, "-m", "simulator.cli", *args, f"hydra.run.dir={tmp_path / 'run'}"],
+        [sys.executable, "-m", "salesim_cli.cli", *args, f"hydra.run.dir={tmp_path / 'run'}"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -67,7 +67,7 @@ def test_cli_writes_the_replicated_job(tmp_path):
         [
             sys.executable,
             "-m",
-            "simulator.cli",
+            "salesim_cli.cli",
             "run.replications=3",
             "org.n_reps=16",
             "run.years=1",

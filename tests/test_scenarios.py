@@ -19,9 +19,10 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 import simulator.scenario
-from simulator.config import compose_config
+from salesim_cli.config import compose_config
+from salesim_cli.report import FIGURES, METRIC_FORMATS, render_report
+from salesim_cli.scenariocli import compose_variants, write_replications
 from simulator.params import ParamError, SimParams
-from simulator.report import FIGURES, METRIC_FORMATS, render_report
 from simulator.run import run_replications, with_overrides
 from simulator.scenario import (
     EXTRA_METRICS,
@@ -31,7 +32,6 @@ from simulator.scenario import (
     parse_scenario,
     run_scenario,
 )
-from simulator.scenariocli import compose_variants, write_replications
 
 TINY = ["org.n_reps=8", "org.span_of_control=4", "run.years=1", "run.warmup_years=0"]
 #: The ratchet sets quotas from results only after a first, top-down year.
@@ -100,7 +100,7 @@ def figure_has_data(fig) -> bool:
 def salesim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     return subprocess.run(
-        [sys.executable, "-m", "simulator.cli", *args],
+        [sys.executable, "-m", "salesim_cli.cli", *args],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulator.sweep import collect
+from salesim_cli.sweep import collect
 
 TINY = ["org.n_reps=16", "run.years=1", "run.warmup_years=0"]
 
 
 def salesim(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "simulator.cli", *args],
+        [sys.executable, "-m", "salesim_cli.cli", *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -113,7 +113,7 @@ def test_a_failed_job_is_recorded_and_the_others_kept(tmp_path):
 def test_a_killed_sweep_resumes_without_lost_or_duplicated_rows(tmp_path):
     args = ["-m", "seed=0,1,2,3,4,5", *TINY, f"hydra.sweep.dir={tmp_path}"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator.cli", *args],
+        [sys.executable, "-m", "salesim_cli.cli", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -252,7 +252,7 @@ def test_every_shipped_launcher_config_composes(launcher, target, key):
     ],
 )
 def test_sweep_size_counts_the_basic_sweepers_jobs(overrides, params, expected):
-    from simulator.sweep import sweep_size
+    from salesim_cli.sweep import sweep_size
 
     assert sweep_size(overrides, params) == expected
 

@@ -22,8 +22,8 @@ import pytest
 
 from experiments.validation.experiments import arms, experiment_names, run_experiments
 from experiments.validation.facts import FACTS, judge
-from simulator import odd
-from simulator.docs import param_fields
+from salesim_cli import odd
+from salesim_cli.docs import param_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 REDUCED = 6
@@ -32,7 +32,7 @@ TINY = ["org.n_reps=16", "run.years=1", "run.warmup_years=0"]
 
 def test_odd_tables_match_the_dataclasses():
     text = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
-    assert odd.render(text) == text, "run: python -m simulator.odd docs/ODD.md"
+    assert odd.render(text) == text, "run: python -m salesim_cli.odd docs/ODD.md"
 
 
 def test_every_parameter_has_a_submodel_and_a_source():
@@ -61,7 +61,7 @@ def test_every_fact_has_an_experiment_whose_arms_differ():
 
 def test_an_experiment_runs_as_a_hydra_multirun(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "simulator.cli", "-m", "+experiment=spike", "run.replications=1"]
+        [sys.executable, "-m", "salesim_cli.cli", "-m", "+experiment=spike", "run.replications=1"]
         + TINY
         + [f"hydra.sweep.dir={tmp_path}"],
         capture_output=True,

@@ -67,7 +67,7 @@ from experiments.evidence import DEFAULT, Finding, train
 from experiments.validation.experiments import run_experiments, sweep_params
 from experiments.validation.facts import interval, paired, relative, select, spread
 from experiments.validation.measures import run_measured
-from simulator.config import compose_config
+from salesim_cli.config import compose_config
 from simulator.params import validate
 from simulator.run import replication_seeds
 

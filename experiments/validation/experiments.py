@@ -5,7 +5,7 @@ whose ``hydra.sweeper.params`` lists the arms, e.g. ``plan: quota_bonus,linear``
 ``salesim -m +experiment=NAME`` runs it as a multirun. :func:`run_experiment`
 runs the same arms without Hydra's per-job overhead: it composes
 ``+experiment=NAME`` plus each arm's overrides with
-:func:`simulator.config.compose_config` (so the YAML stays the single source of
+:func:`salesim_cli.config.compose_config` (so the YAML stays the single source of
 the overrides) and runs every arm on the same spawned replication seeds, so
 replication ``r`` of every arm shares its random numbers (paired comparisons).
 """
@@ -22,7 +22,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from experiments.validation.measures import run_measured
-from simulator.config import compose_config
+from salesim_cli.config import compose_config
 from simulator.params import SimParams, validate
 from simulator.run import replication_seeds
 

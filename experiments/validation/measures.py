@@ -4,18 +4,15 @@
 does, while recording what each held seat saw and chose every evaluation week
 (its quarter-to-date attainment and the hours it chose), and returns the run's
 summary metrics plus the measures below, computed from its tables and that
-trace. Nothing here changes the model: the trace wraps the model's call of
-``choose_time`` and returns its result untouched.
+trace. Nothing here changes the model: the trace watches each week's time
+choice through the model's observer hook (:data:`simulator.model.Observer`).
 """
 
 from __future__ import annotations
 
-from unittest import mock
-
 import numpy as np
 import pandas as pd
 
-import simulator.model
 from simulator.metrics import annual_attainment
 from simulator.params import WEEKS_PER_QUARTER, SimParams
 from simulator.plans.payout import attainment
@@ -31,12 +28,10 @@ TIERS = {"bottom": (0.0, 0.2), "middle": (0.2, 0.8), "top": (0.8, 1.0)}
 
 def run_traced(params: SimParams, seed) -> tuple[RunResult, pd.DataFrame]:
     """A run plus one row per evaluation week and held seat: week, attainment so far, hours."""
-    choose_time = simulator.model.choose_time
     rows: list[tuple[np.ndarray, ...]] = []
 
-    def traced(model, admin_hours):
-        time = choose_time(model, admin_hours)
-        if model.week >= model.warmup_weeks:
+    def traced(model, event, time):
+        if event == "time" and model.week >= model.warmup_weeks:
             st = model.seats
             held = np.flatnonzero(st.occupied)
             q = WEEKS_PER_QUARTER
@@ -47,10 +42,8 @@ def run_traced(params: SimParams, seed) -> tuple[RunResult, pd.DataFrame]:
                     time.total[held],
                 )
             )
-        return time
 
-    with mock.patch.object(simulator.model, "choose_time", traced):
-        result = run_one(params, seed)
+    result = run_one(params, seed, observers=[traced])
     week, att, hours = (np.concatenate(c) for c in zip(*rows, strict=True)) if rows else [[]] * 3
     return result, pd.DataFrame({"week": week, "attainment_qtd": att, "hours": hours})
 

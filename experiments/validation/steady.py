@@ -23,7 +23,7 @@ import pandas as pd
 
 from experiments.validation.facts import interval
 from experiments.validation.measures import levels_by_year, yearly_drift
-from simulator.config import compose_config
+from salesim_cli.config import compose_config
 from simulator.params import validate
 from simulator.run import run_one
 

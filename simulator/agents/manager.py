@@ -93,16 +93,18 @@ class Manager(mesa.Agent):
 
     def _coaching_weights(self, team: np.ndarray) -> np.ndarray:
         """Relative coaching time for each rep in ``team`` under the coaching policy."""
-        policy = self.model.params.manager.coaching_policy
+        mp = self.model.params.manager
+        policy = mp.coaching_policy
         st = self.model.seats
         if policy == "equal" or team.size == 1:
             return np.ones(team.size)
         if policy == "new_first":
-            new = self.model.tenure[team] < 26
-            return np.where(new, 4.0, 1.0)
+            new = self.model.tenure[team] < mp.new_rep_weeks
+            return np.where(new, mp.new_rep_coaching_weight, 1.0)
         rank = np.argsort(np.argsort(st.skill[team])) / (team.size - 1)  # 0 bottom .. 1 top
+        floor = mp.coaching_priority_floor
         if policy == "bottom_first":
-            return 0.25 + 2.0 * (1.0 - rank) ** 2
+            return floor + 2.0 * (1.0 - rank) ** 2
         if policy == "top_first":
-            return 0.25 + 2.0 * rank**2
-        return 0.25 + 2.0 * (1.0 - (2.0 * rank - 1.0) ** 2)  # middle_first
+            return floor + 2.0 * rank**2
+        return floor + 2.0 * (1.0 - (2.0 * rank - 1.0) ** 2)  # middle_first

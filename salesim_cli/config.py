@@ -104,7 +104,7 @@ def compose_config(overrides: Iterable[str] = ()) -> tuple[SimParams, int]:
     shipped ``simulator.conf`` for the call.  Parameters are converted but not
     validated (call :func:`simulator.params.validate`); composition errors
     (unknown keys, wrong types, unknown config names) propagate as Hydra and
-    OmegaConf exceptions, which :func:`simulator.cli.error_message` turns into
+    OmegaConf exceptions, which :func:`salesim_cli.cli.error_message` turns into
     one line.  About 60 ms a call.
     """
     from hydra import compose, initialize_config_module

@@ -3,7 +3,7 @@
 :func:`render_report` takes a :class:`~simulator.scenario.ScenarioResult` and its
 comparison table and returns the HTML text: the story, the headline table
 (each variant's mean and 95% interval, and its difference to the baseline with
-the difference's 95% interval) and the figures of :mod:`simulator.plots`.
+the difference's 95% interval) and the figures of :mod:`salesim_cli.plots`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from string import Template
 import pandas as pd
 from matplotlib.figure import Figure
 
-from simulator import plots
+from salesim_cli import plots
 from simulator.scenario import ScenarioResult
 
 #: Label, scale and unit of the metrics a headline table may show.

@@ -50,7 +50,7 @@ NOT_PAY = ("attainment", "period", "credited_sales", "quota", "total", "effectiv
 
 
 def _fail(message: str) -> NoReturn:
-    from simulator.cli import fail
+    from salesim_cli.errors import fail
 
     fail(message, prog=PROG)
 
@@ -323,8 +323,8 @@ def compose_params(overrides: list[str]) -> SimParams:
     Any error is bad input and stops with one line (with ``HYDRA_FULL_ERROR=1``
     set, the traceback is kept instead, as for ``salesim``).
     """
-    from simulator.cli import error_message
-    from simulator.config import compose_config
+    from salesim_cli.config import compose_config
+    from salesim_cli.errors import error_message
 
     try:
         params, _ = compose_config(overrides)

@@ -389,7 +389,7 @@ def write_outputs(
     study, base: SimParams, name: str, study_dir: Path, overrides: Sequence[str] = ()
 ) -> list[Path]:
     """Write trials.csv, best_plan.yaml and plan/<name>.yaml, each atomically."""
-    from simulator.cli import write_atomic
+    from simulator.io import write_atomic
 
     study_dir = Path(study_dir)
     text = best_plan_yaml(study, base, name, study_dir, overrides)
@@ -406,7 +406,7 @@ def write_outputs(
 
 
 def _fail(message: str) -> NoReturn:
-    from simulator.cli import fail
+    from salesim_cli.errors import fail
 
     fail(message, PROG)
 
@@ -463,7 +463,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``argv``: the arguments, default ``sys.argv[1:]``)."""
     import optuna
 
-    from simulator.designcli import compose_base
+    from salesim_cli.designcli import compose_base
 
     args = _parser().parse_intermixed_args(argv)
     optuna.logging.set_verbosity(optuna.logging.WARNING)

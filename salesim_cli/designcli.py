@@ -55,7 +55,7 @@ DESIGN_KEYS = ("method", "n", "seed", "replications", "params", "overrides", "ou
 
 
 def _fail(message: str, prog: str = PROG) -> NoReturn:
-    from simulator.cli import fail
+    from salesim_cli.errors import fail
 
     fail(message, prog)
 
@@ -232,8 +232,8 @@ def read_design_file(path: Path) -> dict[str, Any]:
 
 def compose_base(overrides: list[str], prog: str = PROG) -> tuple[SimParams, int]:
     """Compose ``conf/`` with Hydra overrides and validate; errors end in one line."""
-    from simulator.cli import error_message
-    from simulator.config import compose_config
+    from salesim_cli.config import compose_config
+    from salesim_cli.errors import error_message
 
     try:
         params, seed = compose_config(overrides)
@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def write_report(design: Design, indices: pd.DataFrame, out: Path, overrides: list[str]) -> None:
     """Write sensitivity.csv and sensitivity.png, each atomically."""
-    from simulator.cli import write_atomic
+    from simulator.io import write_atomic
 
     write_atomic(out / "sensitivity.csv", lambda p: indices.to_csv(p, index=False))
     base = " ".join(overrides) or "defaults"

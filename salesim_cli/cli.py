@@ -21,29 +21,27 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
-import re
 import sys
 import traceback
-import uuid
-from collections.abc import Callable
-from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import Any, NoReturn
 
 import hydra
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
-from hydra.core.override_parser.types import Override
-from hydra.errors import HydraException, MissingConfigException, OverrideParseException
 from hydra.types import RunMode
 from omegaconf import DictConfig
-from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
-from omegaconf.errors import ValidationError as OmegaConfValidationError
+from omegaconf.errors import OmegaConfBaseException
 
-from simulator.config import to_params, unknown_key_message
-from simulator.docs import param_fields, range_text, type_name
+from salesim_cli.config import to_params
+from salesim_cli.errors import error_message, fail
+from simulator.io import (
+    json_value,
+    write_atomic,
+    write_json,
+    write_outputs,
+    write_replicated_outputs,
+)
 from simulator.params import ParamError, flatten, validate
 from simulator.run import ReplicatedResult, RunResult, run_one, run_replications
 
@@ -82,7 +80,7 @@ def hydra_main(cfg: DictConfig) -> None:
     (same parameters) is skipped, so rerunning an interrupted sweep resumes it.
     """
     if cfg.get("scenario"):
-        from simulator.scenariocli import run_scenario_job
+        from salesim_cli.scenariocli import run_scenario_job
 
         run_scenario_job(cfg)
         return
@@ -99,7 +97,7 @@ def hydra_main(cfg: DictConfig) -> None:
         except Exception as err:  # one failed job must not lose the others
             known = isinstance(err, ParamError | OmegaConfBaseException)
             message = error_message(err) if known else f"{type(err).__name__}: {err}"
-            write_atomic(out_dir / "error.json", lambda p: _write_json(p, {"error": message}))
+            write_atomic(out_dir / "error.json", lambda p: write_json(p, {"error": message}))
             print(f"salesim: job {hydra_cfg.job.num} failed: {message}", file=sys.stderr)
         return
     try:
@@ -117,7 +115,7 @@ def _finished(out_dir: Path, params, seed: int) -> bool:
     if not (done.exists() and recorded.exists()):
         return False
     try:
-        want = {k: _json_value(v) for k, v in {**flatten(params), "seed": seed}.items()}
+        want = {k: json_value(v) for k, v in {**flatten(params), "seed": seed}.items()}
         same = json.loads(recorded.read_text()) == json.loads(json.dumps(want))
         rows = pd.read_parquet(done)
     except (ValueError, OSError):
@@ -170,15 +168,6 @@ def main() -> None:
             os.environ["HYDRA_FULL_ERROR"] = user_setting
 
 
-def fail(message: str, prog: str = "salesim") -> NoReturn:
-    """Report bad input as one line, ``PROG: error: MESSAGE``, and exit with status 2.
-
-    Shared by ``salesim`` and ``salesim-pay`` (:mod:`simulator.paycli`).
-    """
-    print(f"{prog}: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
-
-
 def _raised_in_task(err: BaseException) -> bool:
     """Whether ``err`` came from inside the task, rather than from Hydra composing the config."""
     task_code = hydra_main.__wrapped__.__code__
@@ -188,158 +177,7 @@ def _raised_in_task(err: BaseException) -> bool:
 # ---------------------------------------------------------------- error messages
 
 
-def error_message(err: BaseException) -> str:
-    """One line describing a bad-input error: the field, the value and what is allowed."""
-    if isinstance(err, MissingConfigException) and err.missing_cfg_file:
-        group, _, name = err.missing_cfg_file.rpartition("/")
-        text = f"{group} = {name!r}: no such config" if group else f"no config {name!r}"
-        options = [o for o in (err.options or []) if not o.startswith("base_")]
-        return text + (f"; available: {', '.join(options)}" if options else "")
-    if isinstance(err, OverrideParseException):
-        return f"cannot parse override {err.override!r}: {_one_line(err.message)}"
-    if isinstance(err, HydraException) and isinstance(err.__cause__, OmegaConfBaseException):
-        err = err.__cause__
-    if isinstance(err, OmegaConfBaseException):
-        return _omegaconf_message(err)
-    override = _failed_override(err)
-    return f"{override}: {_one_line(str(err))}" if override else _one_line(str(err))
-
-
-def _failed_override(err: BaseException) -> str | None:
-    """The command-line override Hydra was applying when ``err`` was raised, if any."""
-    for frame, _ in reversed(list(traceback.walk_tb(err.__traceback__))):
-        override = frame.f_locals.get("override")
-        if isinstance(override, Override):
-            return override.input_line
-    return None
-
-
-def _one_line(text: str) -> str:
-    """``text`` on one line, without OmegaConf's type details and Hydra's web pointers."""
-    noise = ("See https://", "reference_type=", "object_type=")
-    out = ""
-    for line in (ln.strip() for ln in text.splitlines()):
-        if line and not line.startswith(noise):
-            out += (" " if out.endswith(":") else "; " if out else "") + line
-    return out
-
-
-def _omegaconf_message(err: OmegaConfBaseException) -> str:
-    key = err.full_key or str(err.key or "")
-    first_line = str(err).splitlines()[0] if str(err) else type(err).__name__
-    schema = err.object_type
-    if isinstance(err, ConfigAttributeError | ConfigKeyError) and is_dataclass(schema):
-        return unknown_key_message(key, [f.name for f in fields(schema)])
-    allowed = _allowed_text(key)
-    if isinstance(err, OmegaConfValidationError) and allowed:
-        return f"{key} = {err.value!r}: must be {allowed}"
-    return f"{key}: {first_line}" + (f"; must be {allowed}" if allowed else "")
-
-
-def _allowed_text(full_key: str) -> str:
-    """What a parameter accepts, e.g. ``an int (1 to 5000)``; '' when not a parameter."""
-    name = re.sub(r"\[\d+\]$", "", full_key)
-    params = param_fields()
-    if name == "seed":
-        return "an int"
-    if name not in params:
-        return ""
-    _, f = params[name]
-    kind = type_name(f)
-    if name != full_key:  # an element of a list parameter
-        kind = kind.removeprefix("list[").removesuffix("]")
-    article = "an" if kind[0] in "aeiou" else "a"
-    limits = range_text(dict(f.metadata))
-    return f"{article} {kind}" + (f" ({limits})" if limits else "")
-
-
 # ---------------------------------------------------------------- output files
-
-
-def write_outputs(result: RunResult, out_dir: Path, tables: bool = True) -> list[Path]:
-    """Write summary.json, params.json and (if ``tables``) each table as Parquet, atomically."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    summary = {"seed": result.seed, "plan": result.params.plan.name, **result.summary}
-    rows = pd.DataFrame([{"replication": 0, "seed": result.seed, **result.summary}])
-    written = [write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary))]
-    for name, table in result.tables.items() if tables else ():
-        written.append(
-            write_atomic(
-                out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)
-            )
-        )
-    # last: their presence marks the job complete (see _finished)
-    written.append(
-        write_atomic(out_dir / "replications.parquet", lambda p: rows.to_parquet(p, index=False))
-    )
-    written.append(_write_params(result.params, result.seed, out_dir))
-    return written
-
-
-def _write_params(params, seed: int, out_dir: Path) -> Path:
-    data = {**flatten(params), "seed": seed}
-    return write_atomic(out_dir / "params.json", lambda p: _write_json(p, data))
-
-
-def write_replicated_outputs(
-    result: ReplicatedResult, out_dir: Path, tables: bool = True
-) -> list[Path]:
-    """Write a replicated job's files, each atomically.
-
-    summary.json holds per metric the mean, ``_sd``, ``_ci_low`` and ``_ci_high``;
-    replications.parquet one row per replication; every table (if ``tables``)
-    gains a ``replication`` column.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    summary = {"seed": result.seed, "plan": result.params.plan.name, **result.summary}
-    written = [write_atomic(out_dir / "summary.json", lambda p: _write_json(p, summary))]
-    for name in result.runs[0].tables if tables else ():
-        table = pd.concat(
-            [run.tables[name].assign(replication=r) for r, run in enumerate(result.runs)],
-            ignore_index=True,
-        )
-        written.append(
-            write_atomic(
-                out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False)
-            )
-        )
-    # last: their presence marks the job complete (see _finished)
-    written.append(
-        write_atomic(
-            out_dir / "replications.parquet",
-            lambda p: result.replications.to_parquet(p, index=False),
-        )
-    )
-    written.append(_write_params(result.params, result.seed, out_dir))
-    return written
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write ``path`` through a temporary file in the same folder, then rename it in place."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    text = json.dumps({k: _json_value(v) for k, v in data.items()}, indent=2, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
-
-
-def _json_value(value: Any) -> Any:
-    """Plain JSON value: numpy numbers become Python numbers, NaN and infinities null."""
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value) if math.isfinite(value) else None
-    return value
 
 
 # ---------------------------------------------------------------- printed summary

@@ -7,8 +7,8 @@ them from the dataclasses' metadata (default, unit, meaning) plus the source
 each default comes from (:data:`SOURCES`), so the document cannot drift from
 the code:
 
-    python -m simulator.odd docs/ODD.md     # rewrite the tables in place
-    python -m simulator.odd --check docs/ODD.md   # exit 1 when they are stale
+    python -m salesim_cli.odd docs/ODD.md     # rewrite the tables in place
+    python -m salesim_cli.odd --check docs/ODD.md   # exit 1 when they are stale
 
 Every parameter belongs to exactly one submodel (:data:`SUBMODELS`) and has a
 source; a new parameter without either fails the test suite.
@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from simulator.docs import _cell, param_fields
+from salesim_cli.docs import _cell, param_fields
 
 #: submodel marker -> dotted-name prefixes of its parameters (first match wins)
 SUBMODELS: dict[str, tuple[str, ...]] = {
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     check = "--check" in args
     paths = [a for a in args if a != "--check"]
     if len(paths) != 1:
-        print("usage: python -m simulator.odd [--check] docs/ODD.md", file=sys.stderr)
+        print("usage: python -m salesim_cli.odd [--check] docs/ODD.md", file=sys.stderr)
         return 2
     path = Path(paths[0])
     old = path.read_text(encoding="utf-8")
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if check:
         if new != old:
-            print(f"{path}: stale; run python -m simulator.odd {path}", file=sys.stderr)
+            print(f"{path}: stale; run python -m salesim_cli.odd {path}", file=sys.stderr)
             return 1
         print(f"{path}: current")
         return 0

@@ -29,10 +29,11 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
-from simulator.cli import _json_value, error_message, fail, write_atomic
-from simulator.config import compose_config
+from salesim_cli.config import compose_config
+from salesim_cli.errors import error_message, fail
+from salesim_cli.report import METRIC_FORMATS, _value, render_report
+from simulator.io import json_value, write_atomic
 from simulator.params import ParamError, SimParams, flatten, validate
-from simulator.report import METRIC_FORMATS, _value, render_report
 from simulator.run import with_overrides
 from simulator.scenario import (
     Scenario,
@@ -136,7 +137,7 @@ def write_scenario_outputs(
         "variants": {
             name: {
                 "overrides": list(scenario.variants[name]),
-                "params": {k: _json_value(v) for k, v in flatten(params[name]).items()},
+                "params": {k: json_value(v) for k, v in flatten(params[name]).items()},
             }
             for name in scenario.variants
         },

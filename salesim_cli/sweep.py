@@ -34,7 +34,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from tqdm import tqdm
 
-from simulator.cli import write_atomic
+from simulator.io import write_atomic
 from simulator.run import summarise_replications
 
 ERROR_FILE = "error.json"

@@ -1,6 +1,6 @@
 """Parameter reference generated from the dataclasses of :mod:`simulator.params`.
 
-``python -m simulator.docs`` prints the Markdown table of every parameter
+``python -m salesim_cli.docs`` prints the Markdown table of every parameter
 (dotted name, type, default, allowed range, unit, doc) for the README, so the
 documentation cannot drift from the code.
 """

@@ -1,0 +1,178 @@
+"""Deals: closing (with timing at period ends and internal competition) and crediting.
+
+Mixed into :class:`~simulator.model.SalesModel`: the week's ready deals close
+(reps may hold some back, or pull unready ones in at a discount, as a period
+ends), colleagues may contest wins under rank-based pay, exploring adds
+accounts, and the week's bookings, wins and hours are credited to the seats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.agents.rep import hold_back, pull_in
+from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
+
+
+class DealFlow:
+    """Deal closing and crediting of a :class:`~simulator.model.SalesModel`."""
+
+    def _close_deals(self, skill: np.ndarray):
+        a = self.accounts
+        st = self.seats
+        n = a.n
+        strength = self.params.rep.deal_timing_strength
+        ready = np.flatnonzero(a.open[:n] & a.ready[:n])
+        rushed_idx = np.zeros(0, np.int64)
+        held = 0
+        comp = self.params.market.competitiveness
+        if self.periods_ending_soon() and strength > 0:
+            seats = a.seat[ready]
+            p_win = a.win_probability(ready, skill[seats], comp)
+            wait = min(self.weeks_left(w) for w in self.periods_ending_soon())
+            p_held = p_win * (1.0 - self.params.buyer.hold_loss_per_week) ** wait
+            hold = (
+                st.occupied[seats]
+                & hold_back(self, seats, a.value[ready], p_win, p_held)
+                & (self.rng_pipeline.random(ready.size) < strength)
+            )
+            walked = hold & (
+                self.rng_pipeline.random(ready.size) < self.params.buyer.hold_loss_per_week
+            )
+            a.lose(ready[walked])
+            held = int(hold.sum())
+            st.acc["deals_held"] += np.bincount(seats[hold], minlength=self.n_seats)
+            closing = np.bincount(
+                seats[~hold], (p_win * a.value[ready])[~hold], minlength=self.n_seats
+            )
+            ready = ready[~hold]
+            cand = np.flatnonzero(a.open[:n] & ~a.ready[:n] & (a.stage[:n] >= 2))
+            cand = cand[st.occupied[a.seat[cand]]]
+            if cand.size:
+                cs = a.seat[cand]
+                p_norm = a.win_probability(cand, skill[cs], comp)
+                p_rush = p_norm * (1 - self.params.buyer.rush_win_penalty)
+                pull = pull_in(self, cs, a.value[cand], p_rush, p_norm, closing)
+                pull &= self.rng_pipeline.random(cand.size) < strength
+                rushed_idx = cand[pull]
+                st.acc["deals_rushed"] += np.bincount(cs[pull], minlength=self.n_seats)
+        idx = np.concatenate([ready, rushed_idx])
+        rushed = np.concatenate([np.zeros(ready.size, bool), np.ones(rushed_idx.size, bool)])
+        seats = a.seat[idx]
+        expansion = a.expansion[idx].copy()
+        won, price, discount = a.decide(idx, skill[seats], comp, rushed, self.rng_pipeline)
+        seats = self._contest(seats, won, skill)
+        self.recorder.deals(
+            self.week,
+            self.accounts.uid[idx],
+            seats,
+            self.seats.rep_id[seats],
+            a.segment[idx],
+            expansion,
+            rushed,
+            won,
+            price,
+            discount,
+        )
+        bookings = np.bincount(seats, price, minlength=self.n_seats)
+        self._campaign_bookings(seats, a.segment[idx], price)
+        wins = np.bincount(seats[won], minlength=self.n_seats)
+        discounts = np.bincount(seats, discount, minlength=self.n_seats)
+        self.won_value_total += float(price.sum())
+        return bookings, wins, int(rushed_idx.size), held, discounts
+
+    def _contest(self, seats: np.ndarray, won: np.ndarray, skill: np.ndarray) -> np.ndarray:
+        """Internal competition under rank-based pay: colleagues chase the same deals.
+
+        When the plan ranks reps (a rank prize or forced ranking), a share of
+        won deals, ``territory.overlap`` times the plan's rank intensity (the
+        prize in periods' target pay plus twice the forced-exit share, at most
+        1), was also chased by the strongest teammate (skill times recent
+        selling rate). The stronger of the two is credited; a rep who loses a
+        deal to a colleague loses morale. Returns the credited seat of each deal.
+        """
+        plan = self.plan
+        rank = plan.components.get("rank")
+        intensity = min(
+            1.0, (rank.prize if rank is not None else 0.0) + 2.0 * plan.forced_exit_share
+        )
+        share = self.params.territory.overlap * intensity
+        if share <= 0:
+            return seats
+        st = self.seats
+        contested = np.flatnonzero(
+            won & st.occupied[seats] & (self.rng_pipeline.random(len(seats)) < share)
+        )
+        if contested.size == 0:
+            return seats
+        pull = np.where(st.occupied, skill * st.expected_weekly_sales, -np.inf)
+        seats = seats.copy()
+        loss = self.params.rep.colleague_loss_morale
+        for i in contested:
+            owner = seats[i]
+            mates = self.managers[st.team[owner]].seats
+            mates = mates[mates != owner]
+            if mates.size == 0:
+                continue
+            rival = mates[np.argmax(pull[mates])]
+            if pull[rival] > pull[owner]:
+                seats[i] = rival
+                st.morale[owner] = max(0.0, st.morale[owner] - loss)
+                st.acc["deals_lost_to_colleagues"][owner] += 1
+        return seats
+
+    def _campaign_bookings(self, seats: np.ndarray, segment: np.ndarray, price: np.ndarray) -> None:
+        """Credit sales that qualify for a running campaign (its window and segment)."""
+        comp = self.plan.components.get("campaign")
+        if comp is None or not comp.in_window(self.week % WEEKS_PER_YEAR):
+            return
+        ok = (segment == comp.segment) if comp.segment >= 0 else np.ones(len(seats), bool)
+        st = self.seats
+        st.campaign_credited += np.where(
+            st.occupied, np.bincount(seats[ok], price[ok], minlength=self.n_seats), 0.0
+        )
+
+    def _explore(self, explore_power: np.ndarray) -> None:
+        y = self.params.rep.exploring_yield
+        if y <= 0:
+            return
+        found = self.rng_pipeline.random(self.n_seats) < np.minimum(explore_power * y, 1.0)
+        if found.any():
+            self.accounts.add(np.flatnonzero(found), self.rng_pipeline)
+
+    def _credit(self, bookings: np.ndarray, wins: np.ndarray, discounts: np.ndarray) -> None:
+        st = self.seats
+        self.revenue_total += float(bookings.sum())
+        if self.params.quota.policy == "history":
+            seasoned = st.occupied & (self.tenure >= self.params.hiring.onboarding_weeks)
+            self.territory_bookings += np.where(seasoned, bookings, 0.0)
+            self.territory_weeks += seasoned
+        credited = np.where(st.occupied, bookings, 0.0)
+        for w in st.periods:
+            st.credited[w] += credited
+        st.acc["credited_sales"] += credited
+        st.acc["deals_won"] += np.where(st.occupied, wins, 0)
+        st.acc["discounts"] += np.where(st.occupied, discounts, 0.0)
+        st.expected_weekly_sales += np.where(
+            st.occupied, (credited - st.expected_weekly_sales) / WEEKS_PER_QUARTER, 0.0
+        )
+        has = wins > 0
+        st.typical_deal[has] += 0.2 * (credited[has] / wins[has] - st.typical_deal[has])
+
+    def _accumulate(self, time) -> None:
+        st = self.seats
+        occ = st.occupied
+        acc = st.acc
+        acc["hours_prospecting"] += time.prospecting
+        acc["hours_advancing"] += time.advancing
+        acc["hours_helping"] += time.helping
+        acc["hours_exploring"] += time.exploring
+        acc["hours_caring"] += time.caring
+        acc["hours_admin"] += time.admin
+        acc["coached_hours"] += np.where(occ, self.coach_hours, 0.0)
+        acc["weeks"] += occ
+        week_quota = np.where(
+            occ, st.annual_quota_full / WEEKS_PER_YEAR * self.quota_ramp(self.tenure), 0.0
+        )
+        acc["quota"] += week_quota
+        st.quota_ytd += week_quota

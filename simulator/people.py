@@ -1,0 +1,204 @@
+"""People flows: set-up, hiring, quits, exits, forced ranking, helping and the ramp.
+
+Mixed into :class:`~simulator.model.SalesModel`: the initial managers and
+reps, hires into vacant seats, voluntary quits (with teammates' quits
+spreading), exits mid-period, the forced-ranking cut, helping between
+teammates, and when a new hire becomes productive.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simulator.agents.manager import ACTIVITIES, Manager
+from simulator.agents.rep import Rep
+from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
+from simulator.plans.payout import INDIVIDUAL, attainment, top_mask
+from simulator.workforce import grown_skill, log_quality, quit_probability
+
+#: share of a seasoned rep's trailing bookings that counts as "productive"
+PRODUCTIVE_SHARE = 0.8
+#: weeks of bookings compared for productivity (new hire against seasoned reps): a quarter,
+#: as README's definition of the ramp says
+RAMP_WINDOW = 13
+
+
+def _median(values: np.ndarray) -> float:
+    """Median of a small array (np.median's overhead dominates at this size)."""
+    v = np.sort(values)
+    mid = v.size // 2
+    return float(v[mid]) if v.size % 2 else float(0.5 * (v[mid - 1] + v[mid]))
+
+
+class PeopleFlows:
+    """Hiring, quitting and exits of a :class:`~simulator.model.SalesModel`."""
+
+    def _create_managers(self) -> None:
+        mp = self.params.manager
+        span = self.params.org.span_of_control
+        n_teams = math.ceil(self.n_seats / span)
+        sigma = mp.coaching_quality_sigma
+        quality = mp.coaching_quality * self.rng_init.lognormal(-0.5 * sigma**2, sigma, n_teams)
+        self.managers = [
+            Manager(
+                self, k, np.arange(k * span, min((k + 1) * span, self.n_seats)), float(quality[k])
+            )
+            for k in range(n_teams)
+        ]
+        #: voluntary quits of each team in each of the last 13 weeks (turnover contagion)
+        self._team_quits = np.zeros((WEEKS_PER_QUARTER, n_teams))
+        self._vacancy_quarter = np.zeros(n_teams)
+        self.manager_hours = np.zeros((n_teams, len(ACTIVITIES)))
+        self._mgr_quarter = np.zeros((n_teams, len(ACTIVITIES)))
+
+    def _create_initial_reps(self) -> None:
+        rng = self.rng_init
+        org = self.params.org
+        tenure = np.minimum(
+            rng.exponential(org.initial_tenure_years * WEEKS_PER_YEAR, self.n_seats),
+            org.max_initial_tenure_years * WEEKS_PER_YEAR,
+        )
+        quality = np.array([self.managers[t].coaching_quality for t in self.seats.team])
+        skill, aptitude = self._hire_draws(rng, quality)
+        # each rep has learned what its tenure would have taught it (coached at par)
+        mp = self.params.manager
+        coach = mp.coaching_share * mp.hours_per_week / self.params.org.span_of_control
+        skill = grown_skill(
+            self.params, skill, aptitude, tenure.astype(int), coach, quality, selling_share=0.8
+        )
+        for seat in range(self.n_seats):
+            self._seat_rep(
+                seat, float(skill[seat]), float(aptitude[seat]), int(tenure[seat]), initial=True
+            )
+
+    def _hire_draws(
+        self, rng: np.random.Generator, quality: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Skill and aptitude of new hires by managers of the given leadership quality."""
+        h = self.params.hiring
+        lift = self.params.manager.quality_hiring_effect * log_quality(quality)
+        skill = np.clip(h.skill_mean + lift + h.skill_sd * rng.standard_normal(quality.size), 0, 1)
+        aptitude = (
+            h.aptitude_mean
+            * (1.0 + lift)
+            * rng.lognormal(-0.5 * h.aptitude_sigma**2, h.aptitude_sigma, quality.size)
+        )
+        return skill, np.maximum(aptitude, 0.0)
+
+    def _seat_rep(
+        self, seat: int, skill: float, aptitude: float, tenure: int = 0, initial: bool = False
+    ) -> Rep:
+        rep = Rep(self, seat)
+        rep.hired_week = self.week - tenure
+        rep_id = self._next_rep_id
+        self._next_rep_id += 1
+        rep.rep_id = rep_id
+        self.reps_by_seat[seat] = rep
+        self.seats.fill(seat, rep_id, self.week, skill, aptitude, tenure)
+        # what a unit of sales pays at par, until the rep has its own experience
+        self.seats.marginal_pay_ema[seat] = self.plan.average_rate() / max(
+            float(self.seats.annual_quota_full[seat]) or self.params.org.quota_per_rep, 1.0
+        )
+        self.trailing[:, seat] = 0.0
+        self.productive_week[seat] = 0 if tenure >= WEEKS_PER_YEAR or initial else -1
+        self.recorder.hire(rep_id, seat, int(self.seats.team[seat]), self.week - tenure, initial)
+        if not initial:
+            self.accounts.change_rep(seat, self.week)
+            self.seats.expected_weekly_sales[seat] = 0.5 * self.seats.annual_quota_full[seat] / 52
+            self.seats.quota_annual[seat] = self.seats.annual_quota_full[seat]
+            self._set_period_quotas(self.seats.periods, seats=np.array([seat]))
+        return rep
+
+    def _fill_vacancies(self) -> None:
+        h = self.params.hiring
+        st = self.seats
+        vacant = np.flatnonzero(~st.occupied)
+        if vacant.size == 0:
+            return
+        progress = np.array([self.managers[st.team[s]].hiring_progress for s in vacant])
+        p_fill = progress * (1.0 if h.time_to_fill_weeks <= 1 else 1.0 / h.time_to_fill_weeks)
+        draws = self.rng_people.random(vacant.size)
+        for seat in vacant[draws < p_fill]:
+            quality = np.array([self.managers[st.team[seat]].coaching_quality])
+            skill, aptitude = self._hire_draws(self.rng_people, quality)
+            self._seat_rep(int(seat), float(skill[0]), float(aptitude[0]))
+            self._week_hires += 1
+            self.hire_count += 1
+
+    def _quits(self) -> None:
+        st = self.seats
+        recent = self._team_quits.sum(axis=0)[st.team]
+        p_quit = quit_probability(st, self.week, self.coach_quality, recent)
+        slot = self.week % WEEKS_PER_QUARTER
+        self._team_quits[slot] = 0.0
+        for seat in np.flatnonzero(self.rng_people.random(self.n_seats) < p_quit):
+            self._exit(int(seat), "voluntary")
+            self._team_quits[slot, st.team[seat]] += 1
+
+    def _exit(self, seat: int, kind: str) -> None:
+        """A rep leaves mid-period: paid what individual components owe so far, seat vacated.
+
+        Rank prizes and team pay of an unfinished period are forfeited.
+        """
+        st = self.seats
+        owed = self._payouts([w for w in st.periods], only=INDIVIDUAL, seats=np.array([seat]))
+        for column, v in owed.items():
+            st.acc["pay_" + column][seat] += v[seat]
+            self._week_pay += float(v[seat])
+        self._flush_rep_row(seat, exit_kind=kind)
+        self._release(seat, kind)
+
+    def _release(self, seat: int, kind: str) -> None:
+        """Remove the rep in ``seat`` (its last row is already written)."""
+        st = self.seats
+        self.recorder.exit(int(st.rep_id[seat]), self.week, kind)
+        rep = self.reps_by_seat.pop(seat)
+        rep.remove()
+        st.vacate(seat, self.week)
+        self._week_exits[kind] += 1
+        self.exit_count += 1
+
+    def forced_ranking_eligible(self) -> np.ndarray:
+        """Seats whose holders are past onboarding and a first quarter (can be force-ranked)."""
+        return self.seats.tenure >= self.params.hiring.onboarding_weeks + WEEKS_PER_QUARTER
+
+    def _forced_ranking(self, ending: list[int]) -> np.ndarray:
+        """Seats let go for ranking in the bottom share of a forced-ranking period."""
+        plan = self.plan
+        w = plan.forced_exit_weeks
+        if plan.forced_exit_share <= 0 or w not in ending:
+            return np.zeros(0, np.int64)
+        st = self.seats
+        att = attainment(st.credited[w], st.quota[w])
+        eligible = st.occupied & self.forced_ranking_eligible()
+        bottom = top_mask(-att, eligible, plan.forced_exit_share, 0)
+        return np.flatnonzero(bottom)
+
+    def _help(self, helping: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Spread each team's helping hours over its members; return hours and helpers' skill."""
+        st = self.seats
+        team = st.team
+        given = np.bincount(team, helping)
+        members = np.bincount(team, st.occupied.astype(float))
+        helper_skill = np.bincount(team, helping * st.skill) / np.maximum(given, 1e-12)
+        received = np.where(
+            st.occupied, (given[team] - helping) / np.maximum(members[team] - 1, 1.0), 0.0
+        )
+        st.acc["help_received_hours"] += received
+        return received, helper_skill[team]
+
+    def _track_productivity(self, bookings: np.ndarray) -> None:
+        st = self.seats
+        self.trailing[self.week % RAMP_WINDOW] = np.where(st.occupied, bookings, 0.0)
+        tenure = st.cache_tenure(self.week)
+        seasoned = st.occupied & (tenure >= WEEKS_PER_YEAR)
+        pending = st.occupied & (self.productive_week < 0) & (tenure >= RAMP_WINDOW - 1)
+        if not pending.any() or not seasoned.any():
+            return
+        trailing = self.trailing.sum(axis=0)
+        bar = PRODUCTIVE_SHARE * _median(trailing[seasoned])
+        for seat in np.flatnonzero(pending & (trailing >= bar)):
+            self.productive_week[seat] = tenure[seat]
+            self.recorder.productive(int(st.rep_id[seat]), int(tenure[seat]))

@@ -1,0 +1,100 @@
+"""The calendar and the quotas of a run: weeks, seasons, periods and what each carries.
+
+Mixed into :class:`~simulator.model.SalesModel`: how many weeks a pay period
+has left, which periods end within the deal-timing window, the season's
+demand multiplier, and the quotas each period starts with (annual quotas by
+the quota policy, period quotas by the ramp of new hires).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
+from simulator.plans.quota import annual_quotas
+
+
+class Calendar:
+    """The weeks, seasons and quotas of a :class:`~simulator.model.SalesModel`."""
+
+    def pipeline_due(self, period_weeks: int) -> np.ndarray:
+        """Expected value of each seat's open deals due before the period ends (cached a week)."""
+        if period_weeks not in self._pipeline_due:
+            self._pipeline_due[period_weeks] = self.accounts.pipeline_due(
+                self.n_seats, self.weeks_left(period_weeks)
+            )
+        return self._pipeline_due[period_weeks]
+
+    def weeks_left(self, period_weeks: int) -> int:
+        """Weeks left in the current period of the given length, this week included."""
+        return period_weeks - (self.week % WEEKS_PER_YEAR) % period_weeks
+
+    def periods_ending_soon(self) -> set[int]:
+        """Pay periods that end within ``rep.timing_window_weeks`` (this week included)."""
+        within = self.params.rep.timing_window_weeks
+        return {w for w in self.plan.periods if self.weeks_left(w) <= within}
+
+    def season(self) -> float:
+        """This week's demand multiplier."""
+        m = self.params.market
+        return 1.0 + m.seasonality * math.cos(
+            2 * math.pi * ((self.week % WEEKS_PER_YEAR) - m.peak_week) / WEEKS_PER_YEAR
+        )
+
+    def _start_periods(self) -> None:
+        """New quotas for every period that starts this week."""
+        if self.week == 0:
+            return
+        starting = [w for w in self.seats.periods if (self.week % WEEKS_PER_YEAR) % w == 0]
+        if WEEKS_PER_YEAR in starting:
+            self._set_annual_quotas()
+        if starting:
+            self._set_period_quotas(starting)
+
+    def _set_annual_quotas(self) -> None:
+        year = self.week // WEEKS_PER_YEAR
+        if self.params.quota.policy == "ratchet" and self.week > 0:
+            # ratcheted quotas carry over, grown with the company target
+            self.seats.annual_quota_full *= 1.0 + self.params.org.target_growth
+        else:
+            basis = self.accounts.quota_basis(self.n_seats)
+            self.seats.annual_quota_full[:] = annual_quotas(
+                self.params, basis, year, self._history_rate() if self.week > 0 else None
+            )
+        self.territory_bookings[:] = 0.0
+        self.territory_weeks[:] = 0
+        self.seats.quota_annual[:] = self.seats.annual_quota_full
+        occ = self.seats.occupied
+        self.seats.expected_weekly_sales[occ & (self.seats.expected_weekly_sales == 0)] = (
+            self.seats.annual_quota_full[occ & (self.seats.expected_weekly_sales == 0)] / 52
+        )
+
+    def _history_rate(self) -> np.ndarray:
+        """Each territory's weekly bookings last year, over the weeks a seasoned rep held it.
+
+        Weeks in vacancy or onboarding do not count, so a territory is judged by what a
+        ramped rep sold there; one with under a quarter of such weeks has no history.
+        """
+        weeks = self.territory_weeks
+        has = weeks >= WEEKS_PER_QUARTER
+        return np.where(has, self.territory_bookings / np.maximum(weeks, 1), np.nan)
+
+    def quota_ramp(self, tenure_weeks: np.ndarray) -> np.ndarray:
+        """Share of full quota carried in a week at the given tenure (ramped quotas)."""
+        h = self.params.hiring
+        if not h.ramped_quota or h.onboarding_weeks == 0:
+            return np.ones_like(tenure_weeks, dtype=float)
+        return np.minimum(1.0, (tenure_weeks + 1) / h.onboarding_weeks)
+
+    def _set_period_quotas(self, periods, seats: np.ndarray | None = None) -> None:
+        seats = np.arange(self.n_seats) if seats is None else seats
+        st = self.seats
+        for w in set(periods):
+            left = self.weeks_left(w)
+            tenure = st.tenure_weeks(self.week)[seats][:, None] + np.arange(left)[None, :]
+            weekly = st.annual_quota_full[seats][:, None] / WEEKS_PER_YEAR
+            st.quota[w][seats] = np.where(
+                st.occupied[seats], (weekly * self.quota_ramp(tenure)).sum(axis=1), 0.0
+            )

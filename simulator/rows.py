@@ -1,0 +1,144 @@
+"""Row building: the per-rep, per-manager and weekly rows a run records.
+
+Mixed into :class:`~simulator.model.SalesModel`; the rows go to the run's
+:class:`~simulator.record.Recorder`, whose tables are the run's output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
+from simulator.workforce import HOUR_COLUMNS, PAY_ACCUMULATORS
+
+
+class RowBuilder:
+    """The recorded rows of a :class:`~simulator.model.SalesModel`."""
+
+    def _flush_rep_row(self, seat: int, exit_kind: str) -> None:
+        """Write one rep's row for the quarter so far (a leaver's last row)."""
+        self._flush_rep_rows(np.array([seat]), np.array([exit_kind], dtype=object))
+
+    def _flush_rep_rows(self, seats: np.ndarray, exit_kinds: np.ndarray) -> None:
+        """Write the quarter's rows of ``seats`` (one per rep) and reset their accumulators."""
+        st = self.seats
+        acc = st.acc
+        year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
+        quota = acc["quota"][seats]
+        credited = acc["credited_sales"][seats]
+        pays = {c: acc[c][seats] for c in PAY_ACCUMULATORS}
+        hours = {k: acc[k][seats] for k in HOUR_COLUMNS}
+        weeks = acc["weeks"][seats]
+        team = st.team[seats]
+        k = len(seats)
+        self.recorder.rep_rows_block(
+            {
+                "rep_id": st.rep_id[seats].copy(),
+                "seat": seats.copy(),
+                "team": team,
+                "manager_id": self._manager_ids[team],
+                "year": np.full(k, year),
+                "quarter": np.full(k, quarter),
+                "period": np.full(k, self.week // WEEKS_PER_QUARTER),
+                "warmup": np.full(k, self.week < self.warmup_weeks),
+                "tenure_weeks": st.tenure_weeks(self.week)[seats],
+                "weeks_in_seat": weeks.copy(),
+                "quota": quota.copy(),
+                "credited_sales": credited.copy(),
+                "attainment": np.where(
+                    quota > 0, credited / np.where(quota > 0, quota, 1.0), np.nan
+                ),
+                "deals_won": acc["deals_won"][seats].copy(),
+                "deals_rushed": acc["deals_rushed"][seats].copy(),
+                "deals_held": acc["deals_held"][seats].copy(),
+                "deals_lost_to_colleagues": acc["deals_lost_to_colleagues"][seats].copy(),
+                "discounts": acc["discounts"][seats].copy(),
+                **{c: v.copy() for c, v in pays.items()},
+                "pay_total": sum(pays.values()),
+                "effort_hours": sum(hours.values()) / np.maximum(weeks, 1.0),
+                **{c: v.copy() for c, v in hours.items()},
+                "coached_hours": acc["coached_hours"][seats].copy(),
+                "help_received_hours": acc["help_received_hours"][seats].copy(),
+                "skill": st.skill[seats].copy(),
+                "morale": st.morale[seats].copy(),
+                "exit": exit_kinds != "",
+                "exit_kind": exit_kinds,
+            }
+        )
+        for a in acc.values():
+            a[seats] = 0.0
+
+    def _flush_manager_rows(self) -> None:
+        year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
+        for k, m in enumerate(self.managers):
+            self.recorder.manager_row(
+                (
+                    m.unique_id,
+                    m.team,
+                    year,
+                    quarter,
+                    self.week // WEEKS_PER_QUARTER,
+                    self.week < self.warmup_weeks,
+                    m.coaching_quality,
+                    *self._mgr_quarter[k].tolist(),
+                    self._vacancy_quarter[k] / WEEKS_PER_QUARTER,
+                    len(m.seats),
+                )
+            )
+        self._vacancy_quarter[:] = 0.0
+        self._mgr_quarter[:] = 0.0
+
+    def _record_week(self, bookings, won, rushed, held, discounts, new_opps, time) -> None:
+        st = self.seats
+        occ = st.occupied
+        n_occ = int(np.count_nonzero(occ))
+        per_rep = 1.0 / max(n_occ, 1)
+        org = self.params.org
+        target = (
+            org.quota_per_rep
+            * self.n_seats
+            * (1 + org.target_growth) ** (self.week // WEEKS_PER_YEAR)
+        )
+        hours = (
+            time.prospecting.sum(),
+            time.advancing.sum(),
+            time.helping.sum(),
+            time.exploring.sum(),
+            time.caring.sum(),
+            time.admin.sum(),
+        )
+        # in the order of record.WEEKLY_COLUMNS (vacant seats hold zeros)
+        self.recorder.week_row(
+            self.week,
+            (
+                n_occ,
+                self.n_seats - n_occ,
+                self._week_hires,
+                self._week_exits["voluntary"],
+                self._week_exits["involuntary"],
+                bookings.sum(),
+                won.sum(),
+                rushed,
+                held,
+                discounts.sum(),
+                new_opps,
+                np.count_nonzero(self.accounts.open[: self.accounts.n]),
+                self._week_pay,
+                st.morale.sum() * per_rep,
+                st.skill.sum() * per_rep,
+                time.total[occ].sum() * per_rep,
+                *hours,
+                *self.manager_hours.sum(axis=0),
+                self.coach_hours.sum(),
+                target / WEEKS_PER_YEAR,
+                int(np.count_nonzero(self.accounts.customer[: self.accounts.n])),
+                self.accounts.n,
+                self._week_churned,
+                self.accounts.penetration(self._growth),
+            ),
+        )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's tidy tables (see README, "Output schema")."""
+        return self.recorder.tables()

@@ -1,0 +1,92 @@
+"""Behavioural constants are declared parameters, not numbers buried in the engine.
+
+Every numeric literal in the engine's decision and state-update code must be
+trivial (0, 1, 2, -1, 0.5, or an epsilon under 1e-6 guarding a division) or
+be listed in :data:`UNDECLARED`, the literals that predate this check and wait
+to be declared in :mod:`simulator.params` (issue 12, item 3). A new literal
+fails the test: declare it as a parameter with its unit, range and doc, so it
+reaches README, the ODD, the app, sweeps and the calibration. The list only
+shrinks: a listed literal that is gone fails too, until it is struck off.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TRIVIAL = {0, 1, 2, -1, 0.5}
+EPSILON = 1e-6
+
+#: literals still to declare, by file (a multiset: one entry per occurrence)
+UNDECLARED: dict[str, list[float]] = {
+    "simulator/accounts.py": [0.3, 0.3, 0.7, 1.5, 1.5, 5, 6, 10, 13, 52, 52, 52, 52, 64],
+    "simulator/agents/incentives.py": [0.001, 0.001, 5],
+    "simulator/agents/manager.py": [0.05],
+    "simulator/agents/rep.py": [0.001, 0.6, 0.8, 1.5, 1.5, 1.5, 3.0, 5.0, 10, 11, 52, 52, 52],
+    "simulator/deals.py": [0.2],
+    "simulator/model.py": [1.5, 3, 4],
+    "simulator/payschedule.py": [13],
+    "simulator/people.py": [0.8, 0.8, 13, 52],
+    "simulator/periods.py": [52],
+    "simulator/plans/payout.py": [8, 1000000.0],
+    "simulator/plans/quota.py": [],
+    "simulator/workforce.py": [0.05, 4, 13, 52],
+}
+
+
+def literals(path: Path) -> Counter:
+    """The non-trivial numeric literals of a module, outside docstrings."""
+    found: Counter = Counter()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Constant) and type(node.value) in (int, float)):
+            continue
+        v = node.value
+        if v in TRIVIAL or 0 < abs(v) < EPSILON:
+            continue
+        found[v] += 1
+    return found
+
+
+def test_the_reader_finds_a_buried_number(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text('"""Doc 0.7."""\nx = 0.5 * y + 0.7 + 1e-9\n')
+    assert literals(probe) == Counter({0.7: 1})
+
+
+@pytest.mark.parametrize("module", sorted(UNDECLARED))
+def test_no_undeclared_constant(module):
+    found = literals(ROOT / module)
+    allowed = Counter(UNDECLARED[module])
+    new = found - allowed
+    assert not new, (
+        f"{module}: numeric literal(s) {sorted(new.elements())} - declare each as a "
+        "parameter in simulator/params.py (unit, range, doc)"
+    )
+    gone = allowed - found
+    assert not gone, f"{module}: {sorted(gone.elements())} no longer appear: strike them off"
+
+
+#: engine modules outside the decision and state-update code, and why
+EXEMPT = {
+    "simulator/__init__.py": "package marker",
+    "simulator/agents/__init__.py": "package marker",
+    "simulator/plans/__init__.py": "package marker",
+    "simulator/params.py": "where constants are declared",
+    "simulator/design.py": "experimental designs: sample sizes and analysis defaults",
+    "simulator/io.py": "file writing",
+    "simulator/metrics.py": "summary metrics of finished tables (definitions, not behaviour)",
+    "simulator/record.py": "recording into tables",
+    "simulator/rows.py": "row building",
+    "simulator/run.py": "running and replicating",
+    "simulator/scenario.py": "scenario files and comparisons",
+}
+
+
+def test_every_engine_module_is_checked_or_exempt():
+    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "simulator").rglob("*.py")}
+    unlisted = sorted(modules - set(UNDECLARED) - set(EXEMPT))
+    assert not unlisted, f"add {unlisted} to UNDECLARED (checked) or EXEMPT (with a reason)"
