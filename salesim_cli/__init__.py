@@ -6,5 +6,5 @@ matplotlib: it takes parameter objects and returns tables. Here live the
 :mod:`salesim_cli.config`), the scenario runner, the payout calculator
 (``salesim-pay``), sensitivity designs and optimisation on the command line,
 the sweep callbacks, the figures and the HTML report, and the generators of
-README's parameter tables and docs/ODD.md.
+the parameter tables of docs/model.md and docs/ODD.md.
 """

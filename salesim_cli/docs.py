@@ -1,7 +1,7 @@
 """Parameter reference generated from the dataclasses of :mod:`simulator.params`.
 
 ``python -m salesim_cli.docs`` prints the Markdown table of every parameter
-(dotted name, type, default, allowed range, unit, doc) for the README, so the
+(dotted name, type, default, allowed range, unit, doc) for docs/model.md, so the
 documentation cannot drift from the code.
 """
 

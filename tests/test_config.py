@@ -229,12 +229,12 @@ def test_installed_wheel_finds_conf(tmp_path):
 
 
 def test_readme_tables_match_the_dataclasses():
-    """README's parameter and mechanism tables are generated; they must be current."""
+    """docs/model.md's parameter and mechanism tables are generated; they must be current."""
     from pathlib import Path
 
     from salesim_cli.docs import render_readme
 
-    readme = Path(__file__).resolve().parents[1] / "README.md"
+    readme = Path(__file__).resolve().parents[1] / "docs" / "model.md"
     text = readme.read_text(encoding="utf-8")
     assert "<!-- params:start -->" in text and "<!-- mechanisms:start -->" in text
-    assert render_readme(text) == text, "run: python -m salesim_cli.docs --readme README.md"
+    assert render_readme(text) == text, "run: python -m salesim_cli.docs --readme docs/model.md"
