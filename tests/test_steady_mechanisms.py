@@ -306,8 +306,8 @@ def test_leaving_the_market_holds_back_the_growth_exploring_brings():
     """Exploring adds accounts; without an outflow territories grow without bound.
 
     Measured (24 reps, 6 years, seeds 0-2): accounts at the end over accounts
-    after the first year 1.040, 1.040, 1.044 with no exits; 0.956, 1.019, 1.006
-    at 0.1 a year (the refit with exits on; before it, 1.08 without exits).
+    after the first year 1.081, 1.078, 1.073 with no exits; 0.999, 1.043, 1.039
+    at 0.1 a year.
     """
 
     def growth(rate: float, seed: int) -> float:
@@ -317,5 +317,5 @@ def test_leaving_the_market_holds_back_the_growth_exploring_brings():
 
     off = np.array([growth(0.0, s) for s in range(3)])
     on = np.array([growth(0.1, s) for s in range(3)])
-    assert (off > 1.02).all()
+    assert (off > 1.05).all()
     assert (on < off).all() and on.mean() < off.mean() - 0.02
