@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.params import SimParams
+from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 
 N_STAGES = 5
 SEGMENTS = ("smb", "mid", "ent")
@@ -159,7 +159,7 @@ class Accounts:
             return 0
         n = self.n
         idle = ~self.open[:n] & ~self.customer[:n]
-        leaves = idle & (rng.random(n) < 1.0 - np.exp(-rate / 52))
+        leaves = idle & (rng.random(n) < 1.0 - np.exp(-rate / WEEKS_PER_YEAR))
         k = int(np.count_nonzero(leaves))
         if k:
             keep = np.flatnonzero(~leaves)
@@ -367,7 +367,7 @@ class Accounts:
         # left to expand into, so opens fewer expansions (and smaller ones, below)
         room = self.headroom(idle, growth)
         expand_rate = b.expansion_per_year * 2.0 * trust * care * room
-        p = season * np.where(cust, expand_rate, b.inbound_per_year) / 52
+        p = season * np.where(cust, expand_rate, b.inbound_per_year) / WEEKS_PER_YEAR
         p = p + prospect_opps[seat] * weight / np.maximum(weight_sum[seat], 1e-9)
         new = idle[rng.random(idle.size) < p]
         if new.size == 0:
@@ -400,10 +400,10 @@ class Accounts:
         per_customer = care_hours / np.maximum(customers, 1) / b.care_hours_per_customer
         attention = np.minimum(1.0, per_customer)[seat]
         care = self.care[:n]
-        care += np.where(cust, (attention - care) / 13, 0.0)
+        care += np.where(cust, (attention - care) / WEEKS_PER_QUARTER, 0.0)
         target = np.where(cust, 0.5 + b.care_trust_effect * (2 * care - 1), 0.5)
         t = self.trust[:n]
-        t += b.trust_recovery_per_year / 52 * (np.clip(target, 0.0, 1.0) - t)
+        t += b.trust_recovery_per_year / WEEKS_PER_YEAR * (np.clip(target, 0.0, 1.0) - t)
 
     def churn(self, week: int, rng: np.random.Generator) -> np.ndarray:
         """Customers who stop buying this week (they become prospects); returns their seats.
@@ -423,7 +423,7 @@ class Accounts:
             + b.churn_trust_effect * (0.5 - self.trust[idx])
             + b.rep_change_churn * new_rep
         )
-        hazard = b.churn_per_year / 52 * np.exp(log_h)
+        hazard = b.churn_per_year / WEEKS_PER_YEAR * np.exp(log_h)
         lost = idx[rng.random(idx.size) < 1.0 - np.exp(-hazard)]
         self.customer[lost] = False
         self.care[lost] = 0.0

@@ -12,6 +12,7 @@ import pandas as pd
 from simulator.params import WEEKS_PER_YEAR
 from simulator.workforce import HOUR_COLUMNS
 
+#: a calendar month in weeks (the ramp is reported in months)
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
 
 

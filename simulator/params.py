@@ -22,8 +22,10 @@ from typing import Any
 
 WEEKS_PER_YEAR = 52
 WEEKS_PER_QUARTER = 13
-WEEKS_PER_MONTH = 4.0
-PERIOD_WEEKS = {"month": 4, "quarter": 13, "year": 52}
+#: pay periods in weeks: a pay "month" is a 4-week period (13 a year, as in a 13-period
+#: accounting calendar); months reported to users are calendar months
+#: (:data:`simulator.metrics.WEEKS_PER_MONTH`, 52/12 weeks)
+PERIOD_WEEKS = {"month": 4, "quarter": WEEKS_PER_QUARTER, "year": WEEKS_PER_YEAR}
 COACHING_POLICIES = ("equal", "new_first", "middle_first", "bottom_first", "top_first")
 ONBOARDING_KINDS = ("product", "buyer")
 TABLE_CHOICES = ("auto", "all", "none")

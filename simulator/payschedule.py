@@ -155,11 +155,8 @@ class PaySchedule:
         forced_set = {int(x) for x in forced}
         not_forced = np.ones(self.n_seats, bool)
         not_forced[list(forced_set)] = False
-        eligible = (
-            occ
-            & not_forced
-            & (st.tenure_weeks(self.week) >= self.params.hiring.onboarding_weeks + 13)
-        )
+        seasoned = self.params.hiring.onboarding_weeks + WEEKS_PER_QUARTER
+        eligible = occ & not_forced & (st.tenure_weeks(self.week) >= seasoned)
         managed_out = []
         for seat in np.flatnonzero(eligible & (st.pm_streak >= pf.quarters)):
             if self.rng_people.random() < pf.exit_strength:

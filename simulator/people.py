@@ -22,7 +22,7 @@ from simulator.workforce import grown_skill, log_quality, quit_probability
 PRODUCTIVE_SHARE = 0.8
 #: weeks of bookings compared for productivity (new hire against seasoned reps): a quarter,
 #: as README's definition of the ramp says
-RAMP_WINDOW = 13
+RAMP_WINDOW = WEEKS_PER_QUARTER
 
 
 def _median(values: np.ndarray) -> float:
@@ -106,7 +106,8 @@ class PeopleFlows:
         self.recorder.hire(rep_id, seat, int(self.seats.team[seat]), self.week - tenure, initial)
         if not initial:
             self.accounts.change_rep(seat, self.week)
-            self.seats.expected_weekly_sales[seat] = 0.5 * self.seats.annual_quota_full[seat] / 52
+            full = self.seats.annual_quota_full[seat]
+            self.seats.expected_weekly_sales[seat] = 0.5 * full / WEEKS_PER_YEAR
             self.seats.quota_annual[seat] = self.seats.annual_quota_full[seat]
             self._set_period_quotas(self.seats.periods, seats=np.array([seat]))
         return rep

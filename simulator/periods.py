@@ -67,8 +67,9 @@ class Calendar:
         self.territory_weeks[:] = 0
         self.seats.quota_annual[:] = self.seats.annual_quota_full
         occ = self.seats.occupied
-        self.seats.expected_weekly_sales[occ & (self.seats.expected_weekly_sales == 0)] = (
-            self.seats.annual_quota_full[occ & (self.seats.expected_weekly_sales == 0)] / 52
+        unset = occ & (self.seats.expected_weekly_sales == 0)
+        self.seats.expected_weekly_sales[unset] = (
+            self.seats.annual_quota_full[unset] / WEEKS_PER_YEAR
         )
 
     def _history_rate(self) -> np.ndarray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-from simulator.params import WEEKS_PER_YEAR, SimParams
+from simulator.params import PERIOD_WEEKS, WEEKS_PER_YEAR, SimParams
 
 #: hour accumulators, in the order of the reps table's hour columns
 HOUR_COLUMNS = (
@@ -77,7 +77,7 @@ class Seats:
         self.quota_annual = np.zeros(n)
         self.annual_quota_full = np.zeros(n)
         # every period length is tracked, whatever the plan measures
-        self.periods = tuple(sorted(set(periods) | {4, 13, 52}))
+        self.periods = tuple(sorted(set(periods) | set(PERIOD_WEEKS.values())))
         self.credited = {w: np.zeros(n) for w in self.periods}
         self.quota = {w: np.zeros(n) for w in self.periods}
         self.acc = {k: np.zeros(n) for k in ACCUMULATORS}

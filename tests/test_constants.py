@@ -23,18 +23,18 @@ EPSILON = 1e-6
 
 #: literals still to declare, by file (a multiset: one entry per occurrence)
 UNDECLARED: dict[str, list[float]] = {
-    "simulator/accounts.py": [0.3, 0.3, 0.7, 1.5, 1.5, 5, 6, 10, 13, 52, 52, 52, 52, 64],
+    "simulator/accounts.py": [0.3, 0.3, 0.7, 1.5, 1.5, 5, 6, 10, 64],
     "simulator/agents/incentives.py": [0.001, 0.001, 5],
     "simulator/agents/manager.py": [0.05],
-    "simulator/agents/rep.py": [0.001, 0.6, 0.8, 1.5, 1.5, 1.5, 3.0, 5.0, 10, 11, 52, 52, 52],
+    "simulator/agents/rep.py": [0.001, 0.6, 0.8, 1.5, 1.5, 1.5, 3.0, 5.0, 10, 11],
     "simulator/deals.py": [0.2],
     "simulator/model.py": [1.5, 3, 4],
-    "simulator/payschedule.py": [13],
-    "simulator/people.py": [0.8, 0.8, 13, 52],
-    "simulator/periods.py": [52],
+    "simulator/payschedule.py": [],
+    "simulator/people.py": [0.8, 0.8],
+    "simulator/periods.py": [],
     "simulator/plans/payout.py": [8, 1000000.0],
     "simulator/plans/quota.py": [],
-    "simulator/workforce.py": [0.05, 4, 13, 52],
+    "simulator/workforce.py": [0.05],
 }
 
 

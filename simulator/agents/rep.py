@@ -153,7 +153,7 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     work = np.maximum(rp.hours_per_week - admin_hours, 1.0)
     base_selling = np.maximum(work - rp.helping_hours - rp.exploring_hours, 1.0)
     max_selling = np.maximum(rp.max_hours_per_week - admin_hours, 1.0) / base_selling
-    weekly_ote = (model.plan.base_salary + model.plan.target_variable) / 52
+    weekly_ote = (model.plan.base_salary + model.plan.target_variable) / WEEKS_PER_YEAR
     rate = seats.expected_weekly_sales
     output = EFFORT_GRID**rp.effort_elasticity
     g = rp.effort_convexity
@@ -286,7 +286,7 @@ def _later_gain(
     """
     seats = model.seats
     w = model.plan.components[name].period_weeks
-    q_next = (seats.annual_quota_full[deal_seats] * w / 52)[:, None]
+    q_next = (seats.annual_quota_full[deal_seats] * w / WEEKS_PER_YEAR)[:, None]
     proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
     sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
     s = np.maximum(proj + sd * NODES, 0.0)
@@ -341,7 +341,7 @@ def ratchet_loss(
         return _ratchet_curve(model, seats, credited + extra, q) - _ratchet_curve(
             model, seats, credited, q
         )
-    q_next = (st.annual_quota_full[seats] * w / 52)[:, None]
+    q_next = (st.annual_quota_full[seats] * w / WEEKS_PER_YEAR)[:, None]
     proj = (st.expected_weekly_sales[seats] * w)[:, None]
     sd = np.sqrt(np.maximum(proj * st.typical_deal[seats][:, None], 1.0))
     s = np.maximum(proj + sd * NODES, 0.0)
