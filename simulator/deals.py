@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.agents.rep import hold_back, pull_in
+from simulator.agents.timing import hold_back, pull_in
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 
 

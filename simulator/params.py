@@ -425,6 +425,45 @@ class RepParams:
         "the number of teammates; 0 = none",
     )
     helping_hours: float = p(2.0, 0.0, 20.0, "hours/week", "help given to peers at full morale")
+    helping_morale_par: float = p(
+        0.6,
+        0.01,
+        1.0,
+        "morale",
+        "morale at which a rep gives helping_hours; help scales with morale over it",
+    )
+    max_helping_morale_factor: float = p(
+        1.5, 1.0, 10.0, "x helping_hours", "most help high morale can bring, before pay tilts it"
+    )
+    max_helping_tilt: float = p(
+        3.0,
+        1.0,
+        20.0,
+        "x",
+        "most a plan that pays for teammates' sales can multiply the help a rep gives",
+    )
+    max_pay_ratio: float = p(
+        5.0,
+        1.0,
+        50.0,
+        "x usual",
+        "cap on a unit of sales' marginal pay against what it usually pays, in the effort "
+        "response (a rep does not believe a windfall beyond this)",
+    )
+    max_non_selling_share: float = p(
+        0.8,
+        0.0,
+        1.0,
+        "share of hours",
+        "most of a week helping, exploring and account care may take together",
+    )
+    advance_hours_per_deal_cap: float = p(
+        1.5,
+        0.0,
+        10.0,
+        "x buyer.hours_per_deal",
+        "hours a week a rep can usefully spend advancing each open deal; the rest prospects",
+    )
     helping_pay_response: float = p(
         1.0,
         0.0,

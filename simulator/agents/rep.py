@@ -9,7 +9,7 @@ weeks left, and the plan's shape: accelerators, caps, bonus thresholds) plus
 the intrinsic value of selling at the rep's morale, against the cost of
 effort. That one rule yields pushing below a threshold, easing off past a cap
 or a secured bonus, and giving up when a quota is out of reach.
-:func:`hold_back` and :func:`pull_in` apply the same marginal-pay reasoning to
+:mod:`simulator.agents.timing` applies the same marginal-pay reasoning to
 moving a deal across a period boundary.
 """
 
@@ -23,15 +23,12 @@ import numpy as np
 
 from simulator.accounts import buying_cycle_weeks
 from simulator.agents.incentives import (
-    NODES,
-    WEIGHTS,
     expected_losses,
     expected_pay,
-    per_unit_of_quota,
     remaining_sales,
 )
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
-from simulator.plans.payout import Commission, QuotaBonus, RankPrize, TeamBonus, TeamPool
+from simulator.plans.payout import RankPrize, TeamBonus, TeamPool
 
 if TYPE_CHECKING:
     from simulator.model import SalesModel
@@ -204,7 +201,9 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     baseline = seats.marginal_pay_ema
     ratio = np.divide(marginal, baseline, out=np.ones(n), where=baseline > 0)
     seats.marginal_pay_ema += np.where(occ, (marginal - baseline) / WEEKS_PER_QUARTER, 0.0)
-    ratio = 1.0 + rp.incentive_response * (np.minimum(np.maximum(ratio, 0.0), 5.0) - 1.0)
+    ratio = 1.0 + rp.incentive_response * (
+        np.minimum(np.maximum(ratio, 0.0), rp.max_pay_ratio) - 1.0
+    )
     # Activities that pay later are worth their pay at the baseline rate,
     # discounted over how long they take to pay: prospecting a buying cycle,
     # account care an expansion, exploring rep.exploring_lag_weeks.
@@ -220,8 +219,10 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     for name in model.plan.components:
         help_pay += _helping_value(model, name, rate)
     help_ratio = np.divide(help_pay, baseline, out=np.zeros(n), where=baseline > 0)
-    help_tilt = np.minimum(np.maximum(1.0 + rp.helping_pay_response * help_ratio, 0.0), 3.0)
-    morale_factor = np.minimum(seats.morale / 0.6, 1.5)
+    help_tilt = np.minimum(
+        np.maximum(1.0 + rp.helping_pay_response * help_ratio, 0.0), rp.max_helping_tilt
+    )
+    morale_factor = np.minimum(seats.morale / rp.helping_morale_par, rp.max_helping_morale_factor)
     helping = rp.helping_hours * morale_factor * help_tilt
     exploring = rp.exploring_hours * future_tilt(rp, lags["exploring"], ratio)
     care_need = model.customers_by_seat * model.params.buyer.care_hours_per_customer
@@ -229,10 +230,14 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     # one budget: helping, exploring and care come out of the hours effort gives
     hours = effort * base_selling + rp.helping_hours + rp.exploring_hours
     other = helping + exploring + caring
-    squeeze = np.minimum(1.0, 0.8 * hours / np.maximum(other, 1e-9))
+    squeeze = np.minimum(1.0, rp.max_non_selling_share * hours / np.maximum(other, 1e-9))
     helping, exploring, caring = helping * squeeze, exploring * squeeze, caring * squeeze
     selling = hours - helping - exploring - caring
-    useful_advance = model.accounts_open_by_seat * model.params.buyer.hours_per_deal * 1.5
+    useful_advance = (
+        model.accounts_open_by_seat
+        * model.params.buyer.hours_per_deal
+        * rp.advance_hours_per_deal_cap
+    )
     advancing = np.minimum(selling * (1 - prospect_share), useful_advance)
     prospecting = selling - advancing
     z = np.where(occ, 1.0, 0.0)
@@ -274,171 +279,3 @@ def future_tilt(rp, lag_weeks: float, ratio: np.ndarray) -> np.ndarray:
     the prospecting split): pressure now or impatience crowds it out.
     """
     return np.minimum(discount(rp, lag_weeks) / np.maximum(ratio, 1e-3) ** 2, 2.0)
-
-
-def _later_gain(
-    model: SalesModel, name: str, deal_seats: np.ndarray, values: np.ndarray
-) -> np.ndarray:
-    """Expected pay of one component for adding each deal to next period's sales.
-
-    The rep projects next period's sales from its own selling rate, with the
-    spread of a compound Poisson stream of its typical deal.
-    """
-    seats = model.seats
-    w = model.plan.components[name].period_weeks
-    q_next = (seats.annual_quota_full[deal_seats] * w / WEEKS_PER_YEAR)[:, None]
-    proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
-    sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
-    s = np.maximum(proj + sd * NODES, 0.0)
-    diff = model.plan.component_pay(name, s + values[:, None], q_next) - model.plan.component_pay(
-        name, s, q_next
-    )
-    return diff @ WEIGHTS
-
-
-def _ratchet_curve(model: SalesModel, seats: np.ndarray, credited, quota) -> np.ndarray:
-    """Pay lost next quarter for ending a quarter at ``credited`` against ``quota``.
-
-    Piecewise linear with a kink at quota: ``ratchet_up`` per unit above it,
-    ``ratchet_down`` per unit below it (a gain), each priced by
-    :func:`~simulator.agents.incentives.per_unit_of_quota`.
-    """
-    qp = model.params.quota
-    unit = per_unit_of_quota(model)[seats]
-    gap = credited - quota
-    if np.ndim(gap) > 1:
-        unit = unit[:, None]
-    return unit * (qp.ratchet_up * np.maximum(gap, 0.0) + qp.ratchet_down * np.minimum(gap, 0.0))
-
-
-def ratchet_loss(
-    model: SalesModel,
-    seats: np.ndarray,
-    credited: np.ndarray,
-    extra: np.ndarray,
-    later: bool = False,
-) -> np.ndarray:
-    """Pay a rep expects to lose because crediting ``extra`` in a quarter raises the next quota.
-
-    Zero unless quotas ratchet. Priced on where the quarter ends, not at the
-    current margin, so that a deal pulled in across quota pays the ratchet's
-    upward rate on the part beyond it. With ``later`` the deal is credited
-    next quarter, whose end the rep projects from its own selling rate with
-    the spread of a compound Poisson stream of its typical deal (so a unit
-    next quarter costs ``ratchet_up`` times the chance of beating that quota,
-    plus ``ratchet_down`` times the chance of missing it); ``credited`` is
-    then ignored. That quota rise comes a quarter later than the rise from
-    crediting the deal now, so it is weighted by ``quota.ratchet_delay_weight``:
-    holding a deal back postpones the ratchet, which is what makes
-    sandbagging rational, and rushing one in brings it forward.
-    """
-    if model.params.quota.policy != "ratchet":
-        return np.zeros(len(seats))
-    st = model.seats
-    w = WEEKS_PER_QUARTER
-    if not later:
-        q = st.quota[w][seats]
-        return _ratchet_curve(model, seats, credited + extra, q) - _ratchet_curve(
-            model, seats, credited, q
-        )
-    q_next = (st.annual_quota_full[seats] * w / WEEKS_PER_YEAR)[:, None]
-    proj = (st.expected_weekly_sales[seats] * w)[:, None]
-    sd = np.sqrt(np.maximum(proj * st.typical_deal[seats][:, None], 1.0))
-    s = np.maximum(proj + sd * NODES, 0.0)
-    diff = _ratchet_curve(model, seats, s + extra[:, None], q_next) - _ratchet_curve(
-        model, seats, s, q_next
-    )
-    return model.params.quota.ratchet_delay_weight * (diff @ WEIGHTS)
-
-
-def hold_back(
-    model: SalesModel,
-    deal_seats: np.ndarray,
-    values: np.ndarray,
-    p_now: np.ndarray,
-    p_later: np.ndarray,
-) -> np.ndarray:
-    """Which ready deals reps hold back into the next period (True = hold).
-
-    A rep holds a deal when its expected pay next period (win probability
-    after the wait, times the pay of adding it to next period's projected
-    sales) beats the exact pay of crediting it now. Components whose period
-    does not end soon pay the same either way and do not count.
-    """
-    plan = model.plan
-    seats = model.seats
-    ending = model.periods_ending_soon()
-    gain_now = np.zeros(len(deal_seats))
-    gain_later = np.zeros(len(deal_seats))
-    for name, comp in plan.components.items():
-        w = comp.period_weeks
-        if w not in ending or not isinstance(comp, Commission | QuotaBonus):
-            continue
-        cred = seats.credited[w][deal_seats]
-        q = seats.quota[w][deal_seats]
-        gain_now += plan.component_pay(name, cred + values, q) - plan.component_pay(name, cred, q)
-        gain_later += _later_gain(model, name, deal_seats, values)
-    cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
-    gain_now -= ratchet_loss(model, deal_seats, cred, values)
-    gain_later -= ratchet_loss(model, deal_seats, cred, values, later=True)
-    return p_later * gain_later > p_now * gain_now
-
-
-def pull_in(
-    model: SalesModel,
-    deal_seats: np.ndarray,
-    values: np.ndarray,
-    p_rush: np.ndarray,
-    p_normal: np.ndarray,
-    closing: np.ndarray,
-) -> np.ndarray:
-    """Which unready deals reps pull into the ending period at a discount (True = rush).
-
-    Each rep considers its candidate deals together, best expected value
-    first, and rushes the set that maximises expected pay now (with the
-    deals' discounted prices, on top of ``closing``, the expected value of
-    deals already closing this week) minus the expected pay the same deals
-    would earn next period at their normal win probability. That lets a rep
-    who is short of a threshold rush several deals to cross it.
-    """
-    plan = model.plan
-    seats = model.seats
-    ending = model.periods_ending_soon()
-    price = values * (1.0 - model.params.buyer.rush_discount)
-    order = np.lexsort((-(p_rush * price), deal_seats))
-    s, price_o, value_o = deal_seats[order], price[order], values[order]
-    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-    group = np.cumsum(np.r_[True, s[1:] != s[:-1]]) - 1
-
-    def within(x: np.ndarray) -> np.ndarray:
-        c = np.cumsum(x)
-        return c - np.r_[0.0, c][starts][group]
-
-    now_credit = within(p_rush[order] * price_o)
-    net = np.zeros(len(s))
-    for name, comp in plan.components.items():
-        w = comp.period_weeks
-        if not isinstance(comp, Commission | QuotaBonus):
-            continue
-        cred = seats.credited[w][s] + closing[s]
-        q = seats.quota[w][s]
-        base = plan.component_pay(name, cred, q)
-        if w in ending:
-            net += plan.component_pay(name, cred + now_credit, q) - base
-            net -= within(p_normal[order] * _later_gain(model, name, s, value_o))
-        else:  # same period either way: only the discount costs
-            later_credit = within(p_normal[order] * value_o)
-            net += plan.component_pay(name, cred + now_credit, q) - plan.component_pay(
-                name, cred + later_credit, q
-            )
-    cred_q = seats.credited[WEEKS_PER_QUARTER][s] + closing[s]
-    net -= ratchet_loss(model, s, cred_q, now_credit)
-    net += ratchet_loss(model, s, cred_q, within(p_normal[order] * value_o), later=True)
-    # per rep: rush its best deals up to the point where the net gain peaks
-    position = np.arange(len(s))
-    peak = np.maximum.reduceat(net, starts)
-    first_peak = np.minimum.reduceat(np.where(net == peak[group], position, len(s)), starts)
-    rush = (position <= first_peak[group]) & (peak[group] > 0)
-    out = np.zeros(len(s), bool)
-    out[order] = rush
-    return out

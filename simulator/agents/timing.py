@@ -1,0 +1,190 @@
+"""Deal timing: which deals reps hold back, or pull in at a discount, as a period ends.
+
+The same marginal-pay reasoning as the reps' time choice
+(:func:`simulator.agents.rep.choose_time`), applied to moving a deal across a
+period boundary: :func:`hold_back` compares a ready deal's exact pay now with
+its expected pay next period; :func:`pull_in` chooses the unready deals whose
+discounted pay now beats their pay later; both price the ratchet's later
+quota rise (:func:`ratchet_loss`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.agents.incentives import NODES, WEIGHTS, per_unit_of_quota
+from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
+from simulator.plans.payout import Commission, QuotaBonus
+
+if TYPE_CHECKING:
+    from simulator.model import SalesModel
+
+
+def _later_gain(
+    model: SalesModel, name: str, deal_seats: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """Expected pay of one component for adding each deal to next period's sales.
+
+    The rep projects next period's sales from its own selling rate, with the
+    spread of a compound Poisson stream of its typical deal.
+    """
+    seats = model.seats
+    w = model.plan.components[name].period_weeks
+    q_next = (seats.annual_quota_full[deal_seats] * w / WEEKS_PER_YEAR)[:, None]
+    proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
+    sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
+    s = np.maximum(proj + sd * NODES, 0.0)
+    diff = model.plan.component_pay(name, s + values[:, None], q_next) - model.plan.component_pay(
+        name, s, q_next
+    )
+    return diff @ WEIGHTS
+
+
+def _ratchet_curve(model: SalesModel, seats: np.ndarray, credited, quota) -> np.ndarray:
+    """Pay lost next quarter for ending a quarter at ``credited`` against ``quota``.
+
+    Piecewise linear with a kink at quota: ``ratchet_up`` per unit above it,
+    ``ratchet_down`` per unit below it (a gain), each priced by
+    :func:`~simulator.agents.incentives.per_unit_of_quota`.
+    """
+    qp = model.params.quota
+    unit = per_unit_of_quota(model)[seats]
+    gap = credited - quota
+    if np.ndim(gap) > 1:
+        unit = unit[:, None]
+    return unit * (qp.ratchet_up * np.maximum(gap, 0.0) + qp.ratchet_down * np.minimum(gap, 0.0))
+
+
+def ratchet_loss(
+    model: SalesModel,
+    seats: np.ndarray,
+    credited: np.ndarray,
+    extra: np.ndarray,
+    later: bool = False,
+) -> np.ndarray:
+    """Pay a rep expects to lose because crediting ``extra`` in a quarter raises the next quota.
+
+    Zero unless quotas ratchet. Priced on where the quarter ends, not at the
+    current margin, so that a deal pulled in across quota pays the ratchet's
+    upward rate on the part beyond it. With ``later`` the deal is credited
+    next quarter, whose end the rep projects from its own selling rate with
+    the spread of a compound Poisson stream of its typical deal (so a unit
+    next quarter costs ``ratchet_up`` times the chance of beating that quota,
+    plus ``ratchet_down`` times the chance of missing it); ``credited`` is
+    then ignored. That quota rise comes a quarter later than the rise from
+    crediting the deal now, so it is weighted by ``quota.ratchet_delay_weight``:
+    holding a deal back postpones the ratchet, which is what makes
+    sandbagging rational, and rushing one in brings it forward.
+    """
+    if model.params.quota.policy != "ratchet":
+        return np.zeros(len(seats))
+    st = model.seats
+    w = WEEKS_PER_QUARTER
+    if not later:
+        q = st.quota[w][seats]
+        return _ratchet_curve(model, seats, credited + extra, q) - _ratchet_curve(
+            model, seats, credited, q
+        )
+    q_next = (st.annual_quota_full[seats] * w / WEEKS_PER_YEAR)[:, None]
+    proj = (st.expected_weekly_sales[seats] * w)[:, None]
+    sd = np.sqrt(np.maximum(proj * st.typical_deal[seats][:, None], 1.0))
+    s = np.maximum(proj + sd * NODES, 0.0)
+    diff = _ratchet_curve(model, seats, s + extra[:, None], q_next) - _ratchet_curve(
+        model, seats, s, q_next
+    )
+    return model.params.quota.ratchet_delay_weight * (diff @ WEIGHTS)
+
+
+def hold_back(
+    model: SalesModel,
+    deal_seats: np.ndarray,
+    values: np.ndarray,
+    p_now: np.ndarray,
+    p_later: np.ndarray,
+) -> np.ndarray:
+    """Which ready deals reps hold back into the next period (True = hold).
+
+    A rep holds a deal when its expected pay next period (win probability
+    after the wait, times the pay of adding it to next period's projected
+    sales) beats the exact pay of crediting it now. Components whose period
+    does not end soon pay the same either way and do not count.
+    """
+    plan = model.plan
+    seats = model.seats
+    ending = model.periods_ending_soon()
+    gain_now = np.zeros(len(deal_seats))
+    gain_later = np.zeros(len(deal_seats))
+    for name, comp in plan.components.items():
+        w = comp.period_weeks
+        if w not in ending or not isinstance(comp, Commission | QuotaBonus):
+            continue
+        cred = seats.credited[w][deal_seats]
+        q = seats.quota[w][deal_seats]
+        gain_now += plan.component_pay(name, cred + values, q) - plan.component_pay(name, cred, q)
+        gain_later += _later_gain(model, name, deal_seats, values)
+    cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
+    gain_now -= ratchet_loss(model, deal_seats, cred, values)
+    gain_later -= ratchet_loss(model, deal_seats, cred, values, later=True)
+    return p_later * gain_later > p_now * gain_now
+
+
+def pull_in(
+    model: SalesModel,
+    deal_seats: np.ndarray,
+    values: np.ndarray,
+    p_rush: np.ndarray,
+    p_normal: np.ndarray,
+    closing: np.ndarray,
+) -> np.ndarray:
+    """Which unready deals reps pull into the ending period at a discount (True = rush).
+
+    Each rep considers its candidate deals together, best expected value
+    first, and rushes the set that maximises expected pay now (with the
+    deals' discounted prices, on top of ``closing``, the expected value of
+    deals already closing this week) minus the expected pay the same deals
+    would earn next period at their normal win probability. That lets a rep
+    who is short of a threshold rush several deals to cross it.
+    """
+    plan = model.plan
+    seats = model.seats
+    ending = model.periods_ending_soon()
+    price = values * (1.0 - model.params.buyer.rush_discount)
+    order = np.lexsort((-(p_rush * price), deal_seats))
+    s, price_o, value_o = deal_seats[order], price[order], values[order]
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    group = np.cumsum(np.r_[True, s[1:] != s[:-1]]) - 1
+
+    def within(x: np.ndarray) -> np.ndarray:
+        c = np.cumsum(x)
+        return c - np.r_[0.0, c][starts][group]
+
+    now_credit = within(p_rush[order] * price_o)
+    net = np.zeros(len(s))
+    for name, comp in plan.components.items():
+        w = comp.period_weeks
+        if not isinstance(comp, Commission | QuotaBonus):
+            continue
+        cred = seats.credited[w][s] + closing[s]
+        q = seats.quota[w][s]
+        base = plan.component_pay(name, cred, q)
+        if w in ending:
+            net += plan.component_pay(name, cred + now_credit, q) - base
+            net -= within(p_normal[order] * _later_gain(model, name, s, value_o))
+        else:  # same period either way: only the discount costs
+            later_credit = within(p_normal[order] * value_o)
+            net += plan.component_pay(name, cred + now_credit, q) - plan.component_pay(
+                name, cred + later_credit, q
+            )
+    cred_q = seats.credited[WEEKS_PER_QUARTER][s] + closing[s]
+    net -= ratchet_loss(model, s, cred_q, now_credit)
+    net += ratchet_loss(model, s, cred_q, within(p_normal[order] * value_o), later=True)
+    # per rep: rush its best deals up to the point where the net gain peaks
+    position = np.arange(len(s))
+    peak = np.maximum.reduceat(net, starts)
+    first_peak = np.minimum.reduceat(np.where(net == peak[group], position, len(s)), starts)
+    rush = (position <= first_peak[group]) & (peak[group] > 0)
+    out = np.zeros(len(s), bool)
+    out[order] = rush
+    return out
