@@ -33,6 +33,7 @@ from typing import Any, NoReturn
 import pandas as pd
 import yaml
 
+from salesim_cli.errors import OneLineParser, error_message, fail
 from simulator.design import (
     HEADLINE_OUTCOMES,
     INDICES,
@@ -55,8 +56,6 @@ DESIGN_KEYS = ("method", "n", "seed", "replications", "params", "overrides", "ou
 
 
 def _fail(message: str, prog: str = PROG) -> NoReturn:
-    from salesim_cli.errors import fail
-
     fail(message, prog)
 
 
@@ -157,13 +156,8 @@ def indices_text(indices: pd.DataFrame) -> str:
 # ---------------------------------------------------------------- the command
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        _fail(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog=PROG,
         description="Sample parameter ranges (Latin hypercube, Sobol' or Morris), run every "
         "point in one process, and report first-order and total sensitivity indices of "
@@ -233,7 +227,6 @@ def read_design_file(path: Path) -> dict[str, Any]:
 def compose_base(overrides: list[str], prog: str = PROG) -> tuple[SimParams, int]:
     """Compose ``conf/`` with Hydra overrides and validate; errors end in one line."""
     from salesim_cli.config import compose_config
-    from salesim_cli.errors import error_message
 
     try:
         params, seed = compose_config(overrides)

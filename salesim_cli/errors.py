@@ -9,6 +9,7 @@ prints it as ``PROG: error: MESSAGE`` and exits with status 2.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import traceback
@@ -31,6 +32,14 @@ def fail(message: str, prog: str = "salesim") -> NoReturn:
     """
     print(f"{prog}: error: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        """Report ``message`` through :func:`fail` under this parser's ``prog``."""
+        fail(message, self.prog)
 
 
 def error_message(err: BaseException) -> str:

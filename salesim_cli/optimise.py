@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from salesim_cli.errors import OneLineParser, fail
 from simulator.design import (
     ParamRange,
     apply_point,
@@ -406,18 +407,11 @@ def write_outputs(
 
 
 def _fail(message: str) -> NoReturn:
-    from salesim_cli.errors import fail
-
     fail(message, PROG)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        _fail(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog=PROG,
         description="Search plan parameters with Optuna (TPE) for the highest revenue minus "
         "comp cost minus a penalty on turnover above a limit; write the best plan as a "

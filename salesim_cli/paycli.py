@@ -30,6 +30,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from salesim_cli.errors import OneLineParser, error_message, fail
 from simulator.params import PERIOD_WEEKS, WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams, validate
 from simulator.plans.payout import (
     INDIVIDUAL,
@@ -50,8 +51,6 @@ NOT_PAY = ("attainment", "period", "credited_sales", "quota", "total", "effectiv
 
 
 def _fail(message: str) -> NoReturn:
-    from salesim_cli.errors import fail
-
     fail(message, prog=PROG)
 
 
@@ -324,7 +323,6 @@ def compose_params(overrides: list[str]) -> SimParams:
     set, the traceback is kept instead, as for ``salesim``).
     """
     from salesim_cli.config import compose_config
-    from salesim_cli.errors import error_message
 
     try:
         params, _ = compose_config(overrides)
@@ -335,13 +333,8 @@ def compose_params(overrides: list[str]) -> SimParams:
         _fail(error_message(err))
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        _fail(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog=PROG,
         description="What a rep earns under a plan, by component, from the payout the "
         "model uses: annual pay for attainments 0%-200% (saved as a PNG and a CSV), "

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_module
 
+from experiments.validation.measures import run_traced
 from salesim_cli.config import to_params
 from simulator.metrics import annual_attainment
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
-from simulator.plans.payout import attainment
 from simulator.run import RunResult, run_one, with_overrides
 
 
@@ -113,38 +113,6 @@ def composed_params(*overrides: str) -> SimParams:
 def compose_params() -> Callable[..., SimParams]:
     """``compose_params(*overrides)``: :func:`composed_params` (cached)."""
     return composed_params
-
-
-def run_traced(params: SimParams, seed: int) -> tuple[RunResult, pd.DataFrame]:
-    """A run, plus what each held seat saw and chose in every evaluation week.
-
-    The trace has one row per evaluation week and held seat: the quarter-to-date
-    attainment (credited over the quarter's quota) when the rep chose its hours,
-    and the hours chosen. It watches through the model's observer hook and
-    changes nothing (the result is that of :func:`run_one`).
-    """
-    weeks, seats, att, hours = [], [], [], []
-
-    def traced(model, event, time):
-        if event == "time" and model.week >= model.warmup_weeks:
-            st = model.seats
-            held = np.flatnonzero(st.occupied)
-            q = WEEKS_PER_QUARTER
-            weeks.append(np.full(held.size, model.week))
-            seats.append(held)
-            att.append(attainment(st.credited[q][held], st.quota[q][held]))
-            hours.append(time.total[held])
-
-    result = run_one(params, seed, observers=[traced])
-    trace = pd.DataFrame(
-        {
-            "week": np.concatenate(weeks),
-            "seat": np.concatenate(seats),
-            "attainment_qtd": np.concatenate(att),
-            "hours": np.concatenate(hours),
-        }
-    )
-    return result, trace
 
 
 def quarter_bookings(reps: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:

@@ -292,7 +292,7 @@ def test_the_loss_is_zero_at_a_perfect_match_and_grows_with_distance():
 def test_the_scale_of_a_moment():
     f = level(value=0.55, low=0.5, high=0.6)
     z = moments.moment_z(f, at(0.65, se=0.02))
-    scale = math.sqrt((0.1 / 3.92) ** 2 + 0.02**2 + (0.25 * 0.55) ** 2)  # a level's floor
+    scale = math.sqrt((0.1 / 3.92) ** 2 + 0.02**2 + (0.25 * 0.55) ** 2)
     assert z == pytest.approx(0.1 / scale)
     with_se = one(value=0.1, se=0.05)
     assert moments.moment_z(with_se, at(0.2, se=0.0)) == pytest.approx(

@@ -28,13 +28,12 @@ cannot reach (a structural misfit) does not pull every parameter toward it:
   given (a 95% interval), else 0; ``sim_se`` is the simulated mean's standard
   error; the last term, the floor, says a model is not expected to match a
   field study closer than a quarter of its size, and keeps a precise target
-  from dominating. A *level* (a share of reps at quota, the median
-  attainment) has its own floor, :data:`LEVEL_SCALE_FLOOR`, also a quarter.
-  A twentieth was tried (issue 11): the fit then moved median attainment from
-  0.64 to 0.80 and share at quota from 0.28 to 0.38, crossed no band, and paid
-  with the plan responses (the incentive response fell from 0.94 to 0.14;
-  five findings lost their size verdict and none gained one), so levels are
-  weighed like effects;
+  from dominating. Levels (a share of reps at quota, the median attainment)
+  have the same floor. A twentieth for levels was tried (issue 11): the fit
+  then moved median attainment from 0.64 to 0.80 and share at quota from 0.28
+  to 0.38, crossed no band, and paid with the plan responses (the incentive
+  response fell from 0.94 to 0.14; five findings lost their size verdict and
+  none gained one), so levels are weighed like effects;
 - ``relative`` and ``ratio`` effects are compared in log space,
   ``log(1 + x)`` and ``log(x)``, when simulated and published arguments are
   both positive (a halving and a doubling of an effect cost the same); the
@@ -75,10 +74,8 @@ from simulator.run import replication_seeds
 
 #: a size judged within a factor of 2
 SIZE_FACTOR = 2.0
-#: the floor of an effect's scale, as a share of its target
+#: the floor of a moment's scale, as a share of its target (levels and effects alike)
 SCALE_FLOOR = 0.25
-#: the floor of a level's scale, as a share of its target (module docstring)
-LEVEL_SCALE_FLOOR = 0.25
 #: the z a training finding that cannot be estimated counts for in the loss
 NOT_ESTIMATED_Z = 5.0
 #: beyond this |z| a moment's cost grows linearly, not quadratically (Huber)
@@ -324,8 +321,7 @@ def moment_z(finding: Finding, est: Estimate) -> float:
         scale = math.hypot(sim_se, SCALE_FLOOR * abs(bound)) or 1e-12
         return max(gap, 0.0) / scale
     target = finding.target
-    floor = SCALE_FLOOR if finding.is_effect else LEVEL_SCALE_FLOOR
-    pub_terms = (finding.published_sd, floor * abs(target))
+    pub_terms = (finding.published_sd, SCALE_FLOOR * abs(target))
     transform = _log_transform(m.kind)
     shift = 1.0 if m.kind == "relative" else 0.0
     if transform is not None and sim + shift > 0 and target + shift > 0:

@@ -27,7 +27,12 @@ TIERS = {"bottom": (0.0, 0.2), "middle": (0.2, 0.8), "top": (0.8, 1.0)}
 
 
 def run_traced(params: SimParams, seed) -> tuple[RunResult, pd.DataFrame]:
-    """A run plus one row per evaluation week and held seat: week, attainment so far, hours."""
+    """A run plus one row per evaluation week and held seat: week, seat, attainment so far, hours.
+
+    The attainment is the quarter-to-date one (credited over the quarter's
+    quota) when the rep chose its hours. The trace watches through the model's
+    observer hook and changes nothing (the result is that of :func:`run_one`).
+    """
     rows: list[tuple[np.ndarray, ...]] = []
 
     def traced(model, event, time):
@@ -38,14 +43,16 @@ def run_traced(params: SimParams, seed) -> tuple[RunResult, pd.DataFrame]:
             rows.append(
                 (
                     np.full(held.size, model.week),
+                    held,
                     attainment(st.credited[q][held], st.quota[q][held]),
                     time.total[held],
                 )
             )
 
     result = run_one(params, seed, observers=[traced])
-    week, att, hours = (np.concatenate(c) for c in zip(*rows, strict=True)) if rows else [[]] * 3
-    return result, pd.DataFrame({"week": week, "attainment_qtd": att, "hours": hours})
+    columns = ("week", "seat", "attainment_qtd", "hours")
+    values = [np.concatenate(c) for c in zip(*rows, strict=True)] if rows else [[]] * 4
+    return result, pd.DataFrame(dict(zip(columns, values, strict=True)))
 
 
 def effort_by_pace(trace: pd.DataFrame) -> dict[str, float]:
