@@ -111,6 +111,10 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self.reps_by_seat: dict[int, Rep] = {}
         self._next_rep_id = 0
         self.revenue_total = 0.0
+        #: this year's company target (set with the annual quotas) and the bookings
+        #: total when the year began (last year's bookings plan the next target)
+        self.company_target = 0.0
+        self._revenue_year_start = 0.0
         self.won_value_total = 0.0
         self.headcount_start = 0
         self.hire_count = 0

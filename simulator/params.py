@@ -26,6 +26,8 @@ WEEKS_PER_QUARTER = 13
 #: accounting calendar); months reported to users are calendar months
 #: (:data:`simulator.metrics.WEEKS_PER_MONTH`, 52/12 weeks)
 PERIOD_WEEKS = {"month": 4, "quarter": WEEKS_PER_QUARTER, "year": WEEKS_PER_YEAR}
+#: how the company target is set each year (see ``org.target_basis``)
+TARGET_BASES = ("last_year", "fixed")
 COACHING_POLICIES = ("equal", "new_first", "middle_first", "bottom_first", "top_first")
 ONBOARDING_KINDS = ("product", "buyer")
 TABLE_CHOICES = ("auto", "all", "none")
@@ -117,6 +119,14 @@ class OrgParams:
         "company target per rep seat; the target is n_reps times this",
     )
     target_growth: float = p(0.05, -0.5, 1.0, "1/year", "yearly growth of the company target")
+    target_basis: str = p(
+        "last_year",
+        doc="how each year's company target is set: 'last_year' (last year's bookings grown by "
+        "target_growth, planning from the year before as most companies do; the first year, "
+        "with no history, takes quota_per_rep) or 'fixed' (quota_per_rep x n_reps grown by "
+        "target_growth every year, whatever the organisation sells)",
+        choices=TARGET_BASES,
+    )
     initial_tenure_years: float = p(
         2.5,
         0.0,

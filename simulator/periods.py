@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
-from simulator.plans.quota import annual_quotas
+from simulator.plans.quota import annual_quotas, company_target
 
 
 class Calendar:
@@ -55,13 +55,19 @@ class Calendar:
 
     def _set_annual_quotas(self) -> None:
         year = self.week // WEEKS_PER_YEAR
+        last_year = self.revenue_total - self._revenue_year_start if self.week > 0 else None
+        self._revenue_year_start = self.revenue_total
+        self.company_target = company_target(self.params, year, last_year)
         if self.params.quota.policy == "ratchet" and self.week > 0:
             # ratcheted quotas carry over, grown with the company target
             self.seats.annual_quota_full *= 1.0 + self.params.org.target_growth
         else:
             basis = self.accounts.quota_basis(self.n_seats)
             self.seats.annual_quota_full[:] = annual_quotas(
-                self.params, basis, year, self._history_rate() if self.week > 0 else None
+                self.params,
+                basis,
+                self.company_target,
+                self._history_rate() if self.week > 0 else None,
             )
         self.territory_bookings[:] = 0.0
         self.territory_weeks[:] = 0

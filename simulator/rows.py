@@ -94,12 +94,7 @@ class RowBuilder:
         occ = st.occupied
         n_occ = int(np.count_nonzero(occ))
         per_rep = 1.0 / max(n_occ, 1)
-        org = self.params.org
-        target = (
-            org.quota_per_rep
-            * self.n_seats
-            * (1 + org.target_growth) ** (self.week // WEEKS_PER_YEAR)
-        )
+        target = self.company_target
         hours = (
             time.prospecting.sum(),
             time.advancing.sum(),

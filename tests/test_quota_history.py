@@ -22,7 +22,7 @@ TWO_YEARS = ("org.n_reps=32", "run.years=2", "run.warmup_years=0")
 def test_history_split_blends_last_years_shares_and_keeps_the_company_target(compose_params):
     params = compose_params("quota=history", "quota.history_weight=0.6", "quota.potential_weight=0")
     rate = np.array([1.0, 3.0, np.nan, 4.0])  # the third territory has no history
-    quotas = annual_quotas(params, np.ones(4), 1, rate)
+    quotas = annual_quotas(params, np.ones(4), company_target(params, 1), rate)
     target = company_target(params, 1) * params.quota.aggressiveness
     np.testing.assert_allclose(quotas.sum(), target, rtol=1e-12)
     # no history: its top_down share (1/4) at the rate the others earned per share (8 / (3/4))
@@ -36,9 +36,12 @@ def test_history_weight_zero_is_top_down_and_the_first_year_is_top_down(compose_
     none = compose_params("quota=history", "quota.history_weight=0")
     rate = np.array([1.0, 5.0, 2.0])
     basis = np.array([2.0, 1.0, 3.0])
-    np.testing.assert_allclose(annual_quotas(none, basis, 2, rate), annual_quotas(top, basis, 2))
+    target = company_target(top, 2)
+    np.testing.assert_allclose(
+        annual_quotas(none, basis, target, rate), annual_quotas(top, basis, target)
+    )
     full = compose_params("quota=history", "quota.history_weight=1")
-    np.testing.assert_allclose(annual_quotas(full, basis, 0), annual_quotas(top, basis, 0))
+    np.testing.assert_allclose(annual_quotas(full, basis, 1e6), annual_quotas(top, basis, 1e6))
 
 
 def seasoned_seats(result) -> pd.DataFrame:
@@ -82,3 +85,30 @@ def test_in_a_run_second_year_quotas_follow_first_year_bookings(compose_params, 
     ]
     pd.testing.assert_frame_equal(*(y.reset_index(drop=True) for y in year0))
     assert corr["history"] > 0.95 and corr["history"] > corr["top_down"] + 0.15
+
+
+def test_company_target_plans_from_last_years_bookings(compose_params):
+    """``org.target_basis``: last_year grows last year's bookings; fixed ignores them."""
+    planned = compose_params("org.target_basis=last_year", "org.target_growth=0.1")
+    fixed = compose_params("org.target_basis=fixed", "org.target_growth=0.1")
+    org = fixed.org
+    np.testing.assert_allclose(company_target(planned, 2, 5e7), 5.5e7, rtol=1e-12)
+    np.testing.assert_allclose(
+        company_target(fixed, 2, 5e7), org.quota_per_rep * org.n_reps * 1.1**2, rtol=1e-12
+    )
+    # no history yet (the first year) or nothing booked: the fixed target
+    assert company_target(planned, 0) == company_target(fixed, 0)
+    assert company_target(planned, 1, 0.0) == company_target(fixed, 1)
+
+
+def test_last_year_target_follows_what_the_organisation_books(compose_params):
+    """Each year's recorded target is the year before's bookings grown by target_growth."""
+    params = compose_params("org.n_reps=16", "run.years=3", "run.warmup_years=1")
+    weekly = run_one(params, 0).tables["weekly"]
+    by_year = weekly.groupby(weekly["week"] // 52)[["bookings", "target_weekly"]].sum()
+    growth = 1.0 + params.org.target_growth
+    np.testing.assert_allclose(
+        by_year["target_weekly"].to_numpy()[1:],
+        by_year["bookings"].to_numpy()[:-1] * growth,
+        rtol=1e-9,
+    )

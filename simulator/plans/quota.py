@@ -7,19 +7,28 @@ import numpy as np
 from simulator.params import SimParams
 
 
-def company_target(params: SimParams, year: int) -> float:
-    """The organisation's annual target in a given year (0 = first simulated year)."""
+def company_target(params: SimParams, year: int, last_year_bookings: float | None = None) -> float:
+    """The organisation's annual target in a given year (0 = first simulated year).
+
+    Under ``org.target_basis`` ``last_year`` a year with history (``last_year_bookings``
+    given and positive) plans from it: last year's bookings grown by
+    ``org.target_growth``. Otherwise, and always under ``fixed``, the target is
+    ``org.quota_per_rep`` per seat grown by ``org.target_growth`` each year.
+    """
     org = params.org
+    if org.target_basis == "last_year" and last_year_bookings is not None:
+        if last_year_bookings > 0:
+            return last_year_bookings * (1.0 + org.target_growth)
     return org.quota_per_rep * org.n_reps * (1.0 + org.target_growth) ** year
 
 
 def annual_quotas(
     params: SimParams,
     potential_by_seat: np.ndarray,
-    year: int,
+    target: float,
     history_rate: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Annual quota of every seat for ``year``.
+    """Annual quota of every seat, splitting the company ``target`` (:func:`company_target`).
 
     ``equal`` splits the company target equally; ``potential`` in proportion to
     each territory's potential; ``top_down`` blends the two with
@@ -27,7 +36,7 @@ def annual_quotas(
     last year's bookings (``history_rate``, weekly; NaN where a territory has no
     history) with the top_down split by ``quota.history_weight`` (top_down in the
     first year). ``quota.aggressiveness`` scales
-    the total, so quotas always sum to the company target.
+    the total: quotas sum to the target times it.
     """
     q = params.quota
     n = len(potential_by_seat)
@@ -42,7 +51,7 @@ def annual_quotas(
         weights = q.potential_weight * by_potential + (1.0 - q.potential_weight) * equal
         if q.policy == "history" and history_rate is not None:
             weights = _blend_history(weights, history_rate, q.history_weight)
-    return company_target(params, year) * q.aggressiveness * weights
+    return target * q.aggressiveness * weights
 
 
 def _blend_history(top_down: np.ndarray, history_rate: np.ndarray, weight: float) -> np.ndarray:
