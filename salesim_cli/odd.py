@@ -46,6 +46,10 @@ SOURCES: dict[str, str] = {
     "run.tables": "output control, not a model parameter",
     "org.": "illustrative mid-size organisation (assumption)",
     "org.span_of_control": "MODEL.md 1: span of control default 8",
+    "org.target_basis": (
+        "planning practice: next year's target is this year's result plus a growth rate "
+        "(practitioner guides describe it as what most companies do)"
+    ),
     "territory.": CALIB_SKEW,
     "territory.overlap": ASSUMED,
     "territory.customer_share": "initial condition: the default organisation's steady state",
