@@ -7,8 +7,10 @@
 
 Each run writes into Hydra's run directory ``summary.json`` (seed, plan and
 every summary metric; NaN as null), ``params.json`` (every parameter,
-flattened), one Parquet file per table of the run (``reps``, ``managers``,
-``weekly``, ``hires`` ...), and Hydra's own ``.hydra/`` record of the config.
+flattened), the results pair ``runs.parquet`` (inputs) and ``outcomes.parquet``
+(metrics), one row per run keyed by ``run_id`` (:mod:`simulator.results`), one
+Parquet file per table of the run (``reps``, ``managers``, ``weekly``,
+``hires`` ...; each with ``run_id``), and Hydra's own ``.hydra/`` record of the config.
 
 Bad input (an unknown key, a wrong type, a value out of range, a broken
 cross-field rule, an unknown config name) never shows a traceback: it prints
@@ -27,7 +29,6 @@ import traceback
 from pathlib import Path
 
 import hydra
-import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
@@ -37,12 +38,14 @@ from salesim_cli.config import to_params
 from salesim_cli.errors import error_message, fail
 from simulator.io import (
     json_value,
+    read_outcomes,
     write_atomic,
     write_json,
     write_outputs,
     write_replicated_outputs,
 )
 from simulator.params import ParamError, flatten, validate
+from simulator.results import OUTCOMES_FILE
 from simulator.run import ReplicatedResult, RunResult, run_one, run_replications
 
 #: Calibration bands of MODEL.md section 4 for the metrics that have one.
@@ -97,7 +100,8 @@ def hydra_main(cfg: DictConfig) -> None:
         except Exception as err:  # one failed job must not lose the others
             known = isinstance(err, ParamError | OmegaConfBaseException)
             message = error_message(err) if known else f"{type(err).__name__}: {err}"
-            write_atomic(out_dir / "error.json", lambda p: write_json(p, {"error": message}))
+            record = {"error": message, "seed": _seed_or_none(cfg)}
+            write_atomic(out_dir / "error.json", lambda p: write_json(p, record))
             print(f"salesim: job {hydra_cfg.job.num} failed: {message}", file=sys.stderr)
         return
     try:
@@ -109,15 +113,23 @@ def hydra_main(cfg: DictConfig) -> None:
     _run_and_write(params, seed, out_dir)
 
 
+def _seed_or_none(cfg: DictConfig) -> int | None:
+    """The job's seed for a failed job's record, or None when it is not an integer."""
+    try:
+        return int(cfg.get("seed"))
+    except (TypeError, ValueError, OmegaConfBaseException):
+        return None
+
+
 def _finished(out_dir: Path, params, seed: int) -> bool:
     """Whether ``out_dir`` already holds this job's complete results (same parameters, seed)."""
-    done, recorded = out_dir / "replications.parquet", out_dir / "params.json"
+    done, recorded = out_dir / OUTCOMES_FILE, out_dir / "params.json"
     if not (done.exists() and recorded.exists()):
         return False
     try:
         want = {k: json_value(v) for k, v in {**flatten(params), "seed": seed}.items()}
         same = json.loads(recorded.read_text()) == json.loads(json.dumps(want))
-        rows = pd.read_parquet(done)
+        rows = read_outcomes(done)
     except (ValueError, OSError):
         return False  # a corrupt or partial file: run the job again
     return same and len(rows) == params.run.replications
@@ -129,14 +141,15 @@ def _run_and_write(params, seed: int, out_dir: Path, job: int | None = None) -> 
     A job of a sweep (``job`` given) prints one line instead of the summary table.
     """
     tables = params.run.tables == "all" or (params.run.tables == "auto" and job is None)
+    name = "0" if job is None else str(job)
     if params.run.replications > 1:
-        replicated = run_replications(params, seed)
+        replicated = run_replications(params, seed, job=name)
         write_replicated_outputs(replicated, out_dir, tables=tables)
         summary = replicated.summary
         text = replicated_summary_text(replicated, out_dir)
     else:
         result = run_one(params, seed)
-        write_outputs(result, out_dir, tables=tables)
+        write_outputs(result, out_dir, tables=tables, job=name)
         summary = result.summary
         text = summary_text(result, out_dir)
     if job is None:

@@ -1,14 +1,20 @@
-"""Multirun results: one tidy table for a whole Hydra sweep.
+"""Multirun results: one pair of results tables for a whole Hydra sweep.
 
-Every job of a sweep writes its own files (``replications.parquet``, or
-``error.json`` when it failed) into its job folder; launchers may run jobs in
-other processes or on other machines, so nothing is passed back in memory.
-When the sweep ends, :class:`CollectResults` (a Hydra callback registered in
-``conf/config.yaml``) reads the job folders and writes, in the sweep folder,
+Every job of a sweep writes its own files (the results pair ``runs.parquet``
+and ``outcomes.parquet``, or ``error.json`` when it failed) into its job
+folder; launchers may run jobs in other processes or on other machines, so
+nothing is passed back in memory. When the sweep ends, :class:`CollectResults`
+(a Hydra callback registered in ``conf/config.yaml``) reads the job folders
+and writes, in the sweep folder, the shape EMA Workbench uses
+(:mod:`simulator.results`):
 
-- ``results.parquet``: one row per job and replication, in the shape EMA
-  Workbench uses: ``job``, the overridden parameters as columns, then
-  ``replication``, ``seed``, every metric, and ``error`` (empty when the job ran);
+- ``runs.parquet``: the inputs, one row per run: ``run_id``, ``job`` (the
+  Hydra job number), ``replication``, ``seed`` (the seed the run ran on),
+  ``job_seed``, then every parameter, flattened;
+- ``outcomes.parquet``: the outcomes, one row per run: the same keys, every
+  metric, and ``error`` (empty when the job ran). A failed job has one row,
+  replication 0, its error, no metrics, an empty ``seed`` (it ran on none)
+  and no row in ``runs.parquet``;
 - ``summary.csv``: one row per job with the overrides and, per metric, the
   mean and 95% interval over its replications.
 
@@ -34,11 +40,13 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from tqdm import tqdm
 
-from simulator.io import write_atomic
+from simulator.io import read_inputs, read_outcomes, write_atomic, write_results
+from simulator.results import INPUTS_FILE, OUTCOMES_FILE, concat, run_id
 from simulator.run import summarise_replications
 
 ERROR_FILE = "error.json"
-RESULTS_FILE = "replications.parquet"
+#: A job's file whose presence marks it finished with results.
+RESULTS_FILE = OUTCOMES_FILE
 
 
 def _overrides(job_dir: Path) -> dict[str, Any]:
@@ -64,44 +72,52 @@ def job_dirs(sweep_dir: Path) -> list[Path]:
     return sorted(dirs, key=lambda d: int(d.name))
 
 
+def _failed_row(job: str, job_dir: Path) -> dict[str, Any]:
+    """A failed job's outcomes row: its keys (no seed it ran on) and its error."""
+    record = json.loads((job_dir / ERROR_FILE).read_text())
+    seed = record.get("seed")
+    return {
+        "run_id": run_id(job, 0),
+        "job": job,
+        "replication": 0,
+        "seed": "",
+        "job_seed": -1 if seed is None else int(seed),
+        "error": record.get("error", ""),
+    }
+
+
 def collect(sweep_dir: Path) -> pd.DataFrame:
-    """Read every job folder of ``sweep_dir``; write results.parquet and summary.csv."""
+    """Read every job folder of ``sweep_dir``; write the results pair and summary.csv.
+
+    Returns:
+        The outcomes table written (``outcomes.parquet``).
+    """
     sweep_dir = Path(sweep_dir)
-    frames, summaries = [], []
+    inputs, outcomes, summaries = [], [], []
     for job_dir in job_dirs(sweep_dir):
-        overrides = _overrides(job_dir)
-        head = {"job": int(job_dir.name), **overrides}
-        if (job_dir / RESULTS_FILE).exists():
-            rows = pd.read_parquet(job_dir / RESULTS_FILE)
-            frames.append(rows.assign(**{k: [v] * len(rows) for k, v in head.items()}, error=""))
+        job = job_dir.name
+        head = {"job": int(job), **_overrides(job_dir)}
+        if (job_dir / OUTCOMES_FILE).exists():
+            rows = read_outcomes(job_dir)
+            inputs.append(read_inputs(job_dir / INPUTS_FILE))
+            outcomes.append(rows.assign(error=""))
             summaries.append({**head, **summarise_replications(rows), "error": ""})
         elif (job_dir / ERROR_FILE).exists():
-            error = json.loads((job_dir / ERROR_FILE).read_text()).get("error", "")
-            frames.append(pd.DataFrame([{**head, "error": error}]))
-            summaries.append({**head, "error": error})
-    results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if not results.empty:
-        first = [
-            "job",
-            *[
-                c
-                for c in results.columns
-                if c not in ("job", "error") and c in {k for s in summaries for k in s} and "." in c
-            ],
-            "replication",
-            "seed",
-        ]
-        first = [c for c in first if c in results.columns]
-        results = results[first + [c for c in results.columns if c not in first]]
-    write_atomic(sweep_dir / "results.parquet", lambda p: results.to_parquet(p, index=False))
+            failed = _failed_row(job, job_dir)
+            outcomes.append(pd.DataFrame([failed]))
+            summaries.append({**head, "error": failed["error"]})
+    inputs_all, outcomes_all = concat(inputs), concat(outcomes)
+    if "error" not in outcomes_all.columns:
+        outcomes_all["error"] = pd.Series(dtype="str")
+    write_results(sweep_dir, inputs_all, outcomes_all)
     write_atomic(
         sweep_dir / "summary.csv", lambda p: pd.DataFrame(summaries).to_csv(p, index=False)
     )
-    return results
+    return outcomes_all
 
 
 class CollectResults(Callback):
-    """Hydra callback: collect a sweep's job folders into results.parquet when it ends."""
+    """Hydra callback: collect a sweep's job folders into the results pair when it ends."""
 
     def __init__(self) -> None:
         self._started = time.perf_counter()
@@ -111,17 +127,17 @@ class CollectResults(Callback):
         self._started = time.perf_counter()
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        """Write results.parquet and summary.csv in the sweep folder, and say so."""
+        """Write runs.parquet, outcomes.parquet and summary.csv in the sweep folder, and say so."""
         sweep_dir = Path(config.hydra.sweep.dir)
         if not sweep_dir.exists():
             return
         results = collect(sweep_dir)
         jobs = results["job"].nunique() if not results.empty else 0
-        failed = int((results.get("error", pd.Series(dtype=str)) != "").sum()) if jobs else 0
+        failed = results.loc[results["error"] != "", "job"].nunique() if jobs else 0
         elapsed = time.perf_counter() - self._started
         print(
             f"salesim: {jobs} jobs, {len(results)} rows, {failed} failed in {elapsed:.1f} s; "
-            f"results: {(sweep_dir / 'results.parquet').resolve()}"
+            f"results: {(sweep_dir / OUTCOMES_FILE).resolve()}"
         )
 
 

@@ -13,6 +13,7 @@ from scipy import stats
 from simulator.metrics import summarise
 from simulator.model import Observer, SalesModel
 from simulator.params import SimParams, validate
+from simulator.results import KEYS, outcomes_table
 
 
 @dataclass
@@ -33,9 +34,12 @@ class ReplicatedResult:
         seed: the job's seed, from which the replications' seeds are spawned.
         params: the parameters shared by every replication.
         runs: the replications' results, in order.
-        replications: one row per replication: ``replication``, ``seed`` and every metric.
+        replications: the job's rows of the outcomes table (:mod:`simulator.results`):
+            ``run_id``, ``job``, ``replication``, ``seed`` (the seed the run ran
+            on), ``job_seed`` and every metric.
         summary: per metric its mean, and ``<metric>_sd``, ``<metric>_ci_low``,
             ``<metric>_ci_high`` (95% t interval), plus ``replications``.
+        job: the job's name in run ids (``"0"`` for a lone job).
     """
 
     seed: int
@@ -43,6 +47,7 @@ class ReplicatedResult:
     runs: list[RunResult]
     replications: pd.DataFrame
     summary: dict[str, float]
+    job: str = "0"
 
 
 def replication_seeds(seed: int, n: int) -> list[int | np.random.SeedSequence]:
@@ -51,11 +56,14 @@ def replication_seeds(seed: int, n: int) -> list[int | np.random.SeedSequence]:
 
 
 def summarise_replications(rows: pd.DataFrame) -> dict[str, float]:
-    """Mean, standard deviation and 95% t confidence interval of every metric column."""
+    """Mean, standard deviation and 95% t confidence interval of every metric column.
+
+    The key columns of :mod:`simulator.results` (and a sweep's ``error``) are skipped.
+    """
     n = len(rows)
     out: dict[str, float] = {"replications": n}
     half_width = stats.t.ppf(0.975, n - 1) / np.sqrt(n) if n > 1 else np.nan
-    for col in rows.columns.drop(["replication", "seed"], errors="ignore"):
+    for col in rows.columns.drop([*KEYS, "error"], errors="ignore"):
         values = rows[col].to_numpy(float)
         mean = float(np.nanmean(values)) if np.isfinite(values).any() else np.nan
         sd = float(np.nanstd(values, ddof=1)) if np.isfinite(values).sum() > 1 else np.nan
@@ -67,20 +75,19 @@ def summarise_replications(rows: pd.DataFrame) -> dict[str, float]:
 
 
 def run_replications(
-    params: SimParams | None = None, seed: int = 0, n: int | None = None
+    params: SimParams | None = None, seed: int = 0, n: int | None = None, job: str = "0"
 ) -> ReplicatedResult:
     """Run ``n`` (default ``run.replications``) replications of one configuration.
 
     Replication ``r`` runs on the ``r``-th child of ``SeedSequence(seed)``, so
-    the same seed and ``n`` give the same numbers wherever they run.
+    the same seed and ``n`` give the same numbers wherever they run; ``job``
+    names the job in the run ids.
     """
     params = validate(params if params is not None else SimParams())
     n = params.run.replications if n is None else n
     runs = [run_one(params, s) for s in replication_seeds(seed, n)]
-    rows = pd.DataFrame(
-        [{"replication": r, "seed": seed, **run.summary} for r, run in enumerate(runs)]
-    )
-    return ReplicatedResult(seed, params, runs, rows, summarise_replications(rows))
+    rows = outcomes_table(job, seed, [run.summary for run in runs])
+    return ReplicatedResult(seed, params, runs, rows, summarise_replications(rows), str(job))
 
 
 def run_one(

@@ -16,7 +16,9 @@ from hydra import compose, initialize_config_module
 from salesim_cli.config import to_params
 from salesim_cli.docs import param_table_markdown
 from salesim_cli.errors import error_message
+from simulator.io import read_inputs, read_outcomes
 from simulator.params import SimParams, flatten, iter_fields
+from simulator.results import KEYS
 from simulator.run import run_one, with_overrides
 
 SMALL = ("run.years=1", "run.warmup_years=0", "org.n_reps=16")
@@ -118,15 +120,25 @@ def test_every_table_is_written_as_parquet(small_run, small_result):
     _, out = small_run
     assert {"reps", "managers", "weekly", "hires"} <= set(small_result.tables)
     for name, table in small_result.tables.items():
-        pd.testing.assert_frame_equal(
-            pd.read_parquet(out / f"{name}.parquet"), table, check_dtype=False
-        )
+        written = pd.read_parquet(out / f"{name}.parquet")
+        assert (written.pop("run_id") == "0/0").all(), name  # the lone run's id
+        pd.testing.assert_frame_equal(written, table, check_dtype=False)
     reps = pd.read_parquet(out / "reps.parquet")
     managers = pd.read_parquet(out / "managers.parquet")
     assert REP_COLUMNS <= set(reps.columns)
     assert any(c.startswith("hours_") for c in reps.columns)
     assert MANAGER_COLUMNS <= set(managers.columns)
     assert any(c.startswith("hours_") for c in managers.columns)
+
+
+def test_the_results_pair_holds_the_lone_run(small_run, small_result):
+    _, out = small_run
+    inputs, outcomes = read_inputs(out), read_outcomes(out)
+    assert list(outcomes["run_id"]) == list(inputs["run_id"]) == ["0/0"]
+    assert outcomes.loc[0, "seed"] == "3" and outcomes.loc[0, "job_seed"] == 3  # the seed itself
+    assert inputs.iloc[0].drop(list(KEYS)).to_dict() == flatten(small_result.params)
+    assert pd.Series(small_result.summary).equals(outcomes.iloc[0].drop(list(KEYS)).astype(float))
+    assert not (out / "replications.parquet").exists()
 
 
 def test_params_json_is_the_flattened_params(small_run, small_result):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulator.io import read_outcomes
 from simulator.params import SimParams
 from simulator.run import replication_seeds, run_one, run_replications, with_overrides
 
@@ -33,6 +34,8 @@ def three(tiny):
 
 def test_replications_are_spawned_children_of_the_job_seed(tiny, three):
     assert list(three.replications["replication"]) == [0, 1, 2]
+    assert list(three.replications["seed"]) == ["7/0", "7/1", "7/2"]  # the seeds they ran on
+    assert (three.replications["job_seed"] == 7).all()
     child = np.random.SeedSequence(7).spawn(3)[1]
     alone = run_one(tiny, child)
     assert same(alone.summary, three.runs[1].summary)
@@ -82,8 +85,11 @@ def test_cli_writes_the_replicated_job(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["replications"] == 3
     assert summary["share_at_quota_ci_low"] <= summary["share_at_quota"]
-    rows = pd.read_parquet(tmp_path / "replications.parquet")
+    rows = read_outcomes(tmp_path)
     assert list(rows["replication"]) == [0, 1, 2]
+    assert list(rows["seed"]) == ["0/0", "0/1", "0/2"]  # the spawned children of seed 0
     reps = pd.read_parquet(tmp_path / "reps.parquet")
     assert set(reps["replication"]) == {0, 1, 2}
+    assert set(reps["run_id"]) == set(rows["run_id"]) == {"0/0", "0/1", "0/2"}
+    assert not (tmp_path / "replications.parquet").exists()
     assert "95% CI" in done.stdout

@@ -1,4 +1,4 @@
-"""Hydra multirun: one results table per sweep, failed jobs recorded, resumable sweeps."""
+"""Hydra multirun: one results pair per sweep, failed jobs recorded, resumable sweeps."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 
 from salesim_cli.sweep import collect
+from simulator.io import read_inputs, read_outcomes
+from simulator.results import KEYS
 
 TINY = ["org.n_reps=16", "run.years=1", "run.warmup_years=0"]
 
@@ -41,15 +43,18 @@ def sweep(tmp_path_factory):
     return out, done
 
 
-def test_sweep_writes_one_tidy_results_table(sweep):
+def test_sweep_writes_one_pair_of_results_tables(sweep):
     out, done = sweep
-    results = pd.read_parquet(out / "results.parquet")
-    assert len(results) == 4  # 2 jobs x 2 replications
-    cols = list(results.columns)
-    assert cols[:2] == ["job", "manager.coaching_share"]
-    assert cols.index("org.n_reps") < cols.index("replication") < cols.index("share_at_quota")
-    assert set(results["manager.coaching_share"]) == {0.1, 0.3}
-    assert {"replication", "seed", "share_at_quota", "error"} <= set(results.columns)
+    inputs, outcomes = read_inputs(out), read_outcomes(out)
+    assert len(inputs) == len(outcomes) == 4  # 2 jobs x 2 replications
+    assert list(inputs.columns[:5]) == list(outcomes.columns[:5]) == list(KEYS)
+    assert list(outcomes["run_id"]) == ["0/0", "0/1", "1/0", "1/1"]
+    assert list(outcomes["seed"]) == ["0/0", "0/1", "0/0", "0/1"]  # common random numbers
+    assert set(inputs["manager.coaching_share"]) == {0.1, 0.3}
+    assert {"org.n_reps", "plan.name"} <= set(inputs.columns)
+    assert {"share_at_quota", "error"} <= set(outcomes.columns)
+    assert "share_at_quota" not in inputs.columns and "org.n_reps" not in outcomes.columns
+    assert not (out / "results.parquet").exists()
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 2 and "share_at_quota_ci_low" in summary.columns
     assert "2 jobs, 4 rows, 0 failed in " in done.stdout
@@ -62,7 +67,8 @@ def test_a_sweep_job_writes_its_metrics_and_no_per_run_tables(sweep):
     out, _ = sweep
     for job in ("0", "1"):
         files = {f.name for f in (out / job).iterdir()}
-        assert {"summary.json", "params.json", "replications.parquet"} <= files
+        assert {"summary.json", "params.json", "runs.parquet", "outcomes.parquet"} <= files
+        assert set(read_outcomes(out / job)["job"]) == {job}  # the job's number, as in the sweep
         assert not files & {f"{t}.parquet" for t in TABLES}
 
 
@@ -84,11 +90,15 @@ def test_run_tables_decides_the_per_run_tables(tmp_path, mode, args, written):
         assert (folder / f"{table}.parquet").exists() == written, table
     if mode == "multirun":
         assert set(pd.read_parquet(folder / "reps.parquet")["replication"]) == {0, 1}
+    if written:
+        ids = set(read_outcomes(folder)["run_id"])
+        for table in TABLES:
+            assert set(pd.read_parquet(folder / f"{table}.parquet")["run_id"]) <= ids, table
 
 
 def test_rerunning_a_finished_sweep_skips_every_job(sweep):
     out, _ = sweep
-    before = pd.read_parquet(out / "results.parquet")
+    before = read_outcomes(out)
     again = salesim(
         "-m",
         "manager.coaching_share=0.1,0.3",
@@ -97,17 +107,17 @@ def test_rerunning_a_finished_sweep_skips_every_job(sweep):
         f"hydra.sweep.dir={out}",
     )
     assert again.stdout.count("already done, skipped") == 2
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(out / "results.parquet"), before, check_exact=True
-    )
+    pd.testing.assert_frame_equal(read_outcomes(out), before, check_exact=True)
 
 
 def test_a_failed_job_is_recorded_and_the_others_kept(tmp_path):
     done = salesim("-m", "manager.admin_share=0.2,0.9", *TINY, f"hydra.sweep.dir={tmp_path}")
     assert done.returncode == 0
-    results = pd.read_parquet(tmp_path / "results.parquet").set_index("job")
-    assert results.loc[0, "error"] == "" and results.loc[0, "revenue"] > 0
-    assert "manager.admin_share" in results.loc[1, "error"]
+    results = read_outcomes(tmp_path).set_index("job")
+    assert results.loc["0", "error"] == "" and results.loc["0", "revenue"] > 0
+    assert "manager.admin_share" in results.loc["1", "error"]
+    assert results.loc["1", "seed"] == "" and results.loc["1", "job_seed"] == 0
+    assert list(read_inputs(tmp_path)["job"]) == ["0"]  # a failed job has no inputs row
 
 
 def test_a_killed_sweep_resumes_without_lost_or_duplicated_rows(tmp_path):
@@ -124,13 +134,13 @@ def test_a_killed_sweep_resumes_without_lost_or_duplicated_rows(tmp_path):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert not (tmp_path / "results.parquet").exists()  # killed before the end
+    assert not (tmp_path / "outcomes.parquet").exists()  # killed before the end
     resumed = salesim(*args)
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout.count("already done, skipped") >= 2
-    results = pd.read_parquet(tmp_path / "results.parquet")
-    assert sorted(results["job"]) == list(range(6))
-    assert not results.duplicated(["job", "replication"]).any()
+    results = read_outcomes(tmp_path)
+    assert sorted(results["job"].astype(int)) == list(range(6))
+    assert results["run_id"].is_unique
     full = collect(tmp_path)
     pd.testing.assert_frame_equal(full, results, check_exact=True)
 
@@ -149,19 +159,12 @@ def test_joblib_workers_give_bit_identical_results(tmp_path):
         f"hydra.sweep.dir={tmp_path / 'two'}",
     )
     assert one.returncode == 0 and two.returncode == 0, two.stderr
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(tmp_path / "one" / "results.parquet"),
-        pd.read_parquet(tmp_path / "two" / "results.parquet"),
-        check_exact=True,
-    )
+    assert_same_results(tmp_path / "one", tmp_path / "two")
 
 
 def assert_same_results(a, b) -> None:
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(a / "results.parquet"),
-        pd.read_parquet(b / "results.parquet"),
-        check_exact=True,
-    )
+    pd.testing.assert_frame_equal(read_outcomes(a), read_outcomes(b), check_exact=True)
+    pd.testing.assert_frame_equal(read_inputs(a), read_inputs(b), check_exact=True)
 
 
 @pytest.fixture(scope="module")
