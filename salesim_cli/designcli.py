@@ -10,9 +10,11 @@ Positional arguments are salesim's Hydra overrides of the base configuration
 ranges (:func:`simulator.design.sample`), runs every point with a joblib pool
 (``--backend ray`` for a Ray cluster), and writes into ``--out``:
 
-- ``results.parquet``: one row per point and replication (point, parameters,
-  replication, seed, every metric), with ``design.parquet``, ``design.json``
-  and ``chunks/`` (finished points; rerunning the command resumes from them);
+- ``runs.parquet`` and ``outcomes.parquet``: the results pair of
+  :mod:`simulator.results`, one row per point and replication (``job`` is the
+  point), every parameter and every metric; with ``design.parquet`` (the
+  points), ``design.json`` and ``chunks/`` (finished points; rerunning the
+  command resumes from them);
 - ``sensitivity.csv``: the indices with 95% intervals per outcome and parameter;
 - ``sensitivity.png``: a bar chart of them, one panel per outcome.
 
@@ -314,7 +316,7 @@ def report_text(design: Design, indices: pd.DataFrame, out: Path, rows: int, sec
         "files:",
         *(
             f"  {(out / name).resolve()}"
-            for name in ("results.parquet", "sensitivity.csv", "sensitivity.png")
+            for name in ("runs.parquet", "outcomes.parquet", "sensitivity.csv", "sensitivity.png")
         ),
     ]
     return "\n".join(lines)

@@ -32,8 +32,11 @@ gives the same next trials. The folder then holds
   for searched values that are not plan keys (``manager.coaching_share``);
   the same file as ``plan/<name>.yaml``, so ``salesim plan=<name>
   hydra.searchpath=[file://DIR]`` runs it as it is;
-- ``trials.csv``: one row per trial (number, state, objective, parameters,
-  the headline metrics).
+- ``runs.parquet`` and ``outcomes.parquet``: the results pair of
+  :mod:`simulator.results`, one row per run (``job`` is the trial number) of
+  every completed trial: every parameter, and every metric plus the run's
+  ``objective`` (a trial's value is their mean). Failed and retried trials
+  stay in ``study.db`` (:func:`trials_table` lists every trial).
 """
 
 from __future__ import annotations
@@ -67,10 +70,13 @@ from simulator.design import (
     timed,
 )
 from simulator.params import ParamError, PlanParams, SimParams, flatten, validate
+from simulator.results import concat, inputs_table, outcomes_table
 from simulator.run import replication_seeds, run_one
 
 PROG = "salesim-optimise"
 STUDY_FILE = "study.db"
+#: The trial's attribute holding each run's summary (for the results pair).
+RUNS_ATTR = "runs"
 #: Plan parameters searched by default: commission weight, bonus size, team weight,
 #: and the managers' coaching share (not a plan key: reported as an override).
 DEFAULT_SPACE: dict[str, tuple[float, float]] = {
@@ -79,7 +85,7 @@ DEFAULT_SPACE: dict[str, tuple[float, float]] = {
     "plan.team_weight": (0.0, 0.5),
     "manager.coaching_share": (0.05, 0.4),
 }
-#: Metrics kept per trial (means over replications) in trials.csv.
+#: Metrics kept per trial (means over replications) in the study, and printed.
 TRIAL_METRICS = (
     "revenue",
     "comp_cost",
@@ -129,8 +135,8 @@ def _summary_of_run(params: SimParams, seed: Any) -> dict[str, float]:
 
 def score(
     params: SimParams, objective: Objective, seed: int, replications: int, n_jobs: int = 1
-) -> tuple[float, dict[str, float]]:
-    """Mean objective over the replications, and the mean of each metric.
+) -> tuple[float, dict[str, float], list[dict[str, float]]]:
+    """Mean objective over the replications, the mean of each metric, and each run's summary.
 
     The replications run on joblib workers when ``n_jobs`` is not 1; their
     seeds are those of :func:`simulator.run.run_replications`, so the result
@@ -145,7 +151,7 @@ def score(
         )
     values = [objective(s) for s in summaries]
     means = {m: float(np.mean([s[m] for s in summaries])) for m in TRIAL_METRICS}
-    return float(np.mean(values)), means
+    return float(np.mean(values)), means, summaries
 
 
 # ---------------------------------------------------------------- the study
@@ -272,13 +278,14 @@ def optimise(
                     for name, r in space.items()
                 }
                 params = apply_point(base, space, values)
-                value, metrics = score(params, objective, seed, replications, n_jobs)
+                value, metrics, runs = score(params, objective, seed, replications, n_jobs)
             except Exception:
                 study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 raise
             # an interruption (Ctrl-C) leaves the trial running: the next run retries it
             for name, metric in metrics.items():
                 trial.set_user_attr(name, metric)
+            trial.set_user_attr(RUNS_ATTR, [_json_summary(r) for r in runs])
             study.tell(trial, value)
             bar.update(1)
     return study
@@ -289,6 +296,37 @@ def _space(space, base: SimParams) -> dict[str, ParamRange]:
     if all(isinstance(r, ParamRange) for r in dict(space).values()):
         return dict(space)
     return parse_space(space, base)
+
+
+def _json_summary(summary: Mapping[str, float]) -> dict[str, Any]:
+    """A run's summary as plain JSON values (NaN as None), for the study's storage."""
+    from simulator.io import json_value
+
+    return {k: json_value(v) for k, v in summary.items()}
+
+
+def results_tables(study, base: SimParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The study's results pair: inputs and outcomes of every run of every completed trial.
+
+    ``job`` is the trial number; the outcomes add each run's ``objective``.
+    Trials finished before runs were recorded in the study have no rows.
+    """
+    from optuna.trial import TrialState
+
+    settings = study.user_attrs["settings"]
+    seed, objective = settings["seed"], Objective(**settings["objective"])
+    inputs, outcomes = [], []
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        runs = trial.user_attrs.get(RUNS_ATTR)
+        if not runs:
+            continue
+        summaries = [{k: math.nan if v is None else v for k, v in r.items()} for r in runs]
+        job = str(trial.number)
+        params = trial_params(study, base, trial)
+        inputs.append(inputs_table(job, params, seed, len(summaries)))
+        rows = outcomes_table(job, seed, summaries)
+        outcomes.append(rows.assign(objective=[objective(s) for s in summaries]))
+    return concat(inputs), concat(outcomes)
 
 
 def trials_table(study) -> pd.DataFrame:
@@ -314,12 +352,17 @@ def trials_table(study) -> pd.DataFrame:
 
 def best_params(study, base: SimParams) -> SimParams:
     """The configuration of the study's best trial."""
+    return trial_params(study, base, study.best_trial)
+
+
+def trial_params(study, base: SimParams, trial) -> SimParams:
+    """The configuration a trial of the study ran."""
     space = {
         n: ParamRange(n, lo, hi) for n, (lo, hi) in study.user_attrs["settings"]["space"].items()
     }
-    for name, value in study.best_trial.params.items():
+    for name, value in trial.params.items():
         space[name] = dataclasses.replace(space[name], integer=isinstance(value, int))
-    return apply_point(base, space, study.best_trial.params)
+    return apply_point(base, space, trial.params)
 
 
 def _plan_changes(plan: Any, default: Any) -> dict[str, Any]:
@@ -389,15 +432,15 @@ _PlanDumper.add_representer(
 def write_outputs(
     study, base: SimParams, name: str, study_dir: Path, overrides: Sequence[str] = ()
 ) -> list[Path]:
-    """Write trials.csv, best_plan.yaml and plan/<name>.yaml, each atomically."""
-    from simulator.io import write_atomic
+    """Write runs.parquet, outcomes.parquet, best_plan.yaml and plan/<name>.yaml, atomically."""
+    from simulator.io import write_atomic, write_results
 
     study_dir = Path(study_dir)
     text = best_plan_yaml(study, base, name, study_dir, overrides)
     (study_dir / "plan").mkdir(exist_ok=True)
-    table = trials_table(study)
+    inputs, outcomes = results_tables(study, base)
     return [
-        write_atomic(study_dir / "trials.csv", lambda p: table.to_csv(p, index=False)),
+        *write_results(study_dir, inputs, outcomes),
         write_atomic(study_dir / "best_plan.yaml", lambda p: p.write_text(text)),
         write_atomic(study_dir / "plan" / f"{name}.yaml", lambda p: p.write_text(text)),
     ]

@@ -6,12 +6,13 @@ checked against the metadata of :mod:`simulator.params` (:func:`parse_space`).
 scheme for Sobol' indices, or Morris trajectories. :func:`evaluate` runs every
 point of a design on one base configuration, each with the same replication
 seeds (common random numbers), in a joblib pool, and returns a tidy table, one
-row per point and replication, in the shape of :mod:`salesim_cli.sweep`:
-``point``, the parameters as columns, ``replication``, ``seed``, every metric.
-With an output folder it writes the table as ``results.parquet`` and resumes:
-every finished chunk of points is kept in ``chunks/`` as it comes, and a rerun
-evaluates only the points no chunk holds. :func:`analyse` turns the table into
-sensitivity indices with confidence intervals.
+row per point and replication: ``point``, the parameters as columns, then the
+outcomes' columns (:mod:`simulator.results`: ``run_id``, ``job`` (the point),
+``replication``, ``seed``, ``job_seed``, every metric). With an output folder
+it writes the results pair ``runs.parquet`` (every parameter of every run) and
+``outcomes.parquet``, and resumes: every finished chunk of points is kept in
+``chunks/`` as it comes, and a rerun evaluates only the points no chunk holds.
+:func:`analyse` turns the table into sensitivity indices with confidence intervals.
 
 A list parameter is ranged one element at a time, ``plan.bonus.amounts[0]``.
 ``plan.team_weight`` and ``plan.individual_weight`` must sum to 1, so ranging
@@ -42,8 +43,9 @@ import joblib
 import numpy as np
 import pandas as pd
 
-from simulator.io import write_atomic
+from simulator.io import write_atomic, write_results
 from simulator.params import ParamError, SimParams, flatten, iter_fields, validate
+from simulator.results import concat, inputs_table, outcomes_table
 from simulator.run import replication_seeds, run_one, with_overrides
 
 METHODS = ("latin", "sobol", "morris")
@@ -57,7 +59,6 @@ COMPLEMENTS = {
     "plan.individual_weight": "plan.team_weight",
 }
 MORRIS_LEVELS = 4
-RESULTS_FILE = "results.parquet"
 DESIGN_FILE = "design.parquet"
 MANIFEST_FILE = "design.json"
 CHUNK_DIR = "chunks"
@@ -319,25 +320,22 @@ def _pow2_near(n: int) -> int:
 # ---------------------------------------------------------------- evaluation
 
 
-def replicate(params: SimParams, seed: int, replications: int) -> pd.DataFrame:
-    """Rows of :func:`simulator.run.run_replications` (``replication``, ``seed``, metrics) only.
+def replicate(params: SimParams, seed: int, replications: int, job: str = "0") -> pd.DataFrame:
+    """The outcomes rows of :func:`simulator.run.run_replications` only.
 
-    The same seeds as ``run_replications(params, seed, replications)``, without
-    keeping every run's tables in memory.
+    The same seeds and rows as ``run_replications(params, seed, replications,
+    job).replications``, without keeping every run's tables in memory.
     """
-    rows = [
-        {"replication": r, "seed": seed, **run_one(params, s).summary}
-        for r, s in enumerate(replication_seeds(seed, replications))
-    ]
-    return pd.DataFrame(rows)
+    summaries = [run_one(params, s).summary for s in replication_seeds(seed, replications)]
+    return outcomes_table(job, seed, summaries)
 
 
 def _run_chunk(
     points: list[int], params: list[SimParams], seed: int, replications: int
 ) -> pd.DataFrame:
-    """Run a chunk of points in a worker: one row per point and replication."""
+    """Run a chunk of points in a worker: outcomes rows, one per point and replication."""
     frames = [
-        replicate(p, seed, replications).assign(point=point)
+        replicate(p, seed, replications, job=str(point))
         for point, p in zip(points, params, strict=True)
     ]
     return pd.concat(frames, ignore_index=True)
@@ -408,8 +406,9 @@ def evaluate(
             column per parameter (dotted names; ``[i]`` for a list element).
         base: the configuration the design varies: parameters or None (the
             defaults); a front end composes override strings into parameters.
-        out_dir: folder for ``results.parquet`` (and ``design.parquet``,
-            ``design.json``, ``chunks/``); a rerun with the same design resumes.
+        out_dir: folder for the results pair ``runs.parquet`` and
+            ``outcomes.parquet`` (and ``design.parquet``, ``design.json``,
+            ``chunks/``); a rerun with the same design resumes.
             None: nothing is written.
         replications: runs per point.
         seed: the seed the replications' seeds are spawned from.
@@ -419,8 +418,9 @@ def evaluate(
         chunk_size: points per task and per chunk file (default: a few chunks a worker).
 
     Returns:
-        One row per point and replication: ``point``, the parameters,
-        ``replication``, ``seed``, then every metric, ordered by point.
+        One row per point and replication: ``point``, the parameters, then the
+        outcomes' keys (``run_id``, ``job``, ``replication``, ``seed``,
+        ``job_seed``) and every metric, ordered by point.
     """
     check_backend(backend)
     table = design.table if isinstance(design, Design) else design.reset_index(drop=True)
@@ -450,7 +450,7 @@ def evaluate(
         manifest = _manifest(design, table, base_params, replications, seed)
         _claim_folder(out_dir, manifest, table)
     finished = _read_chunks(chunk_dir)
-    done = set(finished["point"].astype(int)) if finished is not None else set()
+    done = set(finished["job"].astype(int)) if finished is not None else set()
     todo = [p for p in points if p not in done]
     frames = [finished] if finished is not None else []
     frames += _run_points(
@@ -465,11 +465,12 @@ def evaluate(
         chunk_dir,
         len(done),
     )
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    results = _tidy(rows[rows["point"].isin(points)], table, names)
+    rows = concat(frames)
+    outcomes = _in_order(rows[rows["job"].astype(int).isin(points)])
     if out_dir is not None:
-        write_atomic(out_dir / RESULTS_FILE, lambda p: results.to_parquet(p, index=False))
-    return results
+        inputs = concat(inputs_table(str(p), params[p], seed, replications) for p in points)
+        write_results(out_dir, inputs, outcomes)
+    return _tidy(outcomes, table, names)
 
 
 def _manifest(
@@ -569,20 +570,27 @@ def _run_points(
         pool = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
         for rows in pool(tasks):
             if chunk_dir is not None:
-                first, last = int(rows["point"].min()), int(rows["point"].max())
+                point = rows["job"].astype(int)
+                first, last = int(point.min()), int(point.max())
                 path = chunk_dir / f"points-{first:07d}-{last:07d}.parquet"
                 write_atomic(path, lambda p, r=rows: r.to_parquet(p, index=False))
             frames.append(rows)
-            bar.update(rows["point"].nunique())
+            bar.update(rows["job"].nunique())
     return frames
 
 
-def _tidy(rows: pd.DataFrame, table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Rows joined to their point's parameters: point, parameters, replication, seed, metrics."""
-    rows = rows.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
-    metrics = [c for c in rows.columns if c not in ("point", "replication", "seed")]
-    out = rows[["point"]].merge(table[["point", *names]], on="point", how="left")
-    return pd.concat([out, rows[["replication", "seed", *metrics]].reset_index(drop=True)], axis=1)
+def _in_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Outcomes rows ordered by point, then replication."""
+    order = rows.assign(_point=rows["job"].astype(int))
+    order = order.sort_values(["_point", "replication"], kind="stable")
+    return order.drop(columns="_point").reset_index(drop=True)
+
+
+def _tidy(outcomes: pd.DataFrame, table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Outcomes joined to their point's parameters: point, parameters, keys, metrics."""
+    point = pd.DataFrame({"point": outcomes["job"].astype(int)})
+    out = point.merge(table[["point", *names]], on="point", how="left")
+    return pd.concat([out, outcomes.reset_index(drop=True)], axis=1)
 
 
 # ---------------------------------------------------------------- sensitivity analysis

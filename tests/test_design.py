@@ -23,7 +23,9 @@ from simulator.design import (
     parse_space,
     sample,
 )
+from simulator.io import read_inputs, read_outcomes
 from simulator.params import ParamError, SimParams, validate
+from simulator.results import KEYS
 from simulator.run import run_one, run_replications, with_overrides
 
 TINY = {"org.n_reps": 16, "run.years": 1, "run.warmup_years": 0}
@@ -137,14 +139,14 @@ def serial_results(small_design, tiny, tmp_path_factory) -> pd.DataFrame:
 
 def test_results_are_tidy_and_match_run_replications(small_design, serial_results, tiny):
     table = serial_results
-    assert list(table.columns[:5]) == [
+    assert list(table.columns[:8]) == [
         "point",
         "manager.coaching_share",
         "plan.commission.weight",
-        "replication",
-        "seed",
+        *KEYS,
     ]
-    assert len(table) == 6 * 2 and not table.duplicated(["point", "replication"]).any()
+    assert len(table) == 6 * 2 and table["run_id"].is_unique
+    assert (table["job"] == table["point"].astype(str)).all()
     point = small_design.table.iloc[3]
     params = with_overrides(
         tiny,
@@ -153,7 +155,7 @@ def test_results_are_tidy_and_match_run_replications(small_design, serial_result
             "plan.commission.weight": point["plan.commission.weight"],
         },
     )
-    expected = run_replications(params, 11, 2).replications
+    expected = run_replications(params, 11, 2, job="3").replications
     got = table[table["point"] == 3].drop(columns=["point", *small_design.space])
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_exact=True)
 
@@ -179,17 +181,17 @@ def test_an_interrupted_design_resumes_without_rerunning_or_duplicating(
     real = design_module.replicate
     calls: list[int] = []
 
-    def dying(params, seed, replications):
+    def dying(params, seed, replications, job):
         if len(calls) == 4:
             raise KeyboardInterrupt  # killed while running the fifth point
         calls.append(1)
-        return real(params, seed, replications)
+        return real(params, seed, replications, job)
 
     monkeypatch.setattr(design_module, "replicate", dying)
     with pytest.raises(KeyboardInterrupt):
         evaluate(small_design, tiny, tmp_path, replications=2, seed=11, chunk_size=2)
     assert len(list((tmp_path / "chunks").glob("*.parquet"))) == 2  # points 0-3 kept
-    assert not (tmp_path / "results.parquet").exists()
+    assert not (tmp_path / "outcomes.parquet").exists()
 
     monkeypatch.setattr(design_module, "replicate", real)
     ran: list[int] = []
@@ -203,8 +205,17 @@ def test_an_interrupted_design_resumes_without_rerunning_or_duplicating(
     resumed = evaluate(small_design, tiny, tmp_path, replications=2, seed=11, chunk_size=2)
     assert ran == [4, 5]
     pd.testing.assert_frame_equal(resumed, serial_results, check_exact=True)
-    on_disk = pd.read_parquet(tmp_path / "results.parquet")
-    pd.testing.assert_frame_equal(on_disk, serial_results, check_exact=True)
+    on_disk = read_outcomes(tmp_path)
+    pd.testing.assert_frame_equal(
+        on_disk, serial_results.drop(columns=["point", *small_design.space]), check_exact=True
+    )
+    inputs = read_inputs(tmp_path)
+    assert list(inputs["run_id"]) == list(on_disk["run_id"])
+    pd.testing.assert_series_equal(
+        inputs["manager.coaching_share"],
+        serial_results["manager.coaching_share"],
+        check_exact=True,
+    )
 
     with pytest.raises(ParamError, match="another design"):
         evaluate(small_design, tiny, tmp_path, replications=1, seed=11)
@@ -291,8 +302,9 @@ def test_sensitivity_command_ranks_a_parameter_that_matters_above_one_that_canno
         assert total[(outcome, "org.quota_per_rep")] > 0.3, outcome
         assert total[(outcome, "plan.campaign.start_week")] == 0.0, outcome
     assert (out / "sensitivity.png").stat().st_size > 10_000
-    results = pd.read_parquet(out / "results.parquet")
-    assert len(results) == 8 * 4
+    results = read_outcomes(out)
+    assert len(results) == 8 * 4 and len(read_inputs(out)) == 8 * 4
+    assert not (out / "results.parquet").exists()
 
     def no_runs(*args):
         raise AssertionError("a finished design ran points again")
@@ -300,7 +312,7 @@ def test_sensitivity_command_ranks_a_parameter_that_matters_above_one_that_canno
     monkeypatch.setattr(design_module, "_run_chunk", no_runs)
     designcli.main(argv)  # the same command again: everything is already there
     assert "org.quota_per_rep" in capsys.readouterr().out
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), results)
+    pd.testing.assert_frame_equal(read_outcomes(out), results)
 
 
 def test_design_file_and_command_line_combine(tmp_path, capsys):
@@ -354,7 +366,16 @@ def test_optimisation_resumes_and_writes_a_plan_that_composes_and_runs(tiny, tmp
     assert len(again.trials) == len(study.trials)  # nothing left to do
 
     written = optimise.write_outputs(study, tiny, "best_plan", study_dir, TINY_OVERRIDES)
-    assert {p.name for p in written} == {"trials.csv", "best_plan.yaml"}
+    assert {p.name for p in written} == {"runs.parquet", "outcomes.parquet", "best_plan.yaml"}
+    outcomes, inputs = read_outcomes(study_dir), read_inputs(study_dir)
+    assert sorted(outcomes["job"].astype(int)) == sorted(complete["number"])  # one run a trial
+    assert list(inputs["run_id"]) == list(outcomes["run_id"])
+    best_row = outcomes.set_index("job").loc[str(study.best_trial.number)]
+    assert best_row["objective"] == study.best_value and best_row["seed"] == "7"
+    best_inputs = inputs.set_index("job").loc[str(study.best_trial.number)]
+    for name, value in study.best_trial.params.items():
+        if name in best_inputs.index:
+            assert best_inputs[name] == value, name
     text = (study_dir / "best_plan.yaml").read_text()
     body = yaml.safe_load(text)
     assert body["defaults"] == ["base_plan", "_self_"] and body["name"] == "best_plan"
