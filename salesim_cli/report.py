@@ -105,8 +105,9 @@ zero.</p>
 $table
 <h2>Figures</h2>
 $figures
-<p class="meta">Full numbers: comparison.csv (every metric), replications.parquet
-(one row per variant and replication) and the tables of every run, in this folder.</p>
+<p class="meta">Full numbers: comparison.csv (every metric), outcomes.parquet and
+runs.parquet (one row per variant and replication: metrics and parameters, keyed by
+run_id) and the tables of every run, in this folder.</p>
 </body>
 </html>
 """)

@@ -9,11 +9,12 @@ Every variant is composed from the command line's overrides, then the
 scenario's shared overrides, then the variant's own (later ones win), and runs
 on the same seed: replication ``r`` of every variant uses the same spawned
 seed (common random numbers).  Written in the run directory, each atomically:
-``replications.parquet`` (one row per variant and replication; rewritten as
-each variant finishes, so an interrupted run keeps the finished ones), one Parquet
-file per table of the runs (with ``variant`` and ``replication`` columns),
-``variants.json`` (each variant's overrides and flattened parameters),
-``comparison.csv`` and, last, ``report.html``.
+the results pair ``runs.parquet`` and ``outcomes.parquet`` (:mod:`simulator.results`,
+one row per variant and replication, ``job`` the variant; rewritten as each
+variant finishes, so an interrupted run keeps the finished ones), one Parquet
+file per table of the runs (with ``run_id``, ``variant`` and ``replication``
+columns), ``variants.json`` (each variant's overrides and flattened
+parameters), ``comparison.csv`` and, last, ``report.html``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from omegaconf.errors import OmegaConfBaseException
 from salesim_cli.config import compose_config
 from salesim_cli.errors import error_message, fail
 from salesim_cli.report import METRIC_FORMATS, _value, render_report
-from simulator.io import json_value, write_atomic
+from simulator.io import json_value, write_atomic, write_results
 from simulator.params import ParamError, SimParams, flatten, validate
 from simulator.run import with_overrides
 from simulator.scenario import (
@@ -113,9 +114,7 @@ def context_line(params: SimParams) -> str:
 
 def write_replications(result: ScenarioResult, out_dir: Path) -> None:
     """Save the variants finished so far, so that an interrupted scenario keeps them."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows = result.replications()
-    write_atomic(out_dir / "replications.parquet", lambda p: rows.to_parquet(p, index=False))
+    write_results(out_dir, result.inputs(), result.outcomes())
 
 
 def write_scenario_outputs(
@@ -129,7 +128,7 @@ def write_scenario_outputs(
     for name in tables if first.run.tables != "none" else ():
         table = result.table(name)
         write_atomic(out_dir / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False))
-    write_atomic(out_dir / "replications.parquet", lambda p: rows.to_parquet(p, index=False))
+    write_results(out_dir, result.inputs(), result.outcomes())
     scenario = result.scenario
     record = {
         "scenario": scenario.name,

@@ -34,6 +34,7 @@ import yaml
 from scipy import stats
 
 from simulator.params import WEEKS_PER_YEAR, ParamError, SimParams
+from simulator.results import KEYS, concat, inputs_table, with_run_id
 from simulator.run import ReplicatedResult, run_replications
 
 SCENARIO_PACKAGE = "simulator.scenarios"
@@ -168,20 +169,36 @@ class ScenarioResult:
     seed: int
     variants: dict[str, ReplicatedResult]
 
-    def replications(self) -> pd.DataFrame:
-        """One row per variant and replication: ``variant``, ``replication``, every metric."""
+    def outcomes(self) -> pd.DataFrame:
+        """The outcomes table (:mod:`simulator.results`; ``job`` is the variant).
+
+        One row per variant and replication: the keys, every metric of the run
+        summary and those of :func:`scenario_metrics`.
+        """
         frames = []
-        for name, result in self.variants.items():
+        for result in self.variants.values():
             extra = pd.DataFrame([scenario_metrics(run.tables) for run in result.runs])
-            frames.append(pd.concat([result.replications, extra], axis=1).assign(variant=name))
-        rows = pd.concat(frames, ignore_index=True)
-        return rows[["variant", *rows.columns.drop("variant")]]
+            frames.append(pd.concat([result.replications, extra], axis=1))
+        return concat(frames)
+
+    def inputs(self) -> pd.DataFrame:
+        """The inputs table: the keys and every parameter of each variant's runs."""
+        return concat(
+            inputs_table(name, result.params, result.seed, len(result.runs))
+            for name, result in self.variants.items()
+        )
+
+    def replications(self) -> pd.DataFrame:
+        """:meth:`outcomes` with a ``variant`` column first (the same as ``job``)."""
+        rows = self.outcomes()
+        rows.insert(0, "variant", rows["job"])
+        return rows
 
     def table(self, name: str) -> pd.DataFrame:
-        """Table ``name`` of every run, with ``variant`` and ``replication`` columns."""
+        """Table ``name`` of every run, with ``run_id``, ``variant`` and ``replication`` columns."""
         return pd.concat(
             [
-                run.tables[name].assign(variant=variant, replication=r)
+                with_run_id(run.tables[name], variant, r).assign(variant=variant, replication=r)
                 for variant, result in self.variants.items()
                 for r, run in enumerate(result.runs)
             ],
@@ -213,7 +230,7 @@ def run_scenario(
     for name in scenario.variants:
         if progress is not None:
             progress(name)
-        results[name] = run_replications(params[name], seed, n)
+        results[name] = run_replications(params[name], seed, n, job=name)
         if done is not None:
             done(ScenarioResult(scenario, seed, dict(results)))
     return ScenarioResult(scenario, seed, results)
@@ -235,7 +252,8 @@ def comparison_table(rows: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Each variant by metric: mean, 95% CI, and the paired difference to ``baseline``.
 
     Args:
-        rows: :meth:`ScenarioResult.replications` (``variant``, ``replication``, metrics).
+        rows: :meth:`ScenarioResult.replications` (``variant``, the keys of
+            :mod:`simulator.results`, metrics).
         baseline: the variant the others are compared with.
 
     Returns:
@@ -244,7 +262,7 @@ def comparison_table(rows: pd.DataFrame, baseline: str) -> pd.DataFrame:
         replication, variant minus baseline, on common random numbers) and
         ``replications``.
     """
-    metrics = [c for c in rows.columns if c not in ("variant", "replication", "seed")]
+    metrics = [c for c in rows.columns if c not in ("variant", *KEYS)]
     base = rows[rows["variant"] == baseline].set_index("replication")
     out = []
     for variant, group in rows.groupby("variant", sort=False):

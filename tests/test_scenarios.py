@@ -22,6 +22,7 @@ import simulator.scenario
 from salesim_cli.config import compose_config
 from salesim_cli.report import FIGURES, METRIC_FORMATS, render_report
 from salesim_cli.scenariocli import compose_variants, write_replications
+from simulator.io import read_inputs, read_outcomes
 from simulator.params import ParamError, SimParams
 from simulator.run import run_replications, with_overrides
 from simulator.scenario import (
@@ -229,16 +230,17 @@ def test_finished_variants_are_saved_before_the_next_runs(tmp_path, monkeypatch)
     params = compose_variants(scenario, TINY, 2)
     real = simulator.scenario.run_replications
 
-    def killed_at_the_ratchet(p, seed, n):
+    def killed_at_the_ratchet(p, seed, n, job):
         if p.quota.policy == "ratchet":
             raise KeyboardInterrupt
-        return real(p, seed, n)
+        return real(p, seed, n, job)
 
     monkeypatch.setattr(simulator.scenario, "run_replications", killed_at_the_ratchet)
     with pytest.raises(KeyboardInterrupt):
         run_scenario(scenario, params, 1, 2, done=lambda r: write_replications(r, tmp_path))
-    rows = pd.read_parquet(tmp_path / "replications.parquet")
-    assert list(rows["variant"]) == ["set_externally"] * 2
+    rows = read_outcomes(tmp_path)
+    assert list(rows["run_id"]) == ["set_externally/0", "set_externally/1"]
+    assert list(read_inputs(tmp_path)["run_id"]) == list(rows["run_id"])
 
 
 def test_example_org_differs_visibly():
@@ -314,10 +316,16 @@ def test_cli_writes_comparison_report_and_tables(tmp_path):
     assert (comparison["replications"] == 3).all()
     base = comparison[comparison["variant"] == "individual_quota"]
     assert (base["diff"].fillna(0) == 0).all()
-    rows = pd.read_parquet(out / "replications.parquet")
-    assert len(rows) == 12 and set(rows["variant"]) == set(variants)
+    rows = read_outcomes(out)
+    assert len(rows) == 12 and list(rows["job"].unique()) == variants
+    assert list(rows["seed"].unique()) == ["0/0", "0/1", "0/2"]  # common random numbers
+    assert set(EXTRA_METRICS) <= set(rows.columns)
+    inputs = read_inputs(out).set_index("run_id")
+    assert inputs.loc["team_pool/1", "plan.name"] == "team"
     reps = pd.read_parquet(out / "reps.parquet")
-    assert {"variant", "replication"} <= set(reps.columns)
+    assert {"run_id", "variant", "replication"} <= set(reps.columns)
+    assert set(reps["run_id"]) == set(rows["run_id"])
+    assert not (out / "replications.parquet").exists()
     record = json.loads((out / "variants.json").read_text())
     assert record["variants"]["team_pool"]["params"]["plan.name"] == "team"
     assert record["variants"]["hybrid"]["params"]["org.n_reps"] == 8

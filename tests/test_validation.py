@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from experiments.validation.experiments import arms, experiment_names, run_experiments
 from experiments.validation.facts import FACTS, judge
 from salesim_cli import odd
 from salesim_cli.docs import param_fields
+from simulator.io import read_inputs, read_outcomes
 
 ROOT = Path(__file__).resolve().parents[1]
 REDUCED = 6
@@ -70,9 +70,9 @@ def test_an_experiment_runs_as_a_hydra_multirun(tmp_path):
     )
     assert done.returncode == 0, done.stderr
 
-    results = pd.read_parquet(tmp_path / "results.parquet")
-    assert sorted(results["plan"]) == ["linear", "quota_bonus"]
-    assert (results["error"] == "").all()
+    inputs, outcomes = read_inputs(tmp_path), read_outcomes(tmp_path)
+    assert sorted(inputs["plan.name"]) == ["linear", "quota_bonus"]
+    assert (outcomes["error"] == "").all()
 
 
 @pytest.fixture(scope="module")
