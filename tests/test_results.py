@@ -164,3 +164,57 @@ def test_writing_a_wrong_shape_leaves_the_finished_files(tmp_path, tiny):
 def test_seeds_are_what_numpy_spawns():
     child = np.random.SeedSequence(5).spawn(4)[3]
     assert (parse_seed("5/3").generate_state(4) == child.generate_state(4)).all()
+
+
+def _producers(tmp_path, tiny) -> dict[str, object]:
+    """Each producer's output folder, from tiny runs of each."""
+    import subprocess
+    import sys
+
+    from salesim_cli import optimise
+    from salesim_cli.scenariocli import compose_variants, write_replications
+    from simulator.design import evaluate, sample
+    from simulator.scenario import load_scenario, run_scenario
+
+    tiny_cli = [f"{k}={v}" for k, v in TINY.items()]
+    sweep = tmp_path / "sweep"
+    done = subprocess.run(
+        [sys.executable, "-m", "salesim_cli.cli", "-m", "seed=0,1", *tiny_cli]
+        + ["run.replications=2", f"hydra.sweep.dir={sweep}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    design = sample({"manager.coaching_share": (0.1, 0.3)}, "latin", n=2, seed=0, base=tiny)
+    evaluate(design, tiny, tmp_path / "design", replications=2, seed=3)
+    scenario = load_scenario("ratchet")
+    result = run_scenario(scenario, compose_variants(scenario, tiny_cli, 2), 3, 2)
+    write_replications(result, tmp_path / "scenario")
+    study = optimise.optimise(
+        {"manager.coaching_share": (0.1, 0.3)}, tiny, tmp_path / "study", trials=2, seed=3
+    )
+    optimise.write_outputs(study, tiny, "best", tmp_path / "study")
+    return {name: tmp_path / name for name in ("sweep", "design", "scenario", "study")}
+
+
+def test_every_producer_writes_the_same_shape(tmp_path, tiny):
+    dtypes = {}
+    for name, folder in _producers(tmp_path, tiny).items():
+        inputs, outcomes = read_inputs(folder), read_outcomes(folder)
+        assert list(inputs.columns[: len(KEYS)]) == list(KEYS), name
+        assert list(outcomes.columns[: len(KEYS)]) == list(KEYS), name
+        assert outcomes["run_id"].is_unique and len(outcomes) >= 2, name
+        assert list(inputs["run_id"]) == list(outcomes["run_id"]), name
+        assert (
+            outcomes["run_id"] == outcomes["job"] + "/" + outcomes["replication"].astype(str)
+        ).all()
+        assert {"org.n_reps", "plan.name"} <= set(inputs.columns), name
+        assert {"revenue", "share_at_quota"} <= set(outcomes.columns), name
+        for row in outcomes.itertuples():  # every seed is one a run can rerun on
+            parse_seed(row.seed)
+        dtypes[name] = (
+            inputs.dtypes[list(KEYS)].astype(str).tolist(),
+            outcomes.dtypes[list(KEYS)].astype(str).tolist(),
+        )
+    assert len(set(map(str, dtypes.values()))) == 1, dtypes
