@@ -98,7 +98,7 @@ class RunParams:
         doc=(
             "per-run tables (weekly, reps, managers, hires, deals) written beside summary.json: "
             "all, none, or auto (all for a single run; none for a job of a sweep, whose "
-            "replications.parquet and the sweep's results.parquet hold every run's metrics)"
+            "outcomes.parquet and the sweep's outcomes.parquet hold every run's metrics)"
         ),
         choices=TABLE_CHOICES,
     )

@@ -96,7 +96,7 @@ def run_experiments(
     Each table has the sweep parameters as columns (values as override
     strings), ``replication``, ``seed`` and every measure of
     :func:`~experiments.validation.measures.run_measured`, as the multirun
-    collector's ``results.parquet`` does. Identical for any ``workers``.
+    collector's ``outcomes.parquet`` keys its runs. Identical for any ``workers``.
     ``only`` (experiment -> arm selections) runs just the arms that match one of
     the selections; an arm's rows are the same whether or not others run.
     """
