@@ -162,6 +162,7 @@ NEEDS = {
     "rep.quit_peer_pay_effect": {"rep.quit_per_year": 0.4},
     "rep.quit_security_effect": {"rep.quit_per_year": 0.4},
     "rep.quit_promotion_effect": {"rep.quit_per_year": 0.4},
+    "rep.quit_contagion_effect": {"rep.quit_per_year": 0.4},
     "rep.peer_pressure": {
         "plan.individual_weight": 0.5,
         "plan.team_weight": 0.5,
