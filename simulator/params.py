@@ -27,7 +27,7 @@ WEEKS_PER_QUARTER = 13
 #: (:data:`simulator.metrics.WEEKS_PER_MONTH`, 52/12 weeks)
 PERIOD_WEEKS = {"month": 4, "quarter": WEEKS_PER_QUARTER, "year": WEEKS_PER_YEAR}
 #: how the company target is set each year (see ``org.target_basis``)
-TARGET_BASES = ("last_year", "fixed")
+TARGET_BASES = ("fixed", "last_year")
 COACHING_POLICIES = ("equal", "new_first", "middle_first", "bottom_first", "top_first")
 ONBOARDING_KINDS = ("product", "buyer")
 TABLE_CHOICES = ("auto", "all", "none")
@@ -120,11 +120,12 @@ class OrgParams:
     )
     target_growth: float = p(0.05, -0.5, 1.0, "1/year", "yearly growth of the company target")
     target_basis: str = p(
-        "last_year",
-        doc="how each year's company target is set: 'last_year' (last year's bookings grown by "
-        "target_growth, planning from the year before as most companies do; the first year, "
-        "with no history, takes quota_per_rep) or 'fixed' (quota_per_rep x n_reps grown by "
-        "target_growth every year, whatever the organisation sells)",
+        "fixed",
+        doc="how each year's company target is set: 'fixed' (quota_per_rep x n_reps grown by "
+        "target_growth every year, whatever the organisation sells: the same targets in every "
+        "arm of a comparison) or 'last_year' (last year's bookings grown by target_growth, "
+        "planning from the year before as most companies do; the first year, with no history, "
+        "takes quota_per_rep; a plan that sells more then raises its own next target)",
         choices=TARGET_BASES,
     )
     initial_tenure_years: float = p(

@@ -103,7 +103,9 @@ def test_company_target_plans_from_last_years_bookings(compose_params):
 
 def test_last_year_target_follows_what_the_organisation_books(compose_params):
     """Each year's recorded target is the year before's bookings grown by target_growth."""
-    params = compose_params("org.n_reps=16", "run.years=3", "run.warmup_years=1")
+    params = compose_params(
+        "org.target_basis=last_year", "org.n_reps=16", "run.years=3", "run.warmup_years=1"
+    )
     weekly = run_one(params, 0).tables["weekly"]
     by_year = weekly.groupby(weekly["week"] // 52)[["bookings", "target_weekly"]].sum()
     growth = 1.0 + params.org.target_growth
