@@ -79,7 +79,8 @@ def to_params(cfg: DictConfig) -> tuple[SimParams, int]:
     """Convert a composed config, once, into plain dataclasses: ``(params, seed)``.
 
     Keys added with Hydra's ``+key=value`` bypass the schema at composition and
-    would be dropped silently here, so they raise :class:`ParamError` instead.
+    would be dropped silently here, so they raise :class:`ParamError` instead, as
+    does a negative seed (numpy's seed sequences take non-negative integers).
     """
     config: Any = OmegaConf.to_object(cfg)
     if not isinstance(config, Config):
@@ -90,6 +91,10 @@ def to_params(cfg: DictConfig) -> tuple[SimParams, int]:
     unknown = next(_unknown_keys(given, dataclasses.asdict(config)), None)
     if unknown is not None:
         raise ParamError(unknown_key_message(*unknown))
+    if config.seed < 0:
+        raise ParamError(
+            f"seed = {config.seed}: must be a non-negative integer (0 is a seed like any other)"
+        )
     groups = {f.name: getattr(config, f.name) for f in dataclasses.fields(SimParams)}
     return SimParams(**groups), config.seed
 

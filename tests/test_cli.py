@@ -164,6 +164,7 @@ def test_no_temporary_files_are_left(small_run):
             ["manager.admin_share", "coaching_share", "must be at most 1"],
         ),
         (["plan=nope"], ["plan", "'nope'", "quota_bonus"]),
+        (["seed=-1"], ["seed = -1", "non-negative integer"]),
     ],
 )
 def test_bad_input_gives_one_line_and_status_2(tmp_path, args, expected):
