@@ -34,7 +34,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
-from salesim_cli.config import to_params
+from salesim_cli.config import check_chosen_files, to_params
 from salesim_cli.errors import error_message, fail
 from simulator.io import (
     json_value,
@@ -82,15 +82,22 @@ def hydra_main(cfg: DictConfig) -> None:
     of stopping the sweep, and a job whose finished results are already there
     (same parameters) is skipped, so rerunning an interrupted sweep resumes it.
     """
+    hydra_cfg = HydraConfig.get()
+    runtime = hydra_cfg.runtime
+    if hydra_cfg.mode != RunMode.MULTIRUN:
+        try:
+            check_chosen_files(runtime.choices, runtime.config_sources)
+        except ParamError as err:
+            fail(error_message(err))
     if cfg.get("scenario"):
         from salesim_cli.scenariocli import run_scenario_job
 
         run_scenario_job(cfg)
         return
-    hydra_cfg = HydraConfig.get()
     out_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:
         try:
+            check_chosen_files(runtime.choices, runtime.config_sources)
             params, seed = to_params(cfg)
             validate(params)
             if _finished(out_dir, params, seed):

@@ -17,11 +17,12 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import yaml
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
@@ -73,6 +74,54 @@ def _unknown_keys(given: dict, known: dict, prefix: str = "") -> Iterable[tuple[
             yield f"{prefix}{key}", known
         elif isinstance(value, dict) and isinstance(known[key], dict):
             yield from _unknown_keys(value, known[key], f"{prefix}{key}.")
+
+
+#: config groups whose chosen file must say something (an empty one would silently
+#: give the schema's defaults under the chosen name); an org file may be empty: the
+#: standard organisation, conf/org/default.yaml, is every default
+CHECKED_GROUPS = ("plan", "quota")
+
+
+def check_chosen_files(choices: Mapping[str, Any], sources: Iterable[Any]) -> None:
+    """Refuse an empty file chosen for a config group (``plan=NAME`` naming an empty file).
+
+    ``choices`` and ``sources`` are Hydra's ``runtime.choices`` and
+    ``runtime.config_sources``. A file holding nothing but comments and blank
+    lines composes to the group's schema defaults, so a user's mistake (an
+    unsaved or truncated plan) would run as if it were a plan.
+
+    Raises:
+        ParamError: naming the group, the choice and the file.
+    """
+    for group in CHECKED_GROUPS:
+        choice = choices.get(group)
+        if not choice:
+            continue
+        for source in sources:
+            path = _source_file(source, f"{group}/{choice}.yaml")
+            if path is None or not path.is_file():
+                continue
+            if yaml.safe_load(path.read_text(encoding="utf-8")) is None:
+                raise ParamError(
+                    f"{group}={choice}: the file {path} is empty; a {group} file sets at "
+                    f"least one field (see conf/{group}/ for examples)"
+                )
+            break  # the first source that has the file is the one Hydra composed
+
+
+def _source_file(source: Any, relative: str):
+    """The file ``relative`` in a Hydra config source (a folder or a package), or None."""
+    schema, path = str(source.schema), str(source.path)
+    if schema == "file":
+        from pathlib import Path
+
+        return Path(path) / relative
+    if schema == "pkg":
+        try:
+            return resources.files(path) / relative
+        except ModuleNotFoundError:
+            return None
+    return None
 
 
 def to_params(cfg: DictConfig) -> tuple[SimParams, int]:

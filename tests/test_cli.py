@@ -179,6 +179,34 @@ def test_bad_input_gives_one_line_and_status_2(tmp_path, args, expected):
         assert text in lines[0]
 
 
+def test_an_empty_plan_file_is_refused_in_one_line(tmp_path):
+    """An empty plan file would run as the schema's default plan under its own name."""
+    plans = tmp_path / "userconf" / "plan"
+    plans.mkdir(parents=True)
+    (plans / "blank.yaml").write_text("# the new plan, not written yet\n")
+    (plans / "mine.yaml").write_text("defaults:\n  - base_plan\n  - _self_\n\nname: mine\n")
+    search = f"hydra.searchpath=[file://{tmp_path / 'userconf'}]"
+    proc = salesim("plan=blank", search, f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("salesim: error: plan=blank:"), proc.stderr
+    assert "blank.yaml is empty" in lines[0]
+    assert not (tmp_path / "run" / "outcomes.parquet").exists()
+    # a plan file that sets a field runs; so does the standard org file, empty by design
+    ok = salesim(
+        "plan=mine",
+        "org=default",
+        "org.n_reps=4",
+        "run.years=1",
+        "run.warmup_years=0",
+        search,
+        f"hydra.run.dir={tmp_path / 'ok'}",
+        cwd=tmp_path,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "ok" / "outcomes.parquet").exists()
+
+
 def test_help_and_cfg_still_work(tmp_path):
     helped = salesim("--help", cwd=tmp_path)
     assert helped.returncode == 0 and "quota_bonus" in helped.stdout and "ranking" in helped.stdout
