@@ -20,6 +20,7 @@ import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -113,8 +114,6 @@ def _source_file(source: Any, relative: str):
     """The file ``relative`` in a Hydra config source (a folder or a package), or None."""
     schema, path = str(source.schema), str(source.path)
     if schema == "file":
-        from pathlib import Path
-
         return Path(path) / relative
     if schema == "pkg":
         try:

@@ -43,7 +43,9 @@ def write_outputs(
     seed = int(result.seed)
     inputs = inputs_table(job, result.params, seed, 1)
     outcomes = outcomes_table(job, seed, [result.summary])
-    per_run = {name: with_run_id(t, job, 0) for name, t in result.tables.items()}
+    per_run = {
+        name: with_run_id(t, job, 0) for name, t in (result.tables.items() if tables else ())
+    }
     return _write_job(
         out_dir, seed, result.params, result.summary, per_run, inputs, outcomes, tables
     )

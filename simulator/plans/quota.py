@@ -16,9 +16,8 @@ def company_target(params: SimParams, year: int, last_year_bookings: float | Non
     ``org.quota_per_rep`` per seat grown by ``org.target_growth`` each year.
     """
     org = params.org
-    if org.target_basis == "last_year" and last_year_bookings is not None:
-        if last_year_bookings > 0:
-            return last_year_bookings * (1.0 + org.target_growth)
+    if org.target_basis == "last_year" and (last_year_bookings or 0.0) > 0:
+        return last_year_bookings * (1.0 + org.target_growth)
     return org.quota_per_rep * org.n_reps * (1.0 + org.target_growth) ** year
 
 
