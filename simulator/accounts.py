@@ -37,6 +37,21 @@ def _logit(p: np.ndarray | float) -> np.ndarray:
     return np.log(p / (1.0 - p))
 
 
+def home_segments(seg_share: np.ndarray, n_seats: int) -> np.ndarray:
+    """Each seat's home segment: seats split by the segments' shares of accounts.
+
+    Seats are taken in segment order (smb, mid, ent), each segment's count
+    rounded by largest remainders, so neighbouring seats, and so teams, share a segment. Under
+    ``territory.specialisation`` a seat's accounts are drawn mostly from its home
+    segment, and quotas split equally within a segment rather than across all seats.
+    """
+    exact = seg_share * n_seats
+    counts = np.floor(exact).astype(int)
+    short = n_seats - int(counts.sum())
+    counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
+    return np.repeat(np.arange(len(seg_share)), counts)
+
+
 class Accounts:
     """Columnar store of accounts and their open deals.
 
@@ -81,6 +96,14 @@ class Accounts:
             ),
         ).astype(int)
         self.territory_quality = rng.lognormal(-0.5 * t.quality_sigma**2, t.quality_sigma, n_seats)
+        #: each seat's home segment (the role it is staffed for); see :func:`home_segments`
+        self.home = home_segments(self.seg_share, n_seats)
+        self._seat_seg_cdf = None
+        if t.specialisation > 0:
+            mix = (1.0 - t.specialisation) * self.seg_share[None, :] + t.specialisation * (
+                self.home[:, None] == np.arange(len(SEGMENTS))[None, :]
+            )
+            self._seat_seg_cdf = np.cumsum(mix, axis=1)
         n = int(counts.sum())
         cap = int(n * 1.5) + 64
         self.n = 0
@@ -124,7 +147,12 @@ class Accounts:
         sl = slice(self.n, self.n + k)
         self.uid[sl] = np.arange(self._next_uid, self._next_uid + k)
         self._next_uid += k
-        seg = rng.choice(len(SEGMENTS), size=k, p=self.seg_share)
+        if self._seat_seg_cdf is None:
+            seg = rng.choice(len(SEGMENTS), size=k, p=self.seg_share)
+        else:
+            cdf = self._seat_seg_cdf[seats]
+            u = rng.random(k)[:, None]
+            seg = np.minimum((u >= cdf).sum(axis=1), len(SEGMENTS) - 1)
         sig = self.seg_sigma[seg]
         self.seat[sl] = seats
         self.segment[sl] = seg

@@ -201,6 +201,16 @@ class TerritoryParams:
         "which bounds expansion under buyer.expansion_headroom); make calibrate sets it to "
         "the default organisation's steady state",
     )
+    specialisation: float = p(
+        0.0,
+        0.0,
+        1.0,
+        "share of accounts",
+        "how far territories are cut by segment: each seat has a home segment (seats split by "
+        "the segments' shares of accounts, neighbouring seats and so teams together) and draws "
+        "this share of its accounts from it, the rest from the whole mix; quotas split equally "
+        "within a home segment. 0 = every territory a mix of every segment",
+    )
     smb: SegmentParams = _segment("smb", 0.60, 40_000.0, 6.0, 0.40)
     mid: SegmentParams = _segment("mid", 0.30, 150_000.0, 13.0, 0.33)
     ent: SegmentParams = _segment("ent", 0.10, 600_000.0, 26.0, 0.25)

@@ -68,6 +68,7 @@ class Calendar:
                 basis,
                 self.company_target,
                 self._history_rate() if self.week > 0 else None,
+                self.accounts.home if self.params.territory.specialisation > 0 else None,
             )
         self.territory_bookings[:] = 0.0
         self.territory_weeks[:] = 0

@@ -26,6 +26,7 @@ def annual_quotas(
     potential_by_seat: np.ndarray,
     target: float,
     history_rate: np.ndarray | None = None,
+    role: np.ndarray | None = None,
 ) -> np.ndarray:
     """Annual quota of every seat, splitting the company ``target`` (:func:`company_target`).
 
@@ -36,12 +37,19 @@ def annual_quotas(
     history) with the top_down split by ``quota.history_weight`` (top_down in the
     first year). ``quota.aggressiveness`` scales
     the total: quotas sum to the target times it.
+
+    ``role`` (each seat's home segment, when territories are cut by segment) makes
+    the equal split equal within a role: each role carries its seats' share of the
+    potential, split equally among them (a quota per job, as firms set them).
     """
     q = params.quota
     n = len(potential_by_seat)
     equal = np.full(n, 1.0 / n)
     total = float(potential_by_seat.sum())
     by_potential = potential_by_seat / total if total > 0 else equal
+    if role is not None and total > 0:
+        role_share = np.bincount(role, by_potential) / np.maximum(np.bincount(role), 1)
+        equal = role_share[role]
     if q.policy == "equal":
         weights = equal
     elif q.policy == "potential":
