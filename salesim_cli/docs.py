@@ -19,7 +19,7 @@ def type_name(f: dataclasses.Field) -> str:
 
 
 def range_text(meta: dict[str, Any]) -> str:
-    """The allowed values of a parameter in words: ``1 to 5000``, ``at least 0``, choices."""
+    """The allowed values of a parameter in words: ``1 to 20000``, ``at least 0``, choices."""
     lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
     if choices:
         return "one of " + ", ".join(choices)

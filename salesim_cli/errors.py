@@ -91,7 +91,7 @@ def _omegaconf_message(err: OmegaConfBaseException) -> str:
 
 
 def _allowed_text(full_key: str) -> str:
-    """What a parameter accepts, e.g. ``an int (1 to 5000)``; '' when not a parameter."""
+    """What a parameter accepts, e.g. ``an int (1 to 20000)``; '' when not a parameter."""
     name = re.sub(r"\[\d+\]$", "", full_key)
     params = param_fields()
     if name == "seed":

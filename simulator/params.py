@@ -109,7 +109,7 @@ class RunParams:
 class OrgParams:
     """Size and targets of the sales organisation."""
 
-    n_reps: int = p(60, 1, 5000, "seats", "rep seats (territories); vacancies included")
+    n_reps: int = p(60, 1, 20_000, "seats", "rep seats (territories); vacancies included")
     span_of_control: int = p(8, 1, 50, "reps", "rep seats per manager")
     quota_per_rep: float = p(
         1.6e6,

@@ -124,7 +124,7 @@ def test_bad_input_gives_one_line_and_a_running_model():
     assert "quota_bonus" in model.notices[0]
     model.step()
     assert views.shown_week(model) == 1
-    with pytest.raises(controls.ParamError, match="org.n_reps = 0: must be between 1 and 5000"):
+    with pytest.raises(controls.ParamError, match="org.n_reps = 0: must be between 1 and 20000"):
         build_params("quota_bonus", **{"org.n_reps": 0})
 
 

@@ -155,10 +155,10 @@ def test_no_temporary_files_are_left(small_run):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["org.n_reps=-5"], ["org.n_reps", "-5", "between 1 and 5000"]),
+        (["org.n_reps=-5"], ["org.n_reps", "-5", "between 1 and 20000"]),
         (["org.nreps=5"], ["org.nreps", "unknown parameter", "did you mean n_reps"]),
         (["+org.nreps=5"], ["org.nreps", "unknown parameter"]),
-        (["org.n_reps=abc"], ["org.n_reps", "'abc'", "must be an int", "1 to 5000"]),
+        (["org.n_reps=abc"], ["org.n_reps", "'abc'", "must be an int", "1 to 20000"]),
         (
             ["manager.admin_share=0.7", "manager.coaching_share=0.5"],
             ["manager.admin_share", "coaching_share", "must be at most 1"],
@@ -253,7 +253,7 @@ def _message(*overrides: str) -> str:
             "org.nreps: unknown parameter; did you mean n_reps? allowed here: "
             "n_reps, span_of_control, quota_per_rep, target_growth",
         ),
-        ("org.n_reps=abc", "org.n_reps = 'abc': must be an int (1 to 5000)"),
+        ("org.n_reps=abc", "org.n_reps = 'abc': must be an int (1 to 20000)"),
         ("seed=1.5", "seed = 1.5: must be an int"),
         ("hiring.ramped_quota=maybe", "hiring.ramped_quota = 'maybe': must be a bool"),
         (
@@ -284,7 +284,7 @@ def test_param_table_lists_every_parameter():
     assert len(lines) == 2 + len(names)
     for name, line in zip(names, lines[2:], strict=True):
         assert line.startswith(f"| `{name}` |")
-    assert f"| `org.n_reps` | int | {SimParams().org.n_reps} | 1 to 5000 | seats |" in table
+    assert f"| `org.n_reps` | int | {SimParams().org.n_reps} | 1 to 20000 | seats |" in table
     assert "| one of equal, new_first, middle_first" in table
 
 
