@@ -1,12 +1,14 @@
 """Behavioural constants are declared parameters, not numbers buried in the engine.
 
 Every numeric literal in the engine's decision and state-update code must be
-trivial (0, 1, 2, -1, 0.5, or an epsilon under 1e-6 guarding a division) or
-be listed in :data:`UNDECLARED`, the literals that predate this check and wait
-to be declared in :mod:`simulator.params` (issue 12, item 3). A new literal
-fails the test: declare it as a parameter with its unit, range and doc, so it
-reaches README, the ODD, the app, sweeps and the calibration. The list only
-shrinks: a listed literal that is gone fails too, until it is struck off.
+trivial (0, 1, 2, -1, 0.5, or an epsilon under 1e-6 guarding a division), sit
+in a module-level constant marked as not behaviour (see :data:`NOT_BEHAVIOUR`),
+or be listed in :data:`UNDECLARED`, the literals that predate this check and
+wait to be declared in :mod:`simulator.params` (issue 12, item 3). A new
+literal fails the test: declare it as a parameter with its unit, range and
+doc, so it reaches README, the ODD, the app, sweeps and the calibration. The
+list only shrinks: a listed literal that is gone fails too, until it is struck
+off.
 """
 
 from __future__ import annotations
@@ -39,10 +41,48 @@ UNDECLARED: dict[str, list[float]] = {
 }
 
 
+#: kinds of number that are not behaviour. A literal is accepted in the value of a
+#: module-level UPPER_CASE constant whose comment block opens ``#: <kind>: <why>``; the
+#: same literal in a function, a default argument or an unmarked constant still fails
+NOT_BEHAVIOUR = {
+    "numerical": "how a computation is carried out: a floor guarding a division or a log, "
+    "quadrature nodes, array growth, a grid's resolution",
+    "structural": "the model's shape: how many buyer stages or random streams, a sentinel",
+    "reporting": "how an outcome is measured or illustrated; no decision reads it",
+}
+
+
+def _marked_constant(stmt: ast.stmt, lines: list[str]) -> bool:
+    """Whether ``stmt`` assigns an UPPER_CASE name under a ``#: <kind>: <why>`` comment."""
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+    if not (
+        isinstance(stmt, ast.Assign | ast.AnnAssign)
+        and len(targets) == 1
+        and isinstance(targets[0], ast.Name)
+        and targets[0].id.isupper()
+    ):
+        return False
+    row = stmt.lineno - 2  # the line above, 0-based
+    while row > 0 and lines[row - 1].lstrip().startswith("#"):
+        row -= 1  # up to the first line of the comment block
+    if row < 0 or not lines[row].lstrip().startswith("#:"):
+        return False
+    kind, _, why = lines[row].lstrip()[2:].partition(":")
+    return kind.strip() in NOT_BEHAVIOUR and bool(why.strip())
+
+
 def literals(path: Path) -> Counter:
-    """The non-trivial numeric literals of a module, outside docstrings."""
+    """The non-trivial numeric literals of a module, outside docstrings and marked constants."""
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    accepted = {
+        id(node) for stmt in tree.body if _marked_constant(stmt, lines) for node in ast.walk(stmt)
+    }
     found: Counter = Counter()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
+        if id(node) in accepted:
+            continue
         if not (isinstance(node, ast.Constant) and type(node.value) in (int, float)):
             continue
         v = node.value
@@ -56,6 +96,21 @@ def test_the_reader_finds_a_buried_number(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text('"""Doc 0.7."""\nx = 0.5 * y + 0.7 + 1e-9\n')
     assert literals(probe) == Counter({0.7: 1})
+
+
+def test_only_a_marked_module_constant_may_hold_a_literal(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "#: numerical: a floor guarding the log\nFLOOR = 0.05\n"
+        "#: a note\n#: that goes on\nPLAIN = 0.06\n"
+        "#: numerical:\nBARE = 0.07\n"
+        "#: behavioural: a rate\nRATE = 0.08\n"
+        "#: numerical: lower case is a variable\nrate = 0.09\n"
+        "#: structural: stages\n#: (five of them)\nSTAGES = 5\n"
+        "def f(x, y=0.11):\n    #: numerical: not at module level\n    Z = 0.12\n"
+        "    return max(x, 0.05)\n"
+    )
+    assert literals(probe) == Counter({v: 1 for v in (0.06, 0.07, 0.08, 0.09, 0.11, 0.12, 0.05)})
 
 
 @pytest.mark.parametrize("module", sorted(UNDECLARED))
