@@ -22,8 +22,15 @@ import numpy as np
 
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 
+#: structural: the buyer's stages a deal passes through (a segment's cycle_weeks spans them all)
 N_STAGES = 5
 SEGMENTS = ("smb", "mid", "ent")
+#: numerical: the account arrays start this many times the initial accounts (they double when full)
+CAPACITY_GROWTH = 1.5
+#: numerical: and this many rows more, so a small organisation does not grow them at once
+CAPACITY_PAD = 64
+#: structural: the week of a change that never happened, far before any run
+NEVER = -(10**6)
 
 
 def buying_cycle_weeks(params: SimParams) -> float:
@@ -105,7 +112,7 @@ class Accounts:
             )
             self._seat_seg_cdf = np.cumsum(mix, axis=1)
         n = int(counts.sum())
-        cap = int(n * 1.5) + 64
+        cap = int(n * CAPACITY_GROWTH) + CAPACITY_PAD
         self.n = 0
         #: a stable name for each account (its index moves when accounts leave the market)
         self.uid = np.zeros(cap, np.int64)
@@ -127,7 +134,7 @@ class Accounts:
         #: annual spend a customer already buys (its installed base; 0 for prospects)
         self.installed = np.zeros(cap)
         #: week each territory's rep last changed (far past: never)
-        self.rep_changed_week = np.full(n_seats, -(10**6), np.int64)
+        self.rep_changed_week = np.full(n_seats, NEVER, np.int64)
         self.add(np.repeat(np.arange(n_seats), counts), rng)
         # the installed base at the start, cared for at par
         self.customer[: self.n] = rng.random(self.n) < t.customer_share

@@ -30,7 +30,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from simulator.accounts import Accounts
+from simulator.accounts import SEGMENTS, Accounts
 from simulator.agents.rep import Rep, TimeChoice, choose_time, later_pay_lags
 from simulator.deals import DealFlow
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
@@ -46,6 +46,8 @@ from simulator.workforce import Seats, update_morale, update_skill
 #: decision, to trace it without changing it. Events: ``"time"`` (``data``: the
 #: week's :class:`~simulator.agents.rep.TimeChoice`, after the reps chose their hours).
 Observer = Callable[["SalesModel", str, Any], None]
+#: structural: the run's independent random streams (initial state, pipeline, people, Mesa's)
+N_STREAMS = 4
 
 
 class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.Model):
@@ -66,7 +68,7 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         observers: Sequence[Observer] = (),
     ):
         seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        init_seq, pipeline_seq, people_seq, mesa_seq = seq.spawn(4)
+        init_seq, pipeline_seq, people_seq, mesa_seq = seq.spawn(N_STREAMS)
         super().__init__(rng=np.random.default_rng(mesa_seq))
         self.params = params
         self.seed = seed
@@ -130,7 +132,7 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
                     * (self.accounts.segment[: self.accounts.n] == k),
                     minlength=n,
                 )
-                for k in range(3)
+                for k in range(len(SEGMENTS))
             ]
         )
         self._segment_share = by_segment / np.maximum(by_segment.sum(axis=0), 1e-9)

@@ -18,7 +18,8 @@ from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import INDIVIDUAL, attainment, top_mask
 from simulator.workforce import grown_skill, log_quality, quit_probability
 
-#: share of a seasoned rep's trailing bookings that counts as "productive"
+#: reporting: share of a seasoned rep's trailing bookings that counts as "productive" (the
+#: ramp_months_median metric's definition in README; no decision reads it)
 PRODUCTIVE_SHARE = 0.8
 #: weeks of bookings compared for productivity (new hire against seasoned reps): a quarter,
 #: as README's definition of the ramp says

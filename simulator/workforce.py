@@ -274,9 +274,14 @@ def update_morale(
     seats.coach_ema += m.coaching_memory_rate * (coach_hours - seats.coach_ema)
 
 
+#: numerical: floor of leadership quality under its log and powers (a quality of 0 is
+#: allowed); a twentieth of the mean manager, 8 sigma below it at the default spread
+QUALITY_FLOOR = 0.05
+
+
 def log_quality(quality: np.ndarray) -> np.ndarray:
     """Log of leadership quality (1 = the mean manager), floored for a quality of 0."""
-    return np.log(np.maximum(quality, 0.05))
+    return np.log(np.maximum(quality, QUALITY_FLOOR))
 
 
 def performance_rank(seats: Seats) -> np.ndarray:

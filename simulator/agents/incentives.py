@@ -31,8 +31,11 @@ from simulator.plans.payout import (
 if TYPE_CHECKING:
     from simulator.model import SalesModel
 
-# Gauss-Hermite nodes (probabilists') for expectations over period-end sales.
-NODES, WEIGHTS = np.polynomial.hermite_e.hermegauss(5)
+#: numerical: Gauss-Hermite points (probabilists') for expectations over period-end sales
+QUADRATURE_POINTS = 5
+#: numerical: floor of a spread in attainment units, guarding the z-score's division
+SPREAD_FLOOR = 1e-3
+NODES, WEIGHTS = np.polynomial.hermite_e.hermegauss(QUADRATURE_POINTS)
 WEIGHTS = WEIGHTS / WEIGHTS.sum()
 
 
@@ -98,7 +101,7 @@ def expected_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarray
         cut = _cutoff(proj, st.occupied, comp.top_share, comp.top_k, top=True)
         # a rep is unsure where the cut-off will fall as well as of its own sales
         spread = sd * np.sqrt(1.0 + model.params.rep.rank_cutoff_uncertainty**2)
-        z = ((cred + extra) * inv_q - cut) / np.maximum(spread * inv_q, 1e-3)
+        z = ((cred + extra) * inv_q - cut) / np.maximum(spread * inv_q, SPREAD_FLOOR)
         return comp.target * comp.prize * ndtr(z)
     if isinstance(comp, TeamPool | TeamBonus):
         others, members = _team_others(model, projected(model, w))
@@ -151,7 +154,9 @@ def expected_losses(
         proj = attainment(projected(model, w), q)
         eligible = st.occupied & model.forced_ranking_eligible()
         cut = _cutoff(proj, eligible, plan.forced_exit_share, 0, top=False)
-        z = (cut - (st.credited[w][:, None] + extra[w]) * inv_q) / np.maximum(sd[w] * inv_q, 1e-3)
+        z = (cut - (st.credited[w][:, None] + extra[w]) * inv_q) / np.maximum(
+            sd[w] * inv_q, SPREAD_FLOOR
+        )
         job = plan.job_value * (plan.base_salary + plan.target_variable)
         loss = loss + np.where(eligible[:, None], job * ndtr(z), 0.0) / model.weeks_left(w)
     if model.params.quota.policy == "ratchet":

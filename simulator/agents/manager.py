@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from simulator.workforce import QUALITY_FLOOR
+
 if TYPE_CHECKING:
     from simulator.model import SalesModel
 
@@ -51,7 +53,7 @@ class Manager(mesa.Agent):
         )
         left = mp.hours_per_week
         # better leaders get their admin done in less time (quality_admin_effect)
-        efficiency = max(self.coaching_quality, 0.05) ** mp.quality_admin_effect
+        efficiency = max(self.coaching_quality, QUALITY_FLOOR) ** mp.quality_admin_effect
         admin = min(mp.admin_share * mp.hours_per_week / efficiency, left)
         left -= admin
         need_hiring = mp.hiring_hours_per_vacancy * vacant.size + (

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 #: effort grid, as a multiple of the normal selling week
 EFFORT_GRID = np.linspace(0.5, 1.5, 11)
+#: numerical: floor of the marginal-pay ratio, guarding the division in :func:`future_tilt`
+#: (whose tilt is capped at 2 long before the floor is reached)
+RATIO_FLOOR = 1e-3
 
 
 class Rep(mesa.Agent):
@@ -278,4 +281,4 @@ def future_tilt(rp, lag_weeks: float, ratio: np.ndarray) -> np.ndarray:
     Its discounted worth against what a sale pays now (``ratio``, squared as in
     the prospecting split): pressure now or impatience crowds it out.
     """
-    return np.minimum(discount(rp, lag_weeks) / np.maximum(ratio, 1e-3) ** 2, 2.0)
+    return np.minimum(discount(rp, lag_weeks) / np.maximum(ratio, RATIO_FLOOR) ** 2, 2.0)

@@ -31,6 +31,11 @@ import numpy as np
 from simulator.params import PERIOD_WEEKS, WEEKS_PER_YEAR, PlanParams
 
 SEGMENT_CODES = {"all": -1, "smb": 0, "mid": 1, "ent": 2}
+#: reporting: the annual quota :func:`earnings_curve` draws at unless told (its curves
+#: scale with it; the simulation never calls it)
+CURVE_ANNUAL_QUOTA = 1.0e6
+#: reporting: the team :func:`earnings_curve` assumes for team components unless told
+CURVE_TEAM_SIZE = 8
 
 
 def attainment(credited: np.ndarray, quota: np.ndarray) -> np.ndarray:
@@ -384,8 +389,8 @@ def period_payout(
 def earnings_curve(
     plan: Plan,
     attainments: np.ndarray,
-    annual_quota: float = 1.0e6,
-    team_size: int = 8,
+    annual_quota: float = CURVE_ANNUAL_QUOTA,
+    team_size: int = CURVE_TEAM_SIZE,
     peer_attainment: float = 1.0,
 ) -> dict[str, np.ndarray]:
     """Annual pay by component if every period ends at the given attainment.
