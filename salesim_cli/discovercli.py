@@ -13,7 +13,9 @@ vary across the runs (:func:`simulator.discover.discovery_table`) two ways:
 - PRIM (:func:`simulator.prim.prim`): the peeling trajectory and the box
   chosen from it, the first with density at least ``--threshold-density``
   (default 0.8), or with ``--min-mass M`` the last before the mass falls
-  below ``M``: its limits on the inputs it restricts, coverage, density, mass;
+  below ``M``: its limits on the inputs it restricts, each with its
+  quasi-p-value, and its coverage, density and mass; ``--max-qp P`` drops the
+  restrictions above ``P`` (edges trimmed by chance);
 - a shallow decision tree (scikit-learn, ``--tree-depth``, default 3), as rules,
   one per leaf (categorical inputs one-hot encoded for it).
 
@@ -191,7 +193,8 @@ def _conditions(
 def plot_peeling(result: PrimResult, path: Path, title: str = "") -> Path:
     """Save the peeling trajectory as PNG: coverage against density, coloured by restricted inputs.
 
-    The chosen box is ringed and labelled with its step and restricted inputs.
+    The chosen box is ringed and labelled with its step and restricted inputs;
+    a pruned box is a star.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import BoundaryNorm
@@ -229,12 +232,18 @@ def plot_peeling(result: PrimResult, path: Path, title: str = "") -> Path:
             fontsize="small",
             color="0.3",
         )
-    box = result.box
-    ax.scatter([box.coverage], [box.density], s=160, facecolors="none", edgecolors="red", zorder=3)
-    label = "\n".join([f"step {box.step}", *(limit_text(k, v) for k, v in box.limits.items())])
+    box, chosen = result.box, result.peeled_box
+    ax.scatter(
+        [chosen.coverage], [chosen.density], s=160, facecolors="none", edgecolors="red", zorder=3
+    )
+    head = f"step {box.step}"
+    if result.pruned is not None:
+        ax.scatter([box.coverage], [box.density], s=120, marker="*", color="red", zorder=3)
+        head += f", pruned to {box.n_restricted} of {chosen.n_restricted} restrictions (star)"
+    label = "\n".join([head, *(limit_text(k, v) for k, v in box.limits.items())])
     ax.annotate(
         label,
-        (box.coverage, box.density),
+        (chosen.coverage, chosen.density),
         xytext=(-12, -12),
         textcoords="offset points",
         ha="right",
@@ -273,6 +282,9 @@ def report(
         "settings": result.settings,
         "rule": result.rule,
         "box": result.box.row(),
+        "significance": result.significance,
+        "peeled_box": result.peeled_box.row(),
+        "dropped": result.dropped,
         "trajectory": [s.row() for s in result.trajectory],
         "tree": {"accuracy": accuracy, "rules": rules},
     }
@@ -284,14 +296,24 @@ def summary_text(
     """What the command prints: the condition's share, the box, the tree's rules."""
     box = result.box
     missing = f" ({found.n_missing} without a value left out)" if found.n_missing else ""
+    pruned = (
+        f"; dropped {', '.join(result.dropped)} (quasi-p-value above {result.settings['max_qp']:g})"
+        if result.dropped
+        else ""
+    )
+    width = max((len(limit_text(k, v)) for k, v in box.limits.items()), default=0)
     lines = [
         f"{found.condition} holds for {result.n_true} of {result.n_runs} runs "
         f"({result.n_true / result.n_runs:.1%}){missing}; "
         f"{found.x.shape[1]} inputs vary: {', '.join(found.x.columns)}",
-        f"PRIM box: step {box.step} of {len(result.trajectory) - 1}, {result.rule}",
+        f"PRIM box: step {box.step} of {len(result.trajectory) - 1}, {result.rule}{pruned}",
         f"  coverage {box.coverage:.3f}, density {box.density:.3f}, mass {box.mass:.3f} "
         f"({box.n_runs} runs)",
-        *(f"  {limit_text(k, v)}" for k, v in box.limits.items()),
+        *(
+            f"  {limit_text(k, v):<{width}}  qp {s['qp']:.2g}; without it density "
+            f"{s['density_without']:.3f}, coverage {s['coverage_without']:.3f}"
+            for (k, v), s in zip(box.limits.items(), result.significance.values(), strict=True)
+        ),
         *([] if box.limits else ["  (no input restricted)"]),
         f"decision tree (depth {depth}, training accuracy {accuracy:.3f}):",
     ]
@@ -340,6 +362,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"share of the box's runs one peel removes (default {PEEL_ALPHA})",
     )
     parser.add_argument(
+        "--max-qp",
+        type=float,
+        metavar="P",
+        help="drop the box's restrictions whose quasi-p-value is above P, least "
+        "significant first (default: keep every restriction)",
+    )
+    parser.add_argument(
         "--tree-depth",
         type=int,
         default=3,
@@ -357,6 +386,8 @@ def check_options(args: argparse.Namespace) -> None:
         _fail(f"--min-mass = {args.min_mass:g}: must be above 0 and below 1")
     if args.threshold_density is not None and not 0 < args.threshold_density <= 1:
         _fail(f"--threshold-density = {args.threshold_density:g}: must be above 0 and at most 1")
+    if args.max_qp is not None and not 0 < args.max_qp < 1:
+        _fail(f"--max-qp = {args.max_qp:g}: must be above 0 and below 1")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -374,6 +405,7 @@ def main(argv: list[str] | None = None) -> None:
             peel_alpha=args.peel_alpha,
             min_mass=args.min_mass if by_mass else MIN_MASS,
             threshold_density=None if by_mass else density,
+            max_qp=args.max_qp,
         )
     except (DiscoverError, ResultsError) as err:
         _fail(str(err))

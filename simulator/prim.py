@@ -14,7 +14,9 @@ Numeric inputs (float columns) are peeled from below or above at the quantile
 categorical: a peel drops one of its values, so a box restricts it to a set
 (``plan.name in {ranking, hybrid}``) rather than to one-hot columns. There is
 no pasting phase: the trajectory is the peeling alone, and the box is chosen
-from it by a density threshold (or as the last, smallest one).
+from it by a density threshold (or as the last, smallest one). Each of the
+box's restrictions gets a quasi-p-value (Bryant and Lempert 2010), and those
+above a limit may be dropped (:func:`prune`).
 
 Written from the paper for this project; :mod:`simulator.discover` prepares
 ``x`` and ``y`` from the results pair.
@@ -22,6 +24,7 @@ Written from the paper for this project; :mod:`simulator.discover` prepares
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,11 +171,20 @@ class PrimResult:
     n_runs: int
     n_true: int
     settings: dict[str, Any] = field(default_factory=dict)
+    #: per restriction of :attr:`box`: its quasi-p-value and the box's numbers without it
+    significance: dict[str, dict[str, float]] = field(default_factory=dict)
+    pruned: Step | None = None  # the chosen box less its restrictions above max_qp
+    dropped: list[str] = field(default_factory=list)  # the restrictions pruning dropped
+
+    @property
+    def peeled_box(self) -> Step:
+        """The box chosen from the trajectory, before any pruning."""
+        return self.trajectory[self.chosen]
 
     @property
     def box(self) -> Step:
-        """The chosen box."""
-        return self.trajectory[self.chosen]
+        """The box found: the chosen one, pruned when ``max_qp`` was given."""
+        return self.pruned if self.pruned is not None else self.peeled_box
 
     def trajectory_table(self) -> pd.DataFrame:
         """One row per step: step, coverage, density, mass, n_runs, n_restricted, peeled."""
@@ -186,6 +198,7 @@ def prim(
     peel_alpha: float = PEEL_ALPHA,
     min_mass: float = MIN_MASS,
     threshold_density: float | None = THRESHOLD_DENSITY,
+    max_qp: float | None = None,
 ) -> PrimResult:
     """Peel boxes of ``x`` (from :func:`discovery_inputs`) towards the runs where ``y`` is True.
 
@@ -196,11 +209,16 @@ def prim(
     box is the first whose density reaches ``threshold_density`` (the densest
     if none does), or with ``threshold_density=None`` the last one.
 
+    Each restriction of the box gets a quasi-p-value (:func:`significance`);
+    with ``max_qp``, restrictions above it are dropped one at a time, the
+    least significant first (:func:`prune`), since the last peels of a small
+    sample often trim edges that held no hit by chance.
+
     Raises:
         DiscoverError: for bad settings, an empty ``x``, or a ``y`` that is
             all True or all False.
     """
-    _check_settings(peel_alpha, min_mass, threshold_density)
+    _check_settings(peel_alpha, min_mass, threshold_density, max_qp)
     y = np.asarray(y, dtype=bool)
     if x.shape[1] == 0:
         raise DiscoverError(f"no input varies across the {len(x)} runs: nothing to explain")
@@ -224,11 +242,18 @@ def prim(
         "peel_alpha": peel_alpha,
         "min_mass": min_mass,
         "threshold_density": threshold_density,
+        "max_qp": max_qp,
     }
-    return PrimResult(trajectory, chosen, rule, n, n_true, settings)
+    result = PrimResult(trajectory, chosen, rule, n, n_true, settings)
+    if max_qp is not None:
+        result.pruned, result.dropped = prune(x, y, result.peeled_box, max_qp)
+    result.significance = significance(x, y, result.box.limits)
+    return result
 
 
-def _check_settings(peel_alpha: float, min_mass: float, threshold_density: float | None) -> None:
+def _check_settings(
+    peel_alpha: float, min_mass: float, threshold_density: float | None, max_qp: float | None
+) -> None:
     if not 0 < peel_alpha < 0.5:
         raise DiscoverError(f"peel alpha = {peel_alpha:g}: must be above 0 and below 0.5")
     if not 0 < min_mass < 1:
@@ -237,6 +262,8 @@ def _check_settings(peel_alpha: float, min_mass: float, threshold_density: float
         raise DiscoverError(
             f"threshold density = {threshold_density:g}: must be above 0 and at most 1"
         )
+    if max_qp is not None and not 0 < max_qp < 1:
+        raise DiscoverError(f"max qp = {max_qp:g}: must be above 0 and below 1")
 
 
 def _step(k: int, box: _Box, y: np.ndarray, n_true: int, peeled: str) -> Step:
@@ -277,6 +304,90 @@ def _choose(
     )
 
 
+# ---------------------------------------------------------------- restrictions
+
+
+def in_box(x: pd.DataFrame, limits: dict[str, dict[str, Any]]) -> np.ndarray:
+    """Which rows of ``x`` lie in the box ``limits`` (as :attr:`Step.limits`; bounds inclusive)."""
+    inside = np.ones(len(x), dtype=bool)
+    for name, limit in limits.items():
+        column = x[name]
+        if "in" in limit:
+            inside &= column.isin(limit["in"]).to_numpy()
+            continue
+        values = column.to_numpy(dtype=float)
+        if limit.get("min") is not None:
+            inside &= values >= limit["min"]
+        if limit.get("max") is not None:
+            inside &= values <= limit["max"]
+    return inside
+
+
+def significance(
+    x: pd.DataFrame, y: np.ndarray, limits: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, float]]:
+    """Per restriction of a box, how much it matters.
+
+    ``qp`` is its quasi-p-value (Bryant and Lempert 2010): the chance that the
+    box's runs would hold at least its hits if they had the density of the box
+    without this restriction (one-sided binomial). ``density_without`` and
+    ``coverage_without`` are that box's numbers.
+    """
+    y = np.asarray(y, dtype=bool)
+    inside = in_box(x, limits)
+    n, hits = int(inside.sum()), int(y[inside].sum())
+    out = {}
+    for name in limits:
+        wider = in_box(x, {k: v for k, v in limits.items() if k != name})
+        density_without = float(y[wider].mean())
+        out[name] = {
+            "qp": _binomial_tail(hits, n, density_without),
+            "density_without": density_without,
+            "coverage_without": float(y[wider].sum() / y.sum()),
+        }
+    return out
+
+
+def prune(x: pd.DataFrame, y: np.ndarray, box: Step, max_qp: float) -> tuple[Step, list[str]]:
+    """``box`` less its restrictions whose quasi-p-value is above ``max_qp``, and their names.
+
+    Drops the least significant restriction, recomputes, and repeats while one is above.
+    """
+    y = np.asarray(y, dtype=bool)
+    limits, dropped = dict(box.limits), []
+    while limits:
+        qps = {name: s["qp"] for name, s in significance(x, y, limits).items()}
+        worst = max(qps, key=lambda name: qps[name])
+        if qps[worst] <= max_qp:
+            break
+        del limits[worst]
+        dropped.append(worst)
+    inside = in_box(x, limits)
+    n, hits = int(inside.sum()), int(y[inside].sum())
+    step = Step(box.step, hits / y.sum(), hits / n, n / len(y), n, "pruned", limits)
+    return step, dropped
+
+
+def _binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X binomial with ``n`` trials of chance ``p``."""
+    if k <= 0 or p >= 1:
+        return 1.0
+    if p <= 0 or k > n:
+        return 0.0
+    logs = np.array(
+        [
+            math.lgamma(n + 1)
+            - math.lgamma(i + 1)
+            - math.lgamma(n - i + 1)
+            + i * math.log(p)
+            + (n - i) * math.log1p(-p)
+            for i in range(k, n + 1)
+        ]
+    )
+    top = logs.max()
+    return float(min(1.0, math.exp(top) * np.exp(logs - top).sum()))
+
+
 # ---------------------------------------------------------------- words
 
 
@@ -296,6 +407,9 @@ __all__ = [
     "THRESHOLD_DENSITY",
     "PrimResult",
     "Step",
+    "in_box",
     "limit_text",
     "prim",
+    "prune",
+    "significance",
 ]
