@@ -46,6 +46,7 @@ SOURCES: dict[str, str] = {
     "run.tables": "output control, not a model parameter",
     "org.": "illustrative mid-size organisation (assumption)",
     "org.span_of_control": "MODEL.md 1: span of control default 8",
+    "org.initial_selling_share": "initial condition: a typical share of the week spent selling",
     "org.target_basis": (
         "planning practice: next year's target is this year's result plus a growth rate "
         "(practitioner guides describe it as what most companies do)"
@@ -62,6 +63,9 @@ SOURCES: dict[str, str] = {
     "buyer.": CALIB_ATTAIN,
     "buyer.rush_": "assumption; end-of-quarter discounts as in Larkin 2014",
     "buyer.hold_loss_per_week": ASSUMED,
+    "buyer.min_pace": ASSUMED,
+    "buyer.pace_noise": ASSUMED,
+    "buyer.attention_rate": ASSUMED,
     "buyer.care_": ASSUMED,
     "buyer.churn_": (
         "assumption: B2B logo churn about 10-15% a year at par; care, trust and a change "
@@ -93,6 +97,10 @@ SOURCES: dict[str, str] = {
     "rep.peer_pressure": "Kandel and Lazear 1992: mutual monitoring under team pay",
     "rep.discount_per_year": ASSUMED,
     "rep.pipeline_weight": ASSUMED,
+    "rep.min_effort": ASSUMED,
+    "rep.max_effort": ASSUMED,
+    "rep.typical_deal_rate": ASSUMED,
+    "rep.max_care_lag_years": ASSUMED,
     "rep.quit_promotion_effect": "Sunder et al. 2017: strong performers quit less (inverted U)",
     "rep.quit_security_effect": "Sunder et al. 2017: weak performers quit less (inverted U)",
     "rep.quit_contagion_effect": "Sunder et al. 2017; Felps et al. 2009: peers' quits spread",

@@ -286,16 +286,16 @@ class Accounts:
         n_open = np.bincount(seat, minlength=len(advance_hours))
         per_deal = advance_hours[seat] / np.maximum(n_open[seat], 1)
         attention = np.minimum(1.0, per_deal / b.hours_per_deal)
-        self.attention[idx] = 0.7 * self.attention[idx] + 0.3 * attention
-        pace = np.clip(
-            1.0 + b.selling_pace_effect * (attention * effectiveness[seat] - 0.5), 0.3, b.max_pace
-        )
+        k = b.attention_rate
+        self.attention[idx] = (1 - k) * self.attention[idx] + k * attention
+        lift = b.selling_pace_effect * (attention * effectiveness[seat] - 0.5)
+        pace = np.clip(1.0 + lift, b.min_pace, b.max_pace)
         moving = idx[~self.ready[idx]]
         step = (
             season
             * pace[~self.ready[idx]]
             / self.seg_stage_weeks[self.segment[moving]]
-            * rng.uniform(0.5, 1.5, moving.size)
+            * rng.uniform(1 - b.pace_noise, 1 + b.pace_noise, moving.size)
         )
         r = self.readiness[moving] + step
         done = r >= 1.0

@@ -157,7 +157,8 @@ class DealFlow:
             st.occupied, (credited - st.expected_weekly_sales) / WEEKS_PER_QUARTER, 0.0
         )
         has = wins > 0
-        st.typical_deal[has] += 0.2 * (credited[has] / wins[has] - st.typical_deal[has])
+        rate = self.params.rep.typical_deal_rate
+        st.typical_deal[has] += rate * (credited[has] / wins[has] - st.typical_deal[has])
 
     def _accumulate(self, time) -> None:
         st = self.seats

@@ -196,10 +196,11 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         selling = time.prospecting + time.advancing
         base_selling = np.maximum(p.rep.hours_per_week - admin, 1.0)
         help_received, help_skill = self._help(time.helping)
+        # practice counts selling up to the most effort a rep chooses
         update_skill(
             st,
             self.week,
-            np.clip(selling / base_selling, 0, 1.5),
+            np.clip(selling / base_selling, 0, p.rep.max_effort),
             self.coach_hours,
             self.coach_quality,
             help_received,

@@ -139,6 +139,14 @@ class OrgParams:
     max_initial_tenure_years: float = p(
         15.0, 0.0, 40.0, "years", "longest tenure of a rep in seat when a run starts"
     )
+    initial_selling_share: float = p(
+        0.8,
+        0.0,
+        1.5,
+        "x normal selling week",
+        "selling in each past week of a starting rep's tenure, when the skill that tenure "
+        "taught it is replayed (learning by selling, skill fading in time not spent selling)",
+    )
 
 
 @dataclass
@@ -253,8 +261,25 @@ class BuyerParams:
         1.0, 0.0, 5.0, "multiplier", "how much selling effort speeds the buyer (capped by max_pace)"
     )
     max_pace: float = p(1.6, 1.0, 5.0, "x buyer pace", "fastest pace selling can reach")
+    min_pace: float = p(0.3, 0.0, 1.0, "x buyer pace", "slowest pace neglect can bring a deal to")
+    pace_noise: float = p(
+        0.5,
+        0.0,
+        1.0,
+        "share of pace",
+        "luck in a deal's progress: each week's step through its stages is drawn evenly within "
+        "this share either side of its pace; 0 = every deal moves at its pace",
+    )
     hours_per_deal: float = p(
         1.5, 0.01, 40.0, "hours/week", "selling hours a deal needs each week for full attention"
+    )
+    attention_rate: float = p(
+        0.3,
+        0.0,
+        1.0,
+        "1/week",
+        "speed at which a deal's remembered attention, which raises its win odds, tracks the "
+        "attention it gets each week",
     )
     skill_win_effect: float = p(
         3.0, 0.0, 10.0, "log-odds", "effect of skill (0..1, centred at 0.5) on win odds"
@@ -418,6 +443,17 @@ class RepParams:
         "selling rate alone; 0 = the rate alone",
     )
     effort_elasticity: float = p(0.7, 0.05, 1.0, "exponent", "diminishing returns of selling hours")
+    min_effort: float = p(
+        0.5, 0.1, 1.0, "x normal selling week", "least selling effort a rep ever chooses"
+    )
+    max_effort: float = p(
+        1.5,
+        1.0,
+        3.0,
+        "x normal selling week",
+        "most selling effort a rep ever chooses (max_hours_per_week may cap it lower); also "
+        "the most selling a week's practice counts toward skill",
+    )
     prospect_share: float = p(0.25, 0.0, 1.0, "share", "prospecting share of selling time at par")
     timing_window_weeks: int = p(
         2,
@@ -517,6 +553,14 @@ class RepParams:
         "how steeply a rep discounts pay that comes later (prospecting pays after a buying "
         "cycle, care after an expansion, exploring after exploring_lag_weeks); 0 = patient",
     )
+    max_care_lag_years: float = p(
+        10.0,
+        0.0,
+        100.0,
+        "years",
+        "longest a rep expects account care to take to pay (a customer's next expansion, "
+        "1 / buyer.expansion_per_year), so care keeps some worth when customers rarely expand",
+    )
     exploring_lag_weeks: float = p(
         52.0, 0.0, 520.0, "weeks", "how long exploring takes to pay (a new account, then a sale)"
     )
@@ -530,6 +574,14 @@ class RepParams:
         "x own sd",
         "how unsure a rep is of where a rank prize's cut-off will fall, as a multiple of "
         "the spread of its own remaining sales; 0 = the cut-off is known",
+    )
+    typical_deal_rate: float = p(
+        0.2,
+        0.01,
+        1.0,
+        "share per week",
+        "how far a rep's sense of its typical deal size moves, each week it wins, toward that "
+        "week's average won deal (the size sets how unsure it is of its period-end sales)",
     )
     learning_rate: float = p(0.3, 0.0, 5.0, "1/year", "skill learned from selling, times aptitude")
     skill_decay: float = p(

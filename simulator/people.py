@@ -67,7 +67,13 @@ class PeopleFlows:
         mp = self.params.manager
         coach = mp.coaching_share * mp.hours_per_week / self.params.org.span_of_control
         skill = grown_skill(
-            self.params, skill, aptitude, tenure.astype(int), coach, quality, selling_share=0.8
+            self.params,
+            skill,
+            aptitude,
+            tenure.astype(int),
+            coach,
+            quality,
+            selling_share=org.initial_selling_share,
         )
         for seat in range(self.n_seats):
             self._seat_rep(

@@ -33,8 +33,8 @@ from simulator.plans.payout import RankPrize, TeamBonus, TeamPool
 if TYPE_CHECKING:
     from simulator.model import SalesModel
 
-#: effort grid, as a multiple of the normal selling week
-EFFORT_GRID = np.linspace(0.5, 1.5, 11)
+#: numerical: effort levels a rep weighs, evenly from rep.min_effort to rep.max_effort
+EFFORT_LEVELS = 11
 #: numerical: floor of the marginal-pay ratio, guarding the division in :func:`future_tilt`
 #: (whose tilt is capped at 2 long before the floor is reached)
 RATIO_FLOOR = 1e-3
@@ -135,14 +135,15 @@ def _rank_pressure(model: SalesModel, name: str, rate: np.ndarray) -> np.ndarray
 def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     """Each rep's weekly hours by activity, from the plan's expected marginal pay.
 
-    For each effort level on :data:`EFFORT_GRID` (a multiple of the normal
-    selling week, sustained for the rest of each pay period) a rep's utility
-    per week is the expected pay of every plan component over its period
-    (individual, rank and team components alike), less expected losses that
-    more sales bring (forced ranking is the reverse: it raises the value of
-    sales; a ratchet raises the next quota), plus intrinsic value of output at
-    the rep's morale, minus a convex effort cost. Helping follows morale and
-    what the plan pays for teammates' sales.
+    For each effort level on a grid from ``rep.min_effort`` to ``rep.max_effort``
+    (:data:`EFFORT_LEVELS` multiples of the normal selling week, sustained for
+    the rest of each pay period) a rep's utility per week is the expected pay
+    of every plan component over its period (individual, rank and team
+    components alike), less expected losses that more sales bring (forced
+    ranking is the reverse: it raises the value of sales; a ratchet raises the
+    next quota), plus intrinsic value of output at the rep's morale, minus a
+    convex effort cost. Helping follows morale and what the plan pays for
+    teammates' sales.
     """
     rp = model.params.rep
     seats = model.seats
@@ -155,9 +156,10 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     max_selling = np.maximum(rp.max_hours_per_week - admin_hours, 1.0) / base_selling
     weekly_ote = (model.plan.base_salary + model.plan.target_variable) / WEEKS_PER_YEAR
     rate = seats.expected_weekly_sales
-    output = EFFORT_GRID**rp.effort_elasticity
+    grid = np.linspace(rp.min_effort, rp.max_effort, EFFORT_LEVELS)
+    output = grid**rp.effort_elasticity
     g = rp.effort_convexity
-    cost = rp.effort_cost * weekly_ote * EFFORT_GRID**g / g
+    cost = rp.effort_cost * weekly_ote * grid**g / g
     intrinsic = (rp.intrinsic_motivation * weekly_ote * seats.morale)[:, None] * output
     team_share = model.params.plan.team_weight if model.plan.has_team_pay else 0.0
     if rp.peer_pressure > 0 and team_share > 0:
@@ -170,7 +172,7 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
         extra = remaining_sales(model, w)[:, None] * output
         extra_by_period[w] = extra
         sd_by_period[w] = np.sqrt(np.maximum(extra * seats.typical_deal[:, None], 1.0))
-    pay = np.zeros((n, EFFORT_GRID.size))
+    pay = np.zeros((n, grid.size))
     parts = []
     for name, comp in model.plan.components.items():
         w = comp.period_weeks
@@ -180,20 +182,20 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     pay -= expected_losses(model, extra_by_period, sd_by_period)
     # efforts beyond the hardest sustainable week are not on the menu
     infeasible = None
-    if (max_selling < EFFORT_GRID[-1]).any():
-        infeasible = EFFORT_GRID[None, :] > max_selling[:, None] + 1e-9
+    if (max_selling < grid[-1]).any():
+        infeasible = grid[None, :] > max_selling[:, None] + 1e-9
         cost = np.where(infeasible, np.inf, cost)
     rows = np.arange(n)
-    best = EFFORT_GRID[np.argmax(pay + intrinsic - cost, axis=1)]
+    best = grid[np.argmax(pay + intrinsic - cost, axis=1)]
     # Effort at zero incentive response: what intrinsic motivation alone gives.
-    neutral = EFFORT_GRID[np.argmax(intrinsic - cost, axis=1)]
+    neutral = grid[np.argmax(intrinsic - cost, axis=1)]
     effort = neutral + rp.incentive_response * (best - neutral)
-    effort = np.minimum(np.maximum(effort, EFFORT_GRID[0]), max_selling)
+    effort = np.minimum(np.maximum(effort, grid[0]), max_selling)
 
     # Marginal pay of a sale now against the plan's average rate: steers the
     # split between advancing deals (pays this period) and prospecting and
     # exploring (pay later).
-    hi = np.minimum(np.maximum(np.searchsorted(EFFORT_GRID, effort), 1), EFFORT_GRID.size - 1)
+    hi = np.minimum(np.maximum(np.searchsorted(grid, effort), 1), grid.size - 1)
     marginal = np.zeros(n)
     for expected, extra in parts:
         d_sales = extra[rows, hi] - extra[rows, hi - 1]
@@ -265,7 +267,7 @@ def later_pay_lags(params) -> dict[str, float]:
     expansions = max(params.buyer.expansion_per_year, 1e-9)
     return {
         "prospecting": buying_cycle_weeks(params),
-        "care": min(WEEKS_PER_YEAR / expansions, 10 * WEEKS_PER_YEAR),
+        "care": min(WEEKS_PER_YEAR / expansions, params.rep.max_care_lag_years * WEEKS_PER_YEAR),
         "exploring": params.rep.exploring_lag_weeks,
     }
 
