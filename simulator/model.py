@@ -31,6 +31,7 @@ import mesa
 import numpy as np
 
 from simulator.accounts import SEGMENTS, Accounts
+from simulator.agents.manager import manage_week
 from simulator.agents.rep import Rep, TimeChoice, choose_time, later_pay_lags
 from simulator.deals import DealFlow
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
@@ -161,8 +162,7 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self._start_periods()
         self.tenure = st.cache_tenure(self.week)
 
-        for manager in self.managers:
-            manager.step()
+        manage_week(self)
         self._mgr_quarter += self.manager_hours
         self._vacancy_quarter += np.bincount(st.team[~st.occupied], minlength=len(self.managers))
         self._fill_vacancies()

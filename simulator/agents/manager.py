@@ -7,6 +7,11 @@ inspection, and finally
 coaching, which gets its budgeted share only if enough time is left. That
 order is what lets the vicious cycle emerge: exits open seats, seats take
 hiring and covering time, coaching is crowded out, skill and morale fall.
+
+The rule is the same for every manager, so :func:`manage_week` applies it to
+all teams at once on the seat arrays (as :func:`~simulator.agents.rep.choose_time`
+does for the reps): a Python step per manager cost more than the rest of a
+large organisation's week.
 """
 
 from __future__ import annotations
@@ -25,7 +30,10 @@ ACTIVITIES = ("admin", "hiring", "covering", "support", "inspection", "coaching"
 
 
 class Manager(mesa.Agent):
-    """A first-line manager leading the reps in a block of seats."""
+    """A first-line manager leading the reps in a block of seats.
+
+    Its week is set by :func:`manage_week`, for all managers together.
+    """
 
     def __init__(self, model: SalesModel, team: int, seats: np.ndarray, quality: float):
         super().__init__(model)
@@ -38,60 +46,6 @@ class Manager(mesa.Agent):
     def hours(self) -> dict[str, float]:
         """This week's hours by activity."""
         return dict(zip(ACTIVITIES, self.model.manager_hours[self.team].tolist(), strict=True))
-
-    def step(self) -> None:
-        """Split this week's hours, coach by policy, and cover vacant seats."""
-        model = self.model
-        mp = model.params.manager
-        st = model.seats
-        occ = st.occupied[self.seats]
-        vacant = self.seats[~occ]
-        onboarding = int(
-            np.count_nonzero(
-                occ & (model.tenure[self.seats] < model.params.hiring.onboarding_weeks)
-            )
-        )
-        left = mp.hours_per_week
-        # better leaders get their admin done in less time (quality_admin_effect)
-        efficiency = max(self.coaching_quality, QUALITY_FLOOR) ** mp.quality_admin_effect
-        admin = min(mp.admin_share * mp.hours_per_week / efficiency, left)
-        left -= admin
-        need_hiring = mp.hiring_hours_per_vacancy * vacant.size + (
-            mp.onboarding_hours_per_hire * onboarding
-        )
-        hiring = min(need_hiring, left)
-        left -= hiring
-        covering = min(mp.cover_hours_per_vacancy * vacant.size, left)
-        left -= covering
-        support = min(mp.deal_support_share * mp.hours_per_week, left)
-        left -= support
-        inspection = min(mp.inspection_share * mp.hours_per_week, left)
-        left -= inspection
-        coaching = min(mp.coaching_share * mp.hours_per_week, left)
-        left -= coaching
-        model.manager_hours[self.team] = (
-            admin,
-            hiring,
-            covering,
-            support,
-            inspection,
-            coaching,
-            left,
-        )
-        self.hiring_progress = hiring / need_hiring if need_hiring > 0 else 1.0
-
-        team = self.seats[occ]
-        model.coach_hours[self.seats] = 0.0
-        if team.size and coaching > 0:
-            weights = self._coaching_weights(team)
-            model.coach_hours[team] = coaching * weights / weights.sum()
-        model.coach_quality[self.seats] = self.coaching_quality
-        model.inspection[self.seats] = inspection / mp.hours_per_week
-        model.manager_deal_hours[self.seats] = 0.0
-        if vacant.size:
-            model.manager_deal_hours[vacant] = covering / vacant.size
-        if team.size:
-            model.manager_deal_hours[team] = support / team.size
 
     def _coaching_weights(self, team: np.ndarray) -> np.ndarray:
         """Relative coaching time for each rep in ``team`` under the coaching policy."""
@@ -110,3 +64,63 @@ class Manager(mesa.Agent):
         if policy == "top_first":
             return floor + 2.0 * rank**2
         return floor + 2.0 * (1.0 - (2.0 * rank - 1.0) ** 2)  # middle_first
+
+
+def manage_week(model: SalesModel) -> None:
+    """Split every manager's week, coach by policy, and cover vacant seats.
+
+    Sets ``model.manager_hours`` (teams x :data:`ACTIVITIES`), each manager's
+    ``hiring_progress``, and the per-seat ``coach_hours``, ``coach_quality``,
+    ``inspection`` (share of the manager's week) and ``manager_deal_hours``.
+    """
+    mp = model.params.manager
+    st = model.seats
+    managers = model.managers
+    n_teams = len(managers)
+    team = st.team
+    occ = st.occupied
+    vacant = np.bincount(team[~occ], minlength=n_teams)
+    members = np.bincount(team[occ], minlength=n_teams)
+    onboarding = np.bincount(
+        team[occ & (model.tenure < model.params.hiring.onboarding_weeks)], minlength=n_teams
+    )
+    quality = [m.coaching_quality for m in managers]
+    # better leaders get their admin done in less time (quality_admin_effect)
+    efficiency = np.array([max(q, QUALITY_FLOOR) ** mp.quality_admin_effect for q in quality])
+    left = np.full(n_teams, float(mp.hours_per_week))
+    admin = np.minimum(mp.admin_share * mp.hours_per_week / efficiency, left)
+    left -= admin
+    need_hiring = mp.hiring_hours_per_vacancy * vacant + mp.onboarding_hours_per_hire * onboarding
+    hiring = np.minimum(need_hiring, left)
+    left -= hiring
+    covering = np.minimum(mp.cover_hours_per_vacancy * vacant, left)
+    left -= covering
+    support = np.minimum(mp.deal_support_share * mp.hours_per_week, left)
+    left -= support
+    inspection = np.minimum(mp.inspection_share * mp.hours_per_week, left)
+    left -= inspection
+    coaching = np.minimum(mp.coaching_share * mp.hours_per_week, left)
+    left -= coaching
+    model.manager_hours[:] = np.column_stack(
+        (admin, hiring, covering, support, inspection, coaching, left)
+    )
+    progress = np.divide(hiring, need_hiring, out=np.ones(n_teams), where=need_hiring > 0)
+    for manager, p in zip(managers, progress.tolist(), strict=True):
+        manager.hiring_progress = p
+
+    coaching_seat = coaching[team]
+    coached = occ & (coaching_seat > 0)
+    if mp.coaching_policy == "equal":
+        model.coach_hours[:] = np.where(coached, coaching_seat / np.maximum(members, 1)[team], 0.0)
+    else:
+        model.coach_hours[:] = 0.0
+        for k in np.flatnonzero((members > 0) & (coaching > 0)):
+            seats = managers[k].seats
+            held = seats[occ[seats]]
+            weights = managers[k]._coaching_weights(held)
+            model.coach_hours[held] = coaching[k] * weights / weights.sum()
+    model.coach_quality[:] = np.asarray(quality)[team]
+    model.inspection[:] = (inspection / mp.hours_per_week)[team]
+    model.manager_deal_hours[:] = np.where(
+        occ, (support / np.maximum(members, 1))[team], (covering / np.maximum(vacant, 1))[team]
+    )
