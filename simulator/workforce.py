@@ -13,7 +13,6 @@ and tenure.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
 from simulator.params import PERIOD_WEEKS, WEEKS_PER_YEAR, SimParams
 
@@ -284,6 +283,22 @@ def log_quality(quality: np.ndarray) -> np.ndarray:
     return np.log(np.maximum(quality, QUALITY_FLOOR))
 
 
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of ``values``, ties sharing their mean rank (``scipy.stats.rankdata``'s default).
+
+    The same half-integers as scipy's (exact in floating point), without its
+    input checks, which cost more than the ranking itself on a week's few seats.
+    Any NaN makes every rank NaN, as scipy's ``nan_policy="propagate"`` does.
+    """
+    if np.isnan(values).any():
+        return np.full(values.size, np.nan)
+    ordered = np.sort(values)
+    # a value's ties take the places from its first to its last in sorted order
+    first = np.searchsorted(ordered, values, "left")
+    after_last = np.searchsorted(ordered, values, "right")
+    return 0.5 * (first + after_last + 1)
+
+
 def performance_rank(seats: Seats) -> np.ndarray:
     """Each held seat's rank by last quarter's attainment among held seats: 0 worst .. 1 best.
 
@@ -292,7 +307,7 @@ def performance_rank(seats: Seats) -> np.ndarray:
     occ = np.flatnonzero(seats.occupied)
     rank = np.full(seats.n, 0.5)
     if occ.size > 1:
-        rank[occ] = (rankdata(seats.last_attainment[occ]) - 1.0) / (occ.size - 1)
+        rank[occ] = (average_ranks(seats.last_attainment[occ]) - 1.0) / (occ.size - 1)
     return rank
 
 
