@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
-from simulator.plans.payout import Campaign, Commission, PayState, attainment
+from simulator.plans.payout import INDIVIDUAL, Campaign, Commission, PayState, attainment
 from simulator.workforce import PAY_ACCUMULATORS
 
 
@@ -54,6 +54,31 @@ class PaySchedule:
             {"campaign": st.campaign_credited},
         )
 
+    def _component_pay(
+        self, name: str, state: PayState, seats: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Pay of one component for every seat, or for ``seats`` only (0 elsewhere).
+
+        An individual component pays each seat on its own sales, so a leaver's pay
+        is computed on its seat alone: paying every seat for each leaver made a
+        week's exits cost grow with the square of the organisation.
+        """
+        if seats is None:
+            return self.plan.pay(name, state)
+        out = np.zeros(self.n_seats)
+        if isinstance(self.plan.components[name], INDIVIDUAL):
+            own = PayState(
+                state.credited[seats],
+                state.quota[seats],
+                state.team[seats],
+                state.active[seats],
+                {k: v[seats] for k, v in state.campaign_credited.items()},
+            )
+            out[seats] = self.plan.pay(name, own)
+        else:
+            out[seats] = self.plan.pay(name, state)[seats]
+        return out
+
     def _payouts(
         self, ending: list[int], only: tuple = (), seats: np.ndarray | None = None
     ) -> dict[str, np.ndarray]:
@@ -61,7 +86,8 @@ class PaySchedule:
 
         A cumulative commission is measured year-to-date and paid at each
         quarter's end with true-up; a campaign pays at the end of its window.
-        ``seats`` (for a leaver) limits the true-up bookkeeping to those seats.
+        ``seats`` (for a leaver) limits the pay, and the true-up bookkeeping, to
+        those seats (the others read 0).
         """
         st = self.seats
         out: dict[str, np.ndarray] = {}
@@ -72,7 +98,7 @@ class PaySchedule:
             if isinstance(comp, Campaign):
                 if week_of_year != comp.end_week and seats is None:
                     continue
-                v = self.plan.pay(name, self._pay_state(comp.period_weeks))
+                v = self._component_pay(name, self._pay_state(comp.period_weeks), seats)
             elif isinstance(comp, Commission) and comp.cumulative:
                 if WEEKS_PER_QUARTER not in ending and seats is None:
                     continue
@@ -80,14 +106,16 @@ class PaySchedule:
                 # share of the year elapsed
                 elapsed = ((self.week % WEEKS_PER_YEAR) + 1) / WEEKS_PER_YEAR
                 state = self._pay_state(WEEKS_PER_YEAR, year_to_date=True)
-                due = self.plan.pay(name, state) * elapsed
-                v = np.maximum(due - st.paid_ytd, 0.0)
-                mask = np.zeros(self.n_seats, bool)
-                mask[np.arange(self.n_seats) if seats is None else seats] = True
-                v = np.where(mask, v, 0.0)
-                st.paid_ytd += v
+                due = self._component_pay(name, state, seats) * elapsed
+                if seats is None:
+                    v = np.maximum(due - st.paid_ytd, 0.0)
+                    st.paid_ytd += v
+                else:
+                    v = np.zeros(self.n_seats)
+                    v[seats] = np.maximum(due[seats] - st.paid_ytd[seats], 0.0)
+                    st.paid_ytd[seats] += v[seats]
             elif comp.period_weeks in ending:
-                v = self.plan.pay(name, self._pay_state(comp.period_weeks))
+                v = self._component_pay(name, self._pay_state(comp.period_weeks), seats)
             else:
                 continue
             out[comp.column] = out.get(comp.column, 0.0) + v

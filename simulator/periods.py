@@ -101,7 +101,7 @@ class Calendar:
         st = self.seats
         for w in set(periods):
             left = self.weeks_left(w)
-            tenure = st.tenure_weeks(self.week)[seats][:, None] + np.arange(left)[None, :]
+            tenure = st.tenure_weeks(self.week, seats)[:, None] + np.arange(left)[None, :]
             weekly = st.annual_quota_full[seats][:, None] / WEEKS_PER_YEAR
             st.quota[w][seats] = np.where(
                 st.occupied[seats], (weekly * self.quota_ramp(tenure)).sum(axis=1), 0.0

@@ -42,7 +42,7 @@ class RowBuilder:
                 "quarter": np.full(k, quarter),
                 "period": np.full(k, self.week // WEEKS_PER_QUARTER),
                 "warmup": np.full(k, self.week < self.warmup_weeks),
-                "tenure_weeks": st.tenure_weeks(self.week)[seats],
+                "tenure_weeks": st.tenure_weeks(self.week, seats),
                 "weeks_in_seat": weeks.copy(),
                 "quota": quota.copy(),
                 "credited_sales": credited.copy(),

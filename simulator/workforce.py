@@ -86,9 +86,15 @@ class Seats:
         self.vacant_since = np.zeros(n, np.int64)
         self.tenure = np.zeros(n, np.int64)
 
-    def tenure_weeks(self, week: int) -> np.ndarray:
-        """Weeks since each occupant was hired (0 for vacant seats)."""
-        return np.where(self.occupied, week - self.hired_week, 0)
+    def tenure_weeks(self, week: int, seats: np.ndarray | None = None) -> np.ndarray:
+        """Weeks since each occupant was hired (0 for vacant seats); of ``seats`` only if given.
+
+        A hire or a leaver asks for its own seat: computing every seat's tenure for
+        each of them made a week's hiring cost grow with the square of the organisation.
+        """
+        if seats is None:
+            return np.where(self.occupied, week - self.hired_week, 0)
+        return np.where(self.occupied[seats], week - self.hired_week[seats], 0)
 
     def cache_tenure(self, week: int) -> np.ndarray:
         """Compute this week's tenure once; :attr:`tenure` serves the week's rules."""
