@@ -234,23 +234,40 @@ def plot_peeling(result: PrimResult, path: Path, title: str = "") -> Path:
         )
     box, chosen = result.box, result.peeled_box
     ax.scatter(
-        [chosen.coverage], [chosen.density], s=160, facecolors="none", edgecolors="red", zorder=3
+        [chosen.coverage],
+        [chosen.density],
+        s=160,
+        facecolors="none",
+        edgecolors="red",
+        zorder=3,
+        label=f"chosen: step {chosen.step}",
     )
     head = f"step {box.step}"
     if result.pruned is not None:
-        ax.scatter([box.coverage], [box.density], s=120, marker="*", color="red", zorder=3)
-        head += f", pruned to {box.n_restricted} of {chosen.n_restricted} restrictions (star)"
-    label = "\n".join([head, *(limit_text(k, v) for k, v in box.limits.items())])
-    ax.annotate(
+        ax.scatter(
+            [box.coverage],
+            [box.density],
+            s=120,
+            marker="*",
+            color="red",
+            zorder=3,
+            label=f"pruned: qp <= {result.settings['max_qp']:g}",
+        )
+        head += f", pruned to {box.n_restricted} of {chosen.n_restricted} restrictions"
+    numbers = f"coverage {box.coverage:.2f}, density {box.density:.2f}, mass {box.mass:.2f}"
+    label = "\n".join([head, numbers, *(limit_text(k, v) for k, v in box.limits.items())])
+    ax.annotate(  # the trajectory runs from bottom right to top left: the corner is free
         label,
-        (chosen.coverage, chosen.density),
-        xytext=(-12, -12),
-        textcoords="offset points",
-        ha="right",
-        va="top",
+        (box.coverage, box.density),
+        xytext=(0.03, 0.04),
+        textcoords="axes fraction",
+        ha="left",
+        va="bottom",
         fontsize="small",
         bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.6", "alpha": 0.9},
+        arrowprops={"arrowstyle": "->", "color": "0.4", "linewidth": 0.8},
     )
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
     ax.set_xlabel("coverage (share of the runs where the condition holds that are in the box)")
     ax.set_ylabel("density (share of the box's runs where it holds)")
     ax.set_xlim(min(0.0, table["coverage"].min()), 1.02)
