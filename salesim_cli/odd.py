@@ -53,6 +53,10 @@ SOURCES: dict[str, str] = {
     ),
     "territory.": CALIB_SKEW,
     "territory.overlap": ASSUMED,
+    "territory.specialisation": (
+        "estimated by make calibrate: territories cut by segment, as firms staff SMB, "
+        "mid-market and enterprise roles"
+    ),
     "territory.customer_share": "initial condition: the default organisation's steady state",
     "territory.customer_penetration": (
         "initial condition: the default organisation's steady state"
@@ -62,6 +66,10 @@ SOURCES: dict[str, str] = {
     "territory.ent.": "assumption: enterprise larger and slower (MODEL.md 1)",
     "buyer.": CALIB_ATTAIN,
     "buyer.rush_": "assumption; end-of-quarter discounts as in Larkin 2014",
+    "buyer.hold_discount": (
+        "estimated with the plan responses (Larkin 2014: lower prices to buyers who go "
+        "along with the rep's timing)"
+    ),
     "buyer.hold_loss_per_week": ASSUMED,
     "buyer.min_pace": ASSUMED,
     "buyer.pace_noise": ASSUMED,

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
+from simulator.customers import CustomerBase
+from simulator.params import WEEKS_PER_YEAR, SimParams
 
 #: structural: the buyer's stages a deal passes through (a segment's cycle_weeks spans them all)
 N_STAGES = 5
@@ -59,7 +60,7 @@ def home_segments(seg_share: np.ndarray, n_seats: int) -> np.ndarray:
     return np.repeat(np.arange(len(seg_share)), counts)
 
 
-class Accounts:
+class Accounts(CustomerBase):
     """Columnar store of accounts and their open deals.
 
     Arrays are preallocated with room to grow (exploring adds accounts); only
@@ -84,6 +85,7 @@ class Accounts:
         "expansion",
         "care",
         "installed",
+        "hold_price",
     )
 
     def __init__(self, params: SimParams, n_seats: int, rng: np.random.Generator):
@@ -133,6 +135,8 @@ class Accounts:
         self.care = np.zeros(cap)
         #: annual spend a customer already buys (its installed base; 0 for prospects)
         self.installed = np.zeros(cap)
+        #: discount a held buyer was promised for waiting (share of price; 0 = none)
+        self.hold_price = np.zeros(cap)
         #: week each territory's rep last changed (far past: never)
         self.rep_changed_week = np.full(n_seats, NEVER, np.int64)
         self.add(np.repeat(np.arange(n_seats), counts), rng)
@@ -231,31 +235,6 @@ class Accounts:
         weight = 1.0 + self.params.quota.installed_base_weight * self.customer[:n]
         return np.bincount(self.seat[:n], self.potential[:n] * weight, minlength=n_seats)
 
-    def penetration(self, growth: float) -> float:
-        """Mean share of its (grown) potential a customer already buys; NaN without customers."""
-        cust = self.customer[: self.n]
-        base = float(self.potential[: self.n][cust].sum()) * growth
-        return float(self.installed[: self.n][cust].sum()) / base if base > 0 else float("nan")
-
-    def headroom(self, idx: np.ndarray, growth: float) -> np.ndarray:
-        """How much of an expansion accounts ``idx`` still have room for (1 = all of it).
-
-        The white space: the share of its grown potential a customer does not
-        yet buy, blended by ``buyer.expansion_headroom`` with 1 (expansion sized
-        by the whole potential, however much is already bought).
-        """
-        h = self.params.buyer.expansion_headroom
-        if h <= 0:
-            return np.ones(idx.size)
-        base = self.potential[idx] * growth
-        room = np.clip(1.0 - self.installed[idx] / np.maximum(base, 1e-12), 0.0, 1.0)
-        return (1.0 - h) + h * room
-
-    def customers_by_seat(self, n_seats: int) -> np.ndarray:
-        """Number of customer accounts in each territory."""
-        n = self.n
-        return np.bincount(self.seat[:n][self.customer[:n]], minlength=n_seats)
-
     def open_by_seat(self, n_seats: int) -> np.ndarray:
         """Number of open deals in each territory."""
         n = self.n
@@ -345,11 +324,14 @@ class Accounts:
         price = np.where(won, self.value[idx], 0.0)
         if any_rushed:
             discount = np.where(rushed, b.rush_discount * price, 0.0)
-            price = price - discount
             r = idx[rushed]
             self.trust[r] = np.maximum(0.0, self.trust[r] - b.rush_trust_cost)
         else:
             discount = np.zeros(idx.size)
+        if b.hold_discount > 0:
+            # a buyer who waited for the rep's period was promised a lower price
+            discount = discount + self.hold_price[idx] * (price - discount)
+        price = price - discount
         w = idx[won]
         # a first sale installs what it buys; an expansion adds to it
         self.installed[w] = np.where(self.customer[w], self.installed[w], 0.0) + self.value[w]
@@ -361,7 +343,12 @@ class Accounts:
         """Deals ``idx`` die without a sale (the buyer walked away)."""
         self._close(idx)
 
+    def hold(self, idx: np.ndarray) -> None:
+        """Ready deals ``idx`` wait for the rep's next period, for ``buyer.hold_discount``."""
+        self.hold_price[idx] = self.params.buyer.hold_discount
+
     def _close(self, idx: np.ndarray) -> None:
+        self.hold_price[idx] = 0.0
         self.open[idx] = False
         self.ready[idx] = False
         self.stage[idx] = 0
@@ -418,56 +405,3 @@ class Accounts:
         self.readiness[new] = 0.0
         self.attention[new] = 0.5
         return int(new.size)
-
-    def tend(self, care_hours: np.ndarray, n_seats: int) -> None:
-        """A week of account care: customers' care and trust move toward what the hours give.
-
-        Each territory's care hours are spread evenly over its customers; a
-        customer's care is the share of its need (``buyer.care_hours_per_customer``)
-        met, smoothed over about a quarter. Every buyer's trust moves toward
-        neutral (prospects) or toward what its care earns (customers).
-        """
-        b = self.params.buyer
-        n = self.n
-        cust = self.customer[:n]
-        seat = self.seat[:n]
-        customers = self.customers_by_seat(n_seats)
-        per_customer = care_hours / np.maximum(customers, 1) / b.care_hours_per_customer
-        attention = np.minimum(1.0, per_customer)[seat]
-        care = self.care[:n]
-        care += np.where(cust, (attention - care) / WEEKS_PER_QUARTER, 0.0)
-        target = np.where(cust, 0.5 + b.care_trust_effect * (2 * care - 1), 0.5)
-        t = self.trust[:n]
-        t += b.trust_recovery_per_year / WEEKS_PER_YEAR * (np.clip(target, 0.0, 1.0) - t)
-
-    def churn(self, week: int, rng: np.random.Generator) -> np.ndarray:
-        """Customers who stop buying this week (they become prospects); returns their seats.
-
-        The hazard is ``buyer.churn_per_year`` at half care and neutral trust,
-        rising as care or trust fall and in the weeks after a change of rep.
-        """
-        b = self.params.buyer
-        if b.churn_per_year <= 0:
-            return np.zeros(0, np.int64)
-        n = self.n
-        idx = np.flatnonzero(self.customer[:n] & ~self.open[:n])
-        seat = self.seat[idx]
-        new_rep = (week - self.rep_changed_week[seat]) < b.rep_change_weeks
-        log_h = (
-            b.churn_care_effect * (0.5 - self.care[idx])
-            + b.churn_trust_effect * (0.5 - self.trust[idx])
-            + b.rep_change_churn * new_rep
-        )
-        hazard = b.churn_per_year / WEEKS_PER_YEAR * np.exp(log_h)
-        lost = idx[rng.random(idx.size) < 1.0 - np.exp(-hazard)]
-        self.customer[lost] = False
-        self.care[lost] = 0.0
-        self.installed[lost] = 0.0
-        return self.seat[lost]
-
-    def change_rep(self, seat: int, week: int) -> None:
-        """A territory gets a new rep: its buyers lose part of their trust and are at risk."""
-        self.rep_changed_week[seat] = week
-        mine = np.flatnonzero(self.seat[: self.n] == seat)
-        loss = self.params.buyer.rep_change_trust_loss
-        self.trust[mine] -= loss * (self.trust[mine] - 0.5)

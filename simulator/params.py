@@ -307,6 +307,15 @@ class BuyerParams:
     hold_loss_per_week: float = p(
         0.15, 0.0, 1.0, "1/week", "chance a ready buyer walks away each week a deal is held back"
     )
+    hold_discount: float = p(
+        0.0,
+        0.0,
+        0.9,
+        "share of price",
+        "discount a ready buyer is given for waiting until the rep's next period (Larkin "
+        "2014: reps offer lower prices to buyers who go along with their timing); 0 = "
+        "buyers wait for nothing",
+    )
     rush_trust_cost: float = p(0.25, 0.0, 1.0, "trust", "trust a rushed buyer loses")
     trust_recovery_per_year: float = p(
         0.2, 0.0, 5.0, "1/year", "speed at which trust moves toward what the account's care earns"

@@ -346,11 +346,11 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     - ``attainment_sd``: standard deviation of annual attainment;
     - ``effort_hours_sd``: standard deviation of rep-quarter weekly hours;
     - ``rushed_share``: share of won revenue from deals pulled in (rushed);
-    - ``timing_loss_share``: revenue lost to pulling deals in, over the revenue
-      that would have been booked without it: the discounts given on rushed
-      deals plus the wins the rush cost (each won rushed deal stands for
-      ``penalty / (1 - penalty)`` of its list value in deals lost to the lower
-      win probability, ``buyer.rush_win_penalty``);
+    - ``timing_loss_share``: revenue lost to moving deals across period ends, over
+      the revenue that would have been booked without it: the discounts given on
+      rushed deals and to held buyers for waiting, plus the wins the rush cost
+      (each won rushed deal stands for ``penalty / (1 - penalty)`` of its list
+      value in deals lost to the lower win probability, ``buyer.rush_win_penalty``);
     - ``late_share_ahead_at_end``: :func:`late_share_ahead`;
     - ``held_when_ahead``: deals held back per rep-quarter ending at or above quota;
     - ``lost_to_colleagues_per_rep_year``: deals lost to a teammate per rep and year;
@@ -377,7 +377,8 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     penalty = result.params.buyer.rush_win_penalty
     list_value = rushed["price"] + rushed["discount"]
     factor = penalty / (1.0 - penalty) if penalty < 1.0 else 0.0  # at 1 no rushed deal wins
-    lost = float(rushed["discount"].sum() + (list_value * factor).sum())
+    # every discount bought timing: rushed deals' and held buyers' (buyer.hold_discount)
+    lost = float(won["discount"].sum() + (list_value * factor).sum())
     return {
         **result.summary,
         **effort_by_pace(trace),

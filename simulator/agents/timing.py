@@ -107,13 +107,15 @@ def hold_back(
     """Which ready deals reps hold back into the next period (True = hold).
 
     A rep holds a deal when its expected pay next period (win probability
-    after the wait, times the pay of adding it to next period's projected
+    after the wait, times the pay of adding it, at the price less
+    ``buyer.hold_discount`` promised for waiting, to next period's projected
     sales) beats the exact pay of crediting it now. Components whose period
     does not end soon pay the same either way and do not count.
     """
     plan = model.plan
     seats = model.seats
     ending = model.periods_ending_soon()
+    later_values = values * (1.0 - model.params.buyer.hold_discount)
     gain_now = np.zeros(len(deal_seats))
     gain_later = np.zeros(len(deal_seats))
     for name, comp in plan.components.items():
@@ -123,10 +125,10 @@ def hold_back(
         cred = seats.credited[w][deal_seats]
         q = seats.quota[w][deal_seats]
         gain_now += plan.component_pay(name, cred + values, q) - plan.component_pay(name, cred, q)
-        gain_later += _later_gain(model, name, deal_seats, values)
+        gain_later += _later_gain(model, name, deal_seats, later_values)
     cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
     gain_now -= ratchet_loss(model, deal_seats, cred, values)
-    gain_later -= ratchet_loss(model, deal_seats, cred, values, later=True)
+    gain_later -= ratchet_loss(model, deal_seats, cred, later_values, later=True)
     return p_later * gain_later > p_now * gain_now
 
 
