@@ -99,9 +99,16 @@ class CustomerBase:
         self.installed[lost] = 0.0
         return self.seat[lost]
 
-    def change_rep(self, seat: int, week: int) -> None:
-        """A territory gets a new rep: its buyers lose part of their trust and are at risk."""
+    def change_rep(self, seat: int | np.ndarray, week: int) -> None:
+        """Territories get a new rep: their buyers lose part of their trust and are at risk.
+
+        ``seat`` may be a week's hires at once: one pass over the accounts for all
+        of them (a pass per hire made hiring cost grow with the square of the
+        organisation).
+        """
         self.rep_changed_week[seat] = week
-        mine = np.flatnonzero(self.seat[: self.n] == seat)
+        changed = np.zeros(self.rep_changed_week.size, bool)
+        changed[seat] = True
+        mine = np.flatnonzero(changed[self.seat[: self.n]])
         loss = self.params.buyer.rep_change_trust_loss
         self.trust[mine] -= loss * (self.trust[mine] - 0.5)

@@ -97,6 +97,7 @@ class PeopleFlows:
     def _seat_rep(
         self, seat: int, skill: float, aptitude: float, tenure: int = 0, initial: bool = False
     ) -> Rep:
+        """Seat a rep; a hire's caller then tells the accounts (``accounts.change_rep``)."""
         rep = Rep(self, seat)
         rep.hired_week = self.week - tenure
         rep_id = self._next_rep_id
@@ -112,7 +113,6 @@ class PeopleFlows:
         self.productive_week[seat] = 0 if tenure >= WEEKS_PER_YEAR or initial else -1
         self.recorder.hire(rep_id, seat, int(self.seats.team[seat]), self.week - tenure, initial)
         if not initial:
-            self.accounts.change_rep(seat, self.week)
             full = self.seats.annual_quota_full[seat]
             self.seats.expected_weekly_sales[seat] = 0.5 * full / WEEKS_PER_YEAR
             self.seats.quota_annual[seat] = self.seats.annual_quota_full[seat]
@@ -128,12 +128,15 @@ class PeopleFlows:
         progress = np.array([self.managers[st.team[s]].hiring_progress for s in vacant])
         p_fill = progress * (1.0 if h.time_to_fill_weeks <= 1 else 1.0 / h.time_to_fill_weeks)
         draws = self.rng_people.random(vacant.size)
-        for seat in vacant[draws < p_fill]:
+        hired = vacant[draws < p_fill]
+        for seat in hired:
             quality = np.array([self.managers[st.team[seat]].coaching_quality])
             skill, aptitude = self._hire_draws(self.rng_people, quality)
             self._seat_rep(int(seat), float(skill[0]), float(aptitude[0]))
             self._week_hires += 1
             self.hire_count += 1
+        if hired.size:
+            self.accounts.change_rep(hired, self.week)
 
     def _quits(self) -> None:
         st = self.seats

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.stats import rankdata
 
+from simulator.accounts import Accounts
 from simulator.agents.manager import manage_week
 from simulator.invariants import INVARIANTS, accounting_invariants
 from simulator.model import SalesModel
@@ -130,3 +131,19 @@ def test_a_leavers_pay_on_its_own_seat_is_what_paying_everyone_gives_it(cumulati
         assert own[column][seat] == everyone[column][seat]
         assert (own[column][others] == 0).all()
     assert own["commission"][seat] > 0
+
+
+def test_a_weeks_hires_change_rep_at_once_as_one_by_one():
+    together, one_by_one = (Accounts(SimParams(), 12, np.random.default_rng(3)) for _ in range(2))
+    together.trust[: together.n] = one_by_one.trust[: one_by_one.n] = np.linspace(0, 1, together.n)
+    hired = np.array([1, 4, 11])
+    together.change_rep(hired, 30)
+    for seat in hired:
+        one_by_one.change_rep(int(seat), 30)
+    assert together.trust.tobytes() == one_by_one.trust.tobytes()
+    np.testing.assert_array_equal(together.rep_changed_week, one_by_one.rep_changed_week)
+    changed = np.isin(together.seat[: together.n], hired)
+    assert (together.trust[: together.n] != np.linspace(0, 1, together.n))[changed].any()
+    np.testing.assert_array_equal(
+        together.trust[: together.n][~changed], np.linspace(0, 1, together.n)[~changed]
+    )
