@@ -5,6 +5,7 @@ model's own numbers on a history the model wrote, and salesim-fit reads the ship
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from simulator.run import run_one, with_overrides
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "rep_id,team,period,quota,credited_sales"
 GOOD_ROW = "A,t1,2024Q1,100,120"
+QUARTERS = 4
 
 
 def write(tmp_path: Path, text: str, name: str = "history.csv") -> Path:
@@ -327,3 +329,30 @@ def test_a_history_the_model_wrote_passes_and_gives_the_models_own_numbers(small
         assert s[key] == pytest.approx(m[key], rel=1e-6), key  # the file's cents
     for key in ("turnover_total", "turnover_voluntary", "headcount_mean"):
         assert s[key] == pytest.approx(m[key], rel=0.05), key
+
+
+# ---------------------------------------------------------------- the shipped example
+
+EXAMPLE = ROOT / "scenarios" / "history" / "example_history.csv"
+EXAMPLE_PARAMS = EXAMPLE.with_suffix(".params.json")
+
+
+def test_the_shipped_example_passes_its_own_checker_and_is_summarised():
+    assert EXAMPLE.stat().st_size < 300_000
+    history = read_history(EXAMPLE)
+    assert {"hire_date", "exit_date", "exit_kind", "deals_won", "pay_total"} <= set(history)
+    meta = json.loads(EXAMPLE_PARAMS.read_text(encoding="utf-8"))
+    assert {"seed", "first_year", "parameters", "model_summary"} <= set(meta)
+    params = meta["parameters"]
+    s = summarise_history(history)
+    assert s["first_period"] == f"{meta['first_year']}Q1"
+    assert s["quarters"] == QUARTERS * params["run.years"]
+    assert s["teams"] == -(-params["org.n_reps"] // params["org.span_of_control"])
+    assert s["headcount_mean"] <= params["org.n_reps"] and s["exits"] > 0
+    assert s["new_hires_ramped"] > 0 and s["yoy_pairs"] > 0
+    for key in ("attainment_median", "turnover_total", "turnover_voluntary", "ramp_months_median"):
+        assert np.isfinite(s[key]), key
+    assert sum(s[f"sales_share_q{q}"] for q in range(1, 5)) == pytest.approx(1.0)
+    # the file is the model's own run: its attainment moments are the run's
+    for key in ("attainment_median", "share_at_quota", "top20_revenue_share"):
+        assert s[key] == pytest.approx(meta["model_summary"][key], rel=1e-6), key
