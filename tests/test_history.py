@@ -6,12 +6,15 @@ model's own numbers on a history the model wrote, and salesim-fit reads the ship
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from salesim_cli.fitcli import main as fit_main
 from simulator.history import HistoryError, read_history
 from simulator.history_summary import model_history, summarise_history
 from simulator.params import SimParams
@@ -356,3 +359,76 @@ def test_the_shipped_example_passes_its_own_checker_and_is_summarised():
     # the file is the model's own run: its attainment moments are the run's
     for key in ("attainment_median", "share_at_quota", "top20_revenue_share"):
         assert s[key] == pytest.approx(meta["model_summary"][key], rel=1e-6), key
+
+
+# ---------------------------------------------------------------- salesim-fit
+
+SUMMARY_KEYS = {
+    "history",
+    "first_period",
+    "last_period",
+    "reps",
+    "attainment_median",
+    "attainment_p10",
+    "attainment_p90",
+    "share_at_quota",
+    "top20_revenue_share",
+    "turnover_total",
+    "turnover_voluntary",
+    "turnover_total_tenure_lt1y",
+    "turnover_voluntary_low_tercile",
+    "ramp_months_median",
+    "sales_share_q4",
+    "attainment_yoy_corr",
+}
+
+
+def test_salesim_fit_end_to_end_on_the_shipped_example(tmp_path):
+    script = Path(sys.executable).with_name("salesim-fit")
+    out = tmp_path / "fit"
+    done = subprocess.run(
+        [str(script), str(EXAMPLE), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    saved = json.loads((out / "history_summary.json").read_text(encoding="utf-8"))
+    assert SUMMARY_KEYS <= set(saved) and saved["history"] == str(EXAMPLE)
+    assert saved == {k: v for k, v in saved.items() if v is None or v == v}  # NaN as null
+    assert "attainment of a full year" in done.stdout
+    assert "not built yet" in done.stdout
+
+
+def test_salesim_fit_json_prints_what_it_saves(tmp_path, capsys):
+    fit_main([str(EXAMPLE), "--out", str(tmp_path), "--json"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads((tmp_path / "history_summary.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        (f"{HEADER}\n{GOOD_ROW}\nB,t1,2024Q1,-100,50\n", "row 3, column 'quota': -100"),
+        ("", "row 1: the file is empty"),
+        (f"{HEADER}\n{GOOD_ROW}\nA,t1,2024Q1,100,5\n", "row 3, columns 'rep_id' and 'period'"),
+    ],
+)
+def test_salesim_fit_refuses_a_bad_file_in_one_line_and_writes_nothing(
+    tmp_path, capsys, text, where
+):
+    path = write(tmp_path, text)
+    out = tmp_path / "fit"
+    with pytest.raises(SystemExit) as caught:
+        fit_main([str(path), "--out", str(out)])
+    assert caught.value.code == 2
+    printed, err = capsys.readouterr()
+    assert printed == "" and err.count("\n") == 1
+    assert err.startswith(f"salesim-fit: error: {path}, {where}")
+    assert not out.exists()
+
+
+def test_salesim_fit_help_says_fitting_is_next(capsys):
+    with pytest.raises(SystemExit):
+        fit_main(["--help"])
+    assert "not built yet" in " ".join(capsys.readouterr().out.split())

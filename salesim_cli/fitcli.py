@@ -1,0 +1,147 @@
+"""``salesim-fit``: your own team's history, checked and summarised (fitting it comes next).
+
+    salesim-fit history.csv                  # check, print the summary, write fit/
+    salesim-fit history.csv --out my_fit     # another folder
+    salesim-fit history.csv --json           # the summary as JSON on stdout
+
+Reads a rep x quarter export (:mod:`simulator.history`: ``rep_id``, ``team``,
+``period``, ``quota``, ``credited_sales``; optionally ``hire_date``,
+``exit_date``, ``exit_kind``, ``segment``, ``deals_won``, ``pay_total``), checks
+it, prints its summary (:mod:`simulator.history_summary`: attainment of full
+years, concentration, turnover by kind, tenure and performance, ramp,
+seasonality, persistence) and writes it to ``history_summary.json`` in
+``--out`` (default ``./fit``). Fitting the organisation's parameters to the
+history is the next step of issue 13 and is not built yet.
+
+A bad file gives one line, ``salesim-fit: error: FILE, row R, column 'C': ...``,
+exit status 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import NoReturn
+
+from salesim_cli.errors import OneLineParser, fail
+from simulator.history import OPTIONAL, REQUIRED, HistoryError, read_history
+from simulator.history_summary import summarise_history
+from simulator.io import json_value, write_atomic, write_json
+
+PROG = "salesim-fit"
+SUMMARY_FILE = "history_summary.json"
+TENURE_LABELS = {"lt1y": "< 1 year", "1to2y": "1-2 years", "2yplus": "2+ years"}
+
+
+def _fail(message: str) -> NoReturn:
+    fail(message, PROG)
+
+
+def _pct(value: float, digits: int = 0) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value:.{digits}%}"
+
+
+def _num(value: float, fmt: str = ".1f") -> str:
+    return "n/a" if value is None or math.isnan(value) else format(value, fmt)
+
+
+def summary_text(path: Path, s: dict) -> str:
+    """What the command prints: the summary in a few short sections."""
+    lines = [
+        f"{path}: {s['reps']} reps in {s['teams']} teams, {s['first_period']}-{s['last_period']} "
+        f"({s['quarters']} quarters, {s['rows']} rows; {s['headcount_mean']:.1f} reps in seat "
+        "on average)",
+        f"attainment of a full year ({s['rep_years_full']} rep-years in seat all year):",
+        f"  median {_pct(s['attainment_median'])}, p10 {_pct(s['attainment_p10'])}, "
+        f"p90 {_pct(s['attainment_p90'])}, mean {_pct(s['attainment_mean'])}; "
+        f"at or above quota {_pct(s['share_at_quota'])}",
+        f"  top 20% of reps: {_pct(s['top20_revenue_share'])} of the credited sales; "
+        f"year-on-year correlation {_num(s['attainment_yoy_corr'], '.2f')} "
+        f"({s['yoy_pairs']} reps in consecutive years)",
+        f"turnover a year, per rep in seat: total {_pct(s['turnover_total'], 1)}, voluntary "
+        f"{_pct(s['turnover_voluntary'], 1)}, involuntary {_pct(s['turnover_involuntary'], 1)} "
+        f"({s['exits']} exits"
+        + (f", {s['exits_inferred']} read from rows that stop)" if s["exits_inferred"] else ")"),
+    ]
+    groups = {
+        "tenure": [(f"tenure_{k}", v) for k, v in TENURE_LABELS.items()],
+        "last quarter's attainment": [
+            (f"{k}_tercile", f"{k} third") for k in ("low", "mid", "high")
+        ],
+    }
+    for name, cells in groups.items():
+        for kind in ("total", "voluntary"):
+            rates = ", ".join(
+                f"{label} {_pct(s[f'turnover_{kind}_{key}'], 1)}" for key, label in cells
+            )
+            lines.append(f"  {kind} by {name}: {rates}")
+    lines.append(
+        f"ramp: median {_num(s['ramp_months_median'])} months from hire to a quarter at 80% of "
+        f"the median seasoned rep's sales ({s['new_hires_ramped']} of {s['new_hires']} hires "
+        "within the history got there)"
+    )
+    shares = ", ".join(f"Q{q} {_pct(s[f'sales_share_q{q}'])}" for q in range(1, 5))
+    lines.append(f"seasonality, share of a complete year's sales: {shares}")
+    extras = []
+    if "cost_of_sales" in s:
+        extras.append(f"pay is {_pct(s['cost_of_sales'], 1)} of credited sales")
+    if "deals_won_per_rep_year" in s:
+        extras.append(f"{_num(s['deals_won_per_rep_year'])} deals won per rep-year")
+    if extras:
+        lines.append("; ".join(extras))
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog=PROG,
+        description="Check your own team's history (one row per rep and quarter) and "
+        "summarise it in the moments the model reports: attainment, concentration, "
+        "turnover by kind, tenure and performance, ramp, seasonality. Fitting the "
+        "organisation's parameters to it is the next step and is not built yet: "
+        "for now this checks and summarises.",
+        epilog=f"Columns, required: {', '.join(REQUIRED)}; optional: {', '.join(OPTIONAL)}. "
+        "period: a quarter like 2024Q1 or its first day like 2024-01-01; quota above 0; "
+        "credited_sales 0 or more; dates as 2023-09-15; exit_kind voluntary or involuntary. "
+        "Example: scenarios/history/example_history.csv (written by the model). "
+        "Bad input: one line naming the row and column, exit status 2, nothing written.",
+    )
+    parser.add_argument("history", type=Path, help="the history CSV")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("fit"),
+        metavar="DIR",
+        help=f"folder for {SUMMARY_FILE} (default: ./fit)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the summary as JSON instead of text"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point (``argv``: the arguments, default ``sys.argv[1:]``)."""
+    args = _parser().parse_args(argv)
+    try:
+        summary = summarise_history(read_history(args.history))
+    except HistoryError as err:
+        _fail(str(err))
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        _fail(f"--out {args.out}: {err.strerror or err}")
+    data = {"history": str(args.history), **summary}
+    saved = write_atomic(args.out / SUMMARY_FILE, lambda p: write_json(p, data))
+    if args.json:
+        print(json.dumps({k: json_value(v) for k, v in data.items()}, indent=2))
+        return
+    print(summary_text(args.history, summary))
+    print(f"saved: {saved}")
+    print("next: fitting the organisation to this history (issue 13) is not built yet")
+
+
+if __name__ == "__main__":
+    main()
