@@ -257,7 +257,7 @@ def model_history(tables: dict[str, pd.DataFrame], start_year: int) -> pd.DataFr
     """A run's evaluation window as a history file's rows (the CSV shape, text dates).
 
     One row per rep and quarter with a quota (the model's rep-quarter rows
-    outside the warm-up): ``rep_id`` (``R0007``), ``team`` (``T03``), ``period``
+    outside the warm-up), by quarter and rep: ``rep_id`` (``R0007``), ``team`` (``T03``), ``period``
     (the first evaluation year is ``start_year``), ``quota``, ``credited_sales``,
     ``hire_date``, ``exit_date``, ``exit_kind``, ``deals_won``, ``pay_total``.
     A model week falls on the calendar quarter of its 13-week quarter, 7 days
@@ -266,7 +266,7 @@ def model_history(tables: dict[str, pd.DataFrame], start_year: int) -> pd.DataFr
     of the rep's last week.
     """
     reps, hires = tables["reps"], tables["hires"].set_index("rep_id")
-    rows = reps[~reps["warmup"] & (reps["quota"] > 0)]
+    rows = reps[~reps["warmup"] & (reps["quota"] > 0)].sort_values(["period", "rep_id"])
     first_period = int(rows["period"].min())
     index = QUARTERS_PER_YEAR * start_year + rows["period"].to_numpy() - first_period
     first_week = WEEKS_PER_QUARTER * first_period
