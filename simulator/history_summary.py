@@ -263,7 +263,7 @@ def model_history(tables: dict[str, pd.DataFrame], start_year: int) -> pd.DataFr
     A model week falls on the calendar quarter of its 13-week quarter, 7 days
     a week from the quarter's first day, so a 52-week year maps onto the calendar;
     a hire date is the first day of the week of hire, an exit date the last day
-    of the rep's last week.
+    of the rep's last week (or of its quarter, when 13 weeks pass the quarter's days).
     """
     reps, hires = tables["reps"], tables["hires"].set_index("rep_id")
     rows = reps[~reps["warmup"] & (reps["quota"] > 0)].sort_values(["period", "rep_id"])
@@ -275,9 +275,10 @@ def model_history(tables: dict[str, pd.DataFrame], start_year: int) -> pd.DataFr
         quarter, week = np.divmod(weeks.to_numpy() - first_week, WEEKS_PER_QUARTER)
         day = DAYS_PER_WEEK * week + day_of_week
         valid = np.isfinite(weeks.to_numpy())
-        starts = quarter_start(np.where(valid, QUARTERS_PER_YEAR * start_year + quarter, 0))
+        index = np.where(valid, QUARTERS_PER_YEAR * start_year + quarter, 0)
         days = pd.to_timedelta(np.where(valid, day, 0), unit="D")
-        stamps = (starts + days).dt.strftime("%Y-%m-%d")
+        last_day = quarter_start(index + 1) - pd.Timedelta(days=1)  # 13 weeks pass 90 days
+        stamps = np.minimum(quarter_start(index) + days, last_day).dt.strftime("%Y-%m-%d")
         return list(stamps.where(valid, ""))
 
     hired = hires.loc[rows["rep_id"]]

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from salesim_cli.fitcli import main as fit_main
-from simulator.history import HistoryError, read_history
+from simulator.history import HistoryError, quarter_start, read_history
 from simulator.history_summary import model_history, summarise_history
 from simulator.params import SimParams
 from simulator.run import run_one, with_overrides
@@ -332,6 +332,15 @@ def test_a_history_the_model_wrote_passes_and_gives_the_models_own_numbers(small
         assert s[key] == pytest.approx(m[key], rel=1e-6), key  # the file's cents
     for key in ("turnover_total", "turnover_voluntary", "headcount_mean"):
         assert s[key] == pytest.approx(m[key], rel=0.05), key
+    # a leaver's exit date falls in the quarter of its last row, a hire's in its first
+    history = read_history(path).sort_values("period_index")
+    last = history.groupby("rep_id").tail(1)
+    left = last[last["exit_date"].notna()]
+    assert (
+        len(left) and (left["exit_date"] < quarter_start(left["period_index"] + 1).to_numpy()).all()
+    )
+    first = history.groupby("rep_id").head(1)
+    assert (first["hire_date"] < quarter_start(first["period_index"] + 1).to_numpy()).all()
 
 
 # ---------------------------------------------------------------- the shipped example
