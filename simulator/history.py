@@ -47,6 +47,9 @@ RANGE_HINTS = {
     "quota": " (a row is a quarter the rep held a quota; leave out quarters without one)",
     "credited_sales": " (net a claw-back into the quarter it reverses)",
 }
+#: a number as an export may format it, told to write plain digits
+PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+PLAIN = " (plain digits: no thousands separators, currency signs or units)"
 NAMES = {"rep_id": "empty; expected the rep's id", "team": "empty; expected a team or manager"}
 DATES = ("hire_date", "exit_date")
 #: a rep's columns: one value per rep, given on any of its rows
@@ -107,8 +110,12 @@ def read_history(path: Path | str) -> pd.DataFrame:
     for name in REQUIRED:
         if name not in columns:
             found = ", ".join(c for c in columns if c) or "none"
+            hint = ""
+            if len(columns) == 1 and any(sep in columns[0] for sep in ";\t|"):
+                hint = "; the columns must be separated by commas"
             raise HistoryError(
-                f"{where} (the header): missing column {name!r}; {schema_text()} (found: {found})"
+                f"{where} (the header): missing column {name!r}; {schema_text()} "
+                f"(found: {found}){hint}"
             )
     if not rows:
         raise HistoryError(
@@ -220,7 +227,10 @@ def _numbers(
     blank = (text == "").to_numpy()
     message = np.full(values.size, "", dtype=object)
     not_number = ~blank & ~np.isfinite(values)
-    message[not_number] = [f"{v!r} is not a number; {expected}" for v in text[not_number]]
+    message[not_number] = [
+        f"{v!r} is not a number; {expected}{PLAIN if not PLAIN_NUMBER.match(v) else ''}"
+        for v in text[not_number]
+    ]
     if required:
         message[blank] = f"empty; {expected}"
     finite = np.isfinite(values)

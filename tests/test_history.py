@@ -75,7 +75,20 @@ def refusal(tmp_path: Path, text: str) -> str:
         ),
         (
             f"{HEADER}\n{GOOD_ROW}\nA,t1,2024Q2,1.2e5,12k\n",
-            "row 3, column 'credited_sales': '12k' is not a number; expected a number 0 or more",
+            "row 3, column 'credited_sales': '12k' is not a number; expected a number 0 or more "
+            "(plain digits: no thousands separators, currency signs or units)",
+        ),
+        (
+            f'{HEADER}\nA,t1,2024Q1,"125,000",5\n',
+            "row 2, column 'quota': '125,000' is not a number; expected a number above 0 "
+            "(plain digits: no thousands separators, currency signs or units)",
+        ),
+        (
+            HEADER.replace(",", ";") + "\nA;t1;2024Q1;100;5\n",
+            "row 1 (the header): missing column 'rep_id'; required: rep_id, team, period, "
+            "quota, credited_sales; optional: hire_date, exit_date, exit_kind, segment, "
+            "deals_won, pay_total (found: rep_id;team;period;quota;credited_sales); the "
+            "columns must be separated by commas",
         ),
         (
             "",
@@ -144,6 +157,8 @@ def refusal(tmp_path: Path, text: str) -> str:
         "negative-sales",
         "duplicated-rep-period",
         "text-in-a-number",
+        "thousands-separator",
+        "semicolons",
         "empty-file",
         "header-only",
         "unparseable-period",
