@@ -80,8 +80,9 @@ def test_specialised_territories_narrow_attainment_and_keep_bookings_unequal():
 
     mixed, mixed_top = spread(0.0)
     cut, cut_top = spread(1.0)
-    # measured on seeds 0-5: p90/p10 6.1 mixed (seed sd 0.87) against 3.7 cut (sd 0.32);
-    # the difference of two 3-seed means has sd 0.54, so a 1.0 margin sits 2.6 sds below it
-    assert cut < mixed - 1.0
-    # the top fifth still books over the field band's floor (0.45; measured 0.55, sd 0.03)
+    # measured at the committed defaults, seeds 0-5: p90/p10 5.6 mixed (seed sd 0.81)
+    # against 3.7 cut (sd 0.73), 5.6 against 3.7 on seeds 0-2; the difference of two
+    # 3-seed means has sd 0.63, so a 0.6 margin sits 2 sds below the measured 1.9
+    assert cut < mixed - 0.6
+    # the top fifth still books over the field band's floor (0.45; measured 0.57, sd 0.03)
     assert cut_top > 0.45
