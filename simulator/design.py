@@ -1,9 +1,10 @@
 """Designs of experiments over named parameter ranges, evaluated in one process.
 
 A *space* names parameters and their ranges, ``{"manager.coaching_share": (0.05, 0.4)}``,
-checked against the metadata of :mod:`simulator.params` (:func:`parse_space`).
-:func:`sample` draws a design from it with SALib: a Latin hypercube, Saltelli's
-scheme for Sobol' indices, or Morris trajectories. :func:`evaluate` runs every
+checked against the metadata of :mod:`simulator.params` (:func:`parse_space`, in
+:mod:`simulator.space`). :func:`sample` (:mod:`simulator.sampling`) draws a design
+from it with SALib: a Latin hypercube, Saltelli's scheme for Sobol' indices, or
+Morris trajectories. :func:`evaluate`, here, runs every
 point of a design on one base configuration, each with the same replication
 seeds (common random numbers), in a joblib pool, and returns a tidy table, one
 row per point and replication: ``point``, the parameters as columns, then the
@@ -12,7 +13,9 @@ outcomes' columns (:mod:`simulator.results`: ``run_id``, ``job`` (the point),
 it writes the results pair ``runs.parquet`` (every parameter of every run) and
 ``outcomes.parquet``, and resumes: every finished chunk of points is kept in
 ``chunks/`` as it comes, and a rerun evaluates only the points no chunk holds.
-:func:`analyse` turns the table into sensitivity indices with confidence intervals.
+:func:`analyse` (:mod:`simulator.sensitivity`) turns the table into sensitivity
+indices with confidence intervals. This module re-exports the names of all three,
+so ``from simulator.design import sample, evaluate, analyse`` is the one import.
 
 A list parameter is ranged one element at a time, ``plan.bonus.amounts[0]``.
 ``plan.team_weight`` and ``plan.individual_weight`` must sum to 1, so ranging
@@ -27,294 +30,35 @@ written atomically (:func:`simulator.io.write_atomic`).
 
 from __future__ import annotations
 
-import difflib
-import itertools
 import json
 import math
-import re
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import joblib
-import numpy as np
 import pandas as pd
 
 from simulator.io import write_atomic, write_results
-from simulator.params import ParamError, SimParams, flatten, iter_fields, validate
+from simulator.params import ParamError, SimParams, flatten, validate
 from simulator.results import concat, inputs_table, outcomes_table
-from simulator.run import replication_seeds, run_one, with_overrides
+from simulator.run import replication_seeds, run_one
+from simulator.sampling import METHODS, MORRIS_LEVELS, Design, sample
+from simulator.sensitivity import HEADLINE_OUTCOMES, INDICES, analyse, point_means
+from simulator.space import (
+    COMPLEMENTS,
+    ParamRange,
+    apply_point,
+    check_box,
+    parse_range_text,
+    parse_space,
+)
 
-METHODS = ("latin", "sobol", "morris")
-#: Outcomes analysed by default: attainment, turnover and cost of sales.
-HEADLINE_OUTCOMES = ("share_at_quota", "attainment_median", "turnover_total", "cost_of_sales")
-#: Indices each method reports (the first has a confidence interval in every method).
-INDICES = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma"), "latin": ("delta", "S1")}
-#: Pairs of parameters that must sum to 1: ranging one sets the other to the rest.
-COMPLEMENTS = {
-    "plan.team_weight": "plan.individual_weight",
-    "plan.individual_weight": "plan.team_weight",
-}
-MORRIS_LEVELS = 4
 DESIGN_FILE = "design.parquet"
 MANIFEST_FILE = "design.json"
 CHUNK_DIR = "chunks"
-
-_NAME = re.compile(r"^(?P<field>[A-Za-z_][\w.]*?)(?:\[(?P<index>\d+)\])?$")
-
-
-# ---------------------------------------------------------------- parameter ranges
-
-
-@dataclass(frozen=True)
-class ParamRange:
-    """One ranged parameter: dotted name (``[i]`` for a list element) and closed range."""
-
-    name: str
-    lo: float
-    hi: float
-    integer: bool = False
-
-    @property
-    def field(self) -> str:
-        """The dotted parameter name without any ``[i]`` element index."""
-        return _NAME.match(self.name)["field"]
-
-    @property
-    def index(self) -> int | None:
-        """The list element ranged, or None for a plain parameter."""
-        index = _NAME.match(self.name)["index"]
-        return None if index is None else int(index)
-
-    def value(self, x: float) -> float | int:
-        """The parameter value a sampled ``x`` stands for (rounded for an integer)."""
-        return int(round(x)) if self.integer else float(x)
-
-
-def parse_range_text(text: str) -> tuple[str, tuple[float, float]]:
-    """Parse ``NAME=LO:HI`` (the command line's form) into ``(name, (lo, hi))``."""
-    name, sep, bounds = text.partition("=")
-    lo_text, sep2, hi_text = bounds.partition(":")
-    if not (sep and sep2 and name.strip()):
-        raise ParamError(
-            f"{text!r}: a range is written NAME=LO:HI, e.g. manager.coaching_share=0.05:0.4"
-        )
-    try:
-        return name.strip(), (float(lo_text), float(hi_text))
-    except ValueError:
-        raise ParamError(
-            f"{text!r}: LO and HI must be numbers, e.g. {name.strip()}=0.1:0.5"
-        ) from None
-
-
-def parse_space(
-    ranges: Mapping[str, Sequence[float]] | Iterable[str],
-    base: SimParams | None = None,
-    single_values: bool = False,
-) -> dict[str, ParamRange]:
-    """Check named ranges against the parameters' metadata; return them as :class:`ParamRange`.
-
-    Args:
-        ranges: ``{name: (lo, hi)}`` or strings ``"name=lo:hi"``.
-        base: the configuration the ranges vary (list lengths are checked on it).
-        single_values: accept ``lo == hi`` (the span of a given design's column).
-
-    Raises:
-        ParamError: naming the parameter, for an unknown name, a parameter that is
-            not a number, a list without an element index, an empty range or one
-            outside the parameter's allowed range.
-    """
-    if not isinstance(ranges, Mapping):
-        ranges = dict(parse_range_text(text) for text in ranges)
-    base = base if base is not None else SimParams()
-    fields = {name: (value, f) for name, value, f in iter_fields(base)}
-    space = {
-        name: _check_range(name, bounds, fields, single_values) for name, bounds in ranges.items()
-    }
-    if not space:
-        raise ParamError("no parameter ranges given: name at least one, e.g. NAME=LO:HI")
-    both = [name for name in space if COMPLEMENTS.get(name) in space]
-    if both:
-        raise ParamError(
-            f"{' and '.join(both)}: range only one of them (they sum to 1; the other follows)"
-        )
-    return space
-
-
-def _check_range(
-    name: str, bounds: Sequence[float], fields: dict, single_values: bool = False
-) -> ParamRange:
-    match = _NAME.match(name)
-    if match is None or match["field"] not in fields:
-        close = difflib.get_close_matches(name, list(fields), n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        raise ParamError(f"{name}: unknown parameter{hint} (python -m salesim_cli.docs lists them)")
-    value, f = fields[match["field"]]
-    meta = dict(f.metadata)
-    if isinstance(value, list):
-        if match["index"] is None:
-            raise ParamError(f"{name}: a list parameter; range one element, e.g. {name}[0]")
-        if int(match["index"]) >= len(value):
-            raise ParamError(
-                f"{name}: no such element; {match['field']} has {len(value)} in this "
-                f"configuration ({value})"
-            )
-        value = value[0] if value else 0.0
-    elif match["index"] is not None:
-        raise ParamError(f"{name}: {match['field']} is not a list; drop the [index]")
-    if meta.get("choices") or isinstance(value, bool | str):
-        raise ParamError(f"{name}: not a numeric parameter; vary it with a sweep over its choices")
-    try:
-        lo, hi = (float(b) for b in bounds)
-    except (TypeError, ValueError):
-        raise ParamError(f"{name} = {bounds!r}: give a range as two numbers (lo, hi)") from None
-    if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi or (lo == hi and not single_values):
-        raise ParamError(f"{name} = {lo:g}:{hi:g}: the low end must be below the high end")
-    allowed_lo, allowed_hi = meta.get("lo"), meta.get("hi")
-    if (allowed_lo is not None and lo < allowed_lo) or (allowed_hi is not None and hi > allowed_hi):
-        limits = " to ".join(
-            "any" if b is None else format(b, "g") for b in (allowed_lo, allowed_hi)
-        )
-        raise ParamError(f"{name} = {lo:g}:{hi:g}: must lie within {limits}")
-    return ParamRange(name, lo, hi, integer=isinstance(value, int))
-
-
-def apply_point(base: SimParams, space: Mapping[str, ParamRange], values: Mapping) -> SimParams:
-    """``base`` with the point's ``values`` set (rounded, list elements, complements); validated."""
-    changes: dict[str, Any] = {}
-    for name, x in values.items():
-        item = space[name]
-        value = item.value(x)
-        if item.index is not None:
-            current = changes.get(item.field, list(_get(base, item.field)))
-            current[item.index] = value
-            changes[item.field] = current
-        else:
-            changes[item.field] = value
-            if item.field in COMPLEMENTS:
-                changes[COMPLEMENTS[item.field]] = 1.0 - value
-    return validate(with_overrides(base, **changes))
-
-
-def _get(params: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        params = getattr(params, part)
-    return params
-
-
-def check_box(base: SimParams, space: Mapping[str, ParamRange]) -> None:
-    """Validate ``base`` at every corner of the ranges, so that no point fails a cross-field rule.
-
-    The model's cross-field rules (shares of a week, weights summing to 1) are
-    linear, so a box whose corners pass holds no failing point.
-    """
-    names = list(space)
-    for corner in itertools.product(*[(space[n].lo, space[n].hi) for n in names]):
-        try:
-            apply_point(base, space, dict(zip(names, corner, strict=True)))
-        except ParamError as err:
-            at = ", ".join(f"{n}={v:g}" for n, v in zip(names, corner, strict=True))
-            raise ParamError(f"ranges reach a bad configuration at {at}: {err}") from None
-
-
-# ---------------------------------------------------------------- designs
-
-
-@dataclass
-class Design:
-    """A sampled design: the space, the method, and the raw sample (one row per point).
-
-    Attributes:
-        space: the ranged parameters, in column order.
-        method: ``latin``, ``sobol`` or ``morris``.
-        n: the sampler's size argument (points, base samples or trajectories).
-        seed: the sampler's seed.
-        samples: the raw sample as SALib drew it, shape ``(points, parameters)``.
-    """
-
-    space: dict[str, ParamRange]
-    method: str
-    n: int
-    seed: int
-    samples: np.ndarray
-
-    @property
-    def problem(self) -> dict[str, Any]:
-        """SALib's problem dictionary of the space."""
-        return {
-            "num_vars": len(self.space),
-            "names": list(self.space),
-            "bounds": [[r.lo, r.hi] for r in self.space.values()],
-        }
-
-    @property
-    def table(self) -> pd.DataFrame:
-        """One row per point: ``point`` and each parameter's value as run (integers rounded)."""
-        columns = {
-            name: [r.value(x) for x in self.samples[:, j]]
-            for j, (name, r) in enumerate(self.space.items())
-        }
-        return pd.DataFrame({"point": np.arange(len(self.samples)), **columns})
-
-    def describe(self) -> dict[str, Any]:
-        """The design as plain data (method, size, seed, ranges), for manifests and headers."""
-        return {
-            "method": self.method,
-            "n": self.n,
-            "seed": self.seed,
-            "points": len(self.samples),
-            "ranges": {name: [r.lo, r.hi] for name, r in self.space.items()},
-        }
-
-
-def sample(
-    space: Mapping[str, ParamRange] | Mapping[str, Sequence[float]] | Iterable[str],
-    method: str = "sobol",
-    n: int = 64,
-    seed: int = 0,
-    base: SimParams | None = None,
-) -> Design:
-    """Draw a design over ``space`` with SALib.
-
-    Args:
-        space: parsed ranges, or anything :func:`parse_space` accepts.
-        method: ``latin`` (``n`` points), ``sobol`` (Saltelli's scheme without
-            second-order terms: ``n * (D + 2)`` points, ``n`` a power of 2) or
-            ``morris`` (``n`` trajectories of ``D + 1`` points on 4 levels).
-        n: the size, as above.
-        seed: the sampler's seed (the same seed gives the same design).
-        base: the configuration the ranges vary (for checking list lengths).
-    """
-    if not all(isinstance(r, ParamRange) for r in dict(space).values()):
-        space = parse_space(space, base)
-    space = dict(space)
-    if method not in METHODS:
-        raise ParamError(f"method = {method!r}: must be one of {', '.join(METHODS)}")
-    if not isinstance(n, int | np.integer) or n < 2:
-        raise ParamError(f"n = {n!r}: must be an integer of at least 2")
-    if method == "sobol" and n & (n - 1):
-        raise ParamError(f"n = {n}: Sobol' sampling needs a power of 2 (e.g. {_pow2_near(n)})")
-    problem = Design(space, method, int(n), seed, np.empty((0, len(space)))).problem
-    if method == "latin":
-        from SALib.sample import latin
-
-        samples = latin.sample(problem, int(n), seed=seed)
-    elif method == "sobol":
-        from SALib.sample import sobol
-
-        samples = sobol.sample(problem, int(n), calc_second_order=False, seed=seed)
-    else:
-        from SALib.sample import morris
-
-        samples = morris.sample(problem, int(n), num_levels=MORRIS_LEVELS, seed=seed)
-    return Design(space, method, int(n), seed, np.asarray(samples, float))
-
-
-def _pow2_near(n: int) -> int:
-    return 1 << max(1, round(math.log2(max(n, 2))))
 
 
 # ---------------------------------------------------------------- evaluation
@@ -593,138 +337,6 @@ def _tidy(outcomes: pd.DataFrame, table: pd.DataFrame, names: list[str]) -> pd.D
     return pd.concat([out, outcomes.reset_index(drop=True)], axis=1)
 
 
-# ---------------------------------------------------------------- sensitivity analysis
-
-
-def point_means(results: pd.DataFrame, outcome: str, n_points: int) -> np.ndarray:
-    """The outcome averaged over replications, one value per point ``0 .. n_points - 1``."""
-    means = results.groupby("point")[outcome].mean()
-    return means.reindex(range(n_points)).to_numpy(float)
-
-
-def analyse(
-    design: Design,
-    results: pd.DataFrame,
-    outcomes: Sequence[str] = HEADLINE_OUTCOMES,
-    seed: int = 0,
-    num_resamples: int = 100,
-) -> pd.DataFrame:
-    """Sensitivity indices of each outcome to each parameter, with 95% intervals.
-
-    Sobol' designs give first-order (``S1``) and total (``ST``) indices
-    (``SALib.analyze.sobol``); Morris designs the mean absolute elementary
-    effect ``mu_star`` and its spread ``sigma`` (``SALib.analyze.morris``;
-    ``sigma`` has no interval); Latin hypercubes Borgonovo's moment-independent
-    ``delta`` and a first-order ``S1`` (``SALib.analyze.delta``). Each outcome
-    is first averaged over the replications of a point. The intervals come
-    from ``num_resamples`` bootstrap resamples drawn from ``seed``.
-
-    Returns:
-        A long table: ``method``, ``outcome``, ``parameter``, ``index``,
-        ``value``, ``ci95`` (half-width of the 95% interval; NaN when there is
-        none) and ``note`` (why an outcome could not be analysed, else empty).
-    """
-    missing = [o for o in outcomes if o not in results.columns]
-    if missing:
-        metrics = [c for c in results.columns if results[c].dtype.kind == "f"]
-        raise ParamError(f"outcome {missing[0]!r}: no such metric; one of {', '.join(metrics)}")
-    rows = []
-    n_points = len(design.samples)
-    for outcome in outcomes:
-        y = point_means(results, outcome, n_points)
-        note = ""
-        if not np.isfinite(y).all():
-            note = f"undefined at {int((~np.isfinite(y)).sum())} of {n_points} points"
-        elif np.ptp(y) == 0:
-            note = "constant over the design"
-        found = _salib_indices(design, y, seed, num_resamples) if not note else {}
-        if found and not all(np.isfinite(v).all() for v, _ in found.values()):
-            note = f"too few points for {design.method} indices"
-        for j, name in enumerate(design.space):
-            for index in INDICES[design.method]:
-                value, ci = found.get(index, (None, None)) if found else (None, None)
-                rows.append(
-                    {
-                        "method": design.method,
-                        "outcome": outcome,
-                        "parameter": name,
-                        "index": index,
-                        "value": float(value[j]) if value is not None else math.nan,
-                        "ci95": float(ci[j]) if ci is not None else math.nan,
-                        "note": note,
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
-def _salib_indices(
-    design: Design, y: np.ndarray, seed: int, num_resamples: int
-) -> dict[str, tuple]:
-    """``{index: (values, ci95 or None)}`` from SALib for one outcome.
-
-    SALib's analyses skip seeding when the seed is 0 (``if seed:``) and the
-    delta analysis seeds NumPy's global generator, so they get a seed derived
-    from ``seed`` that is never 0, and the global state is restored after.
-    """
-    from threadpoolctl import threadpool_limits
-
-    seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
-    state = np.random.get_state()  # noqa: NPY002 (restoring what SALib changes)
-    try:
-        # Thousands of tiny linear-algebra calls (delta's density estimates):
-        # a multi-threaded BLAS spends more time waking threads than computing.
-        with threadpool_limits(limits=1, user_api="blas"):
-            return _salib_call(design, y, seed, num_resamples)
-    finally:
-        np.random.set_state(state)  # noqa: NPY002
-
-
-def _salib_call(design: Design, y: np.ndarray, seed: int, resamples: int) -> dict[str, tuple]:
-    problem = design.problem
-    if design.method == "sobol":
-        from SALib.analyze import sobol
-
-        si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=resamples, seed=seed)
-        return {"S1": (si["S1"], si["S1_conf"]), "ST": (si["ST"], si["ST_conf"])}
-    if design.method == "morris":
-        from SALib.analyze import morris
-
-        si = morris.analyze(
-            problem,
-            design.samples,
-            y,
-            num_resamples=resamples,
-            num_levels=MORRIS_LEVELS,
-            seed=seed,
-        )
-        mu_star = np.ma.filled(si["mu_star"], np.nan)
-        conf = np.ma.filled(si["mu_star_conf"], np.nan)
-        return {"mu_star": (mu_star, conf), "sigma": (np.asarray(si["sigma"]), None)}
-    si = _delta_analyze(problem, design.samples, y, seed, resamples)
-    key = "delta_raw" if "delta_raw" in si else "delta"
-    return {"delta": (si[key], si[f"{key}_conf"]), "S1": (si["S1"], si["S1_conf"])}
-
-
-def _delta_analyze(problem: dict, x: np.ndarray, y: np.ndarray, seed: int, resamples: int) -> dict:
-    """SALib's delta analysis, without its changes to the process's warning settings.
-
-    SALib 1.6 sets ``warnings.simplefilter("once")`` and replaces
-    ``warnings.formatwarning`` for the whole process; both are restored here.
-    Its warnings (about bin sizes of the bootstrap variants "balanced" and
-    "step", which are not reported) are recorded and dropped.
-    """
-    import warnings
-
-    from SALib.analyze import delta
-
-    formatter = warnings.formatwarning
-    try:
-        with warnings.catch_warnings(record=True):
-            return delta.analyze(problem, x, y, num_resamples=resamples, seed=seed, method="all")
-    finally:
-        warnings.formatwarning = formatter
-
-
 def elapsed_text(seconds: float) -> str:
     """A duration as ``1 h 02 min``, ``3 min 05 s`` or ``4.2 s``."""
     if seconds >= 3600:
@@ -746,15 +358,20 @@ __all__ = [
     "HEADLINE_OUTCOMES",
     "INDICES",
     "METHODS",
+    "MORRIS_LEVELS",
     "Design",
     "ParamRange",
     "analyse",
     "apply_point",
     "check_backend",
     "check_box",
+    "elapsed_text",
     "evaluate",
+    "parallel_backend",
     "parse_range_text",
     "parse_space",
+    "point_means",
     "replicate",
     "sample",
+    "timed",
 ]

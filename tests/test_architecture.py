@@ -132,7 +132,6 @@ def test_engine_modules_are_small(module):
 #: engine modules still over the limit, and why (issue 12 splits them next)
 OVERSIZED = {
     "simulator.params": "every parameter's declaration; issue 12 item 3 splits it by group",
-    "simulator.design": "designs, evaluation and the Sobol'/delta analyses in one module",
 }
 
 
