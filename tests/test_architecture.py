@@ -129,10 +129,8 @@ def test_engine_modules_are_small(module):
         assert lines <= MAX_MODULE_LINES, f"{module} has {lines} lines"
 
 
-#: engine modules still over the limit, and why (issue 12 splits them next)
-OVERSIZED = {
-    "simulator.params": "every parameter's declaration; issue 12 item 3 splits it by group",
-}
+#: engine modules over the limit, and why (none since issue 12 split params and design)
+OVERSIZED: dict[str, str] = {}
 
 
 def test_an_observer_watches_every_week_and_changes_nothing():

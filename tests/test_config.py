@@ -199,6 +199,8 @@ def test_installed_wheel_finds_conf(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {
         "simulator/conf/__init__.py",
+        "simulator/params/__init__.py",
+        "simulator/params/sim.py",
         "simulator/conf/config.yaml",
         "simulator/conf/plan/quota_bonus.yaml",
         "simulator/conf/org/example_saas.yaml",

@@ -1,0 +1,133 @@
+"""The organisation's size and targets, and its territories and customer segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.params._declare import (
+    FITTED,
+    TARGET_BASES,
+    fitted,
+    p,
+)
+
+
+@dataclass
+@fitted("org")
+class OrgParams:
+    """Size and targets of the sales organisation."""
+
+    n_reps: int = p(60, 1, 20_000, "seats", "rep seats (territories); vacancies included")
+    span_of_control: int = p(8, 1, 50, "reps", "rep seats per manager")
+    quota_per_rep: float = p(
+        1.6e6,
+        0.0,
+        None,
+        "currency/year",
+        "company target per rep seat; the target is n_reps times this",
+    )
+    target_growth: float = p(0.05, -0.5, 1.0, "1/year", "yearly growth of the company target")
+    target_basis: str = p(
+        "fixed",
+        doc="how each year's company target is set: 'fixed' (quota_per_rep x n_reps grown by "
+        "target_growth every year, whatever the organisation sells: the same targets in every "
+        "arm of a comparison) or 'last_year' (last year's bookings grown by target_growth, "
+        "planning from the year before as most companies do; the first year, with no history, "
+        "takes quota_per_rep; a plan that sells more then raises its own next target)",
+        choices=TARGET_BASES,
+    )
+    initial_tenure_years: float = p(
+        2.5,
+        0.0,
+        20.0,
+        "years",
+        "mean tenure of the reps in seat when a run starts (exponential, capped at "
+        "max_initial_tenure_years); they start with the skill that tenure taught them",
+    )
+    max_initial_tenure_years: float = p(
+        15.0, 0.0, 40.0, "years", "longest tenure of a rep in seat when a run starts"
+    )
+    initial_selling_share: float = p(
+        0.8,
+        0.0,
+        1.5,
+        "x normal selling week",
+        "selling in each past week of a starting rep's tenure, when the skill that tenure "
+        "taught it is replayed (learning by selling, skill fading in time not spent selling)",
+    )
+
+
+@dataclass
+class SegmentParams:
+    """One customer segment: its share of accounts, size and buying cycle."""
+
+    share: float = p(0.6, 0.0, 1.0, "fraction", "share of accounts in this segment")
+    potential_median: float = p(40_000.0, 0.0, None, "currency/year", "median annual spend")
+    potential_sigma: float = p(0.8, 0.0, 3.0, "log", "log-normal sigma of annual spend")
+    cycle_weeks: float = p(8.0, 1.0, 104.0, "weeks", "buyer's own time through all five stages")
+    win_prob: float = p(
+        0.35,
+        0.01,
+        0.99,
+        "probability",
+        "chance a deal reaching the close stage is won, at average skill",
+    )
+
+
+def _segment(name: str, share: float, median: float, cycle: float, win: float) -> Any:
+    sigma = FITTED.get(f"territory.{name}.potential_sigma", 0.8)
+    return field(
+        default_factory=lambda: SegmentParams(share, median, sigma, cycle, win),
+        metadata={"doc": "segment", "unit": "", "lo": None, "hi": None, "choices": None},
+    )
+
+
+@dataclass
+@fitted("territory")
+class TerritoryParams:
+    """Accounts and how territories differ (luck of territory)."""
+
+    accounts_per_rep: int = p(40, 1, 2000, "accounts", "mean accounts in a territory")
+    size_sigma: float = p(0.3, 0.0, 2.0, "log", "log-normal sigma of account count per territory")
+    quality_sigma: float = p(
+        0.5, 0.0, 2.0, "log", "log-normal sigma of a territory's potential multiplier; 0 = equal"
+    )
+    overlap: float = p(
+        0.15,
+        0.0,
+        1.0,
+        "share of won deals",
+        "won deals a stronger teammate also chases when the plan ranks reps (internal "
+        "competition); scaled by the plan's rank intensity",
+    )
+    customer_share: float = p(
+        0.55,
+        0.0,
+        1.0,
+        "share of accounts",
+        "accounts that are already customers when the run starts (the installed base); the "
+        "default is the default organisation's own steady state (experiments/steady_state.py)",
+    )
+    customer_penetration: float = p(
+        0.6,
+        0.0,
+        1.0,
+        "share of potential",
+        "share of its potential each starting customer already buys (its installed spend, "
+        "which bounds expansion under buyer.expansion_headroom); make calibrate sets it to "
+        "the default organisation's steady state",
+    )
+    specialisation: float = p(
+        0.0,
+        0.0,
+        1.0,
+        "share of accounts",
+        "how far territories are cut by segment: each seat has a home segment (seats split by "
+        "the segments' shares of accounts, neighbouring seats and so teams together) and draws "
+        "this share of its accounts from it, the rest from the whole mix; quotas split equally "
+        "within a home segment. 0 = every territory a mix of every segment",
+    )
+    smb: SegmentParams = _segment("smb", 0.60, 40_000.0, 6.0, 0.40)
+    mid: SegmentParams = _segment("mid", 0.30, 150_000.0, 13.0, 0.33)
+    ent: SegmentParams = _segment("ent", 0.10, 600_000.0, 26.0, 0.25)
