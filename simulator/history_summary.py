@@ -47,7 +47,7 @@ from simulator.history import (
     TERCILES,
     quarter_start,
 )
-from simulator.metrics import top_share
+from simulator.metrics import attainment_moments, top_share
 from simulator.params import WEEKS_PER_QUARTER
 
 NAN = float("nan")
@@ -70,11 +70,7 @@ def summarise_history(history: pd.DataFrame) -> dict[str, float | str]:
         "rows": len(rows),
         "headcount_mean": float(rows["seated"].sum() / n_quarters),
         "rep_years_full": len(annual),
-        "share_at_quota": float(np.mean(att >= 1.0)) if att.size else NAN,
-        "attainment_mean": float(np.mean(att)) if att.size else NAN,
-        "attainment_median": float(np.median(att)) if att.size else NAN,
-        "attainment_p10": float(np.quantile(att, 0.1)) if att.size else NAN,
-        "attainment_p90": float(np.quantile(att, 0.9)) if att.size else NAN,
+        **attainment_moments(att),
         "top20_revenue_share": top_share(annual["credited"].to_numpy()),
         **_persistence(annual),
         **_turnover(rows),

@@ -30,6 +30,33 @@ def annual_attainment(reps: pd.DataFrame) -> pd.DataFrame:
     return full.reset_index()
 
 
+def attainment_moments(att: np.ndarray) -> dict[str, float]:
+    """Share at quota, mean, median, p10 and p90 of annual attainments (NaN when none).
+
+    One definition for a run's summary and a leader's history
+    (:func:`simulator.history_summary.summarise_history`), so the two compare alike.
+    """
+    if not att.size:
+        return dict.fromkeys(ATTAINMENT_MOMENTS, float("nan"))
+    return {
+        "share_at_quota": float(np.mean(att >= 1.0)),
+        "attainment_mean": float(np.mean(att)),
+        "attainment_median": float(np.median(att)),
+        "attainment_p10": float(np.quantile(att, 0.1)),
+        "attainment_p90": float(np.quantile(att, 0.9)),
+    }
+
+
+#: the keys of :func:`attainment_moments`
+ATTAINMENT_MOMENTS = (
+    "share_at_quota",
+    "attainment_mean",
+    "attainment_median",
+    "attainment_p10",
+    "attainment_p90",
+)
+
+
 def top_share(values: np.ndarray, top: float = 0.2) -> float:
     """Share of the total held by the top ``top`` fraction of values."""
     v = np.sort(np.asarray(values, float))[::-1]
@@ -73,7 +100,8 @@ def summarise(tables: dict[str, pd.DataFrame], n_seats: int) -> dict[str, float]
     eval_start = int(weekly["week"][~weekly["warmup"]].min()) if len(ev) else 0
     new = hires[(~hires["initial"]) & (hires["hired_week"] >= eval_start)]
     ramp = new["ramp_weeks"].dropna().to_numpy()
-    median_att = float(np.median(att)) if att.size else float("nan")
+    moments = attainment_moments(att)
+    median_att = moments["attainment_median"]
     top_q = np.sort(att)[int(0.75 * att.size) :] if att.size else np.array([])
     vol = float(ev["exits_voluntary"].sum())
     invol = float(ev["exits_involuntary"].sum())
@@ -87,11 +115,7 @@ def summarise(tables: dict[str, pd.DataFrame], n_seats: int) -> dict[str, float]
         return float(exits / headcount / years) if headcount > 0 and years > 0 else 0.0
 
     return {
-        "share_at_quota": float(np.mean(att >= 1.0)) if att.size else float("nan"),
-        "attainment_mean": float(np.mean(att)) if att.size else float("nan"),
-        "attainment_median": median_att,
-        "attainment_p10": float(np.quantile(att, 0.1)) if att.size else float("nan"),
-        "attainment_p90": float(np.quantile(att, 0.9)) if att.size else float("nan"),
+        **moments,
         "revenue": revenue / years,
         "revenue_vs_target": revenue / target if target > 0 else float("nan"),
         "comp_cost": comp / years,
