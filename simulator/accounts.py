@@ -85,7 +85,7 @@ class Accounts(CustomerBase):
         "expansion",
         "care",
         "installed",
-        "hold_price",
+        "held",
     )
 
     def __init__(self, params: SimParams, n_seats: int, rng: np.random.Generator):
@@ -135,8 +135,8 @@ class Accounts(CustomerBase):
         self.care = np.zeros(cap)
         #: annual spend a customer already buys (its installed base; 0 for prospects)
         self.installed = np.zeros(cap)
-        #: discount a held buyer was promised for waiting (share of price; 0 = none)
-        self.hold_price = np.zeros(cap)
+        #: the buyer waited for the rep's next period (and was promised buyer.hold_discount)
+        self.held = np.zeros(cap, bool)
         #: week each territory's rep last changed (far past: never)
         self.rep_changed_week = np.full(n_seats, NEVER, np.int64)
         self.add(np.repeat(np.arange(n_seats), counts), rng)
@@ -330,7 +330,7 @@ class Accounts(CustomerBase):
             discount = np.zeros(idx.size)
         if b.hold_discount > 0:
             # a buyer who waited for the rep's period was promised a lower price
-            discount = discount + self.hold_price[idx] * (price - discount)
+            discount = discount + b.hold_discount * self.held[idx] * (price - discount)
         price = price - discount
         w = idx[won]
         # a first sale installs what it buys; an expansion adds to it
@@ -345,10 +345,10 @@ class Accounts(CustomerBase):
 
     def hold(self, idx: np.ndarray) -> None:
         """Ready deals ``idx`` wait for the rep's next period, for ``buyer.hold_discount``."""
-        self.hold_price[idx] = self.params.buyer.hold_discount
+        self.held[idx] = True
 
     def _close(self, idx: np.ndarray) -> None:
-        self.hold_price[idx] = 0.0
+        self.held[idx] = False
         self.open[idx] = False
         self.ready[idx] = False
         self.stage[idx] = 0

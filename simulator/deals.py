@@ -40,8 +40,7 @@ class DealFlow:
                 self.rng_pipeline.random(ready.size) < self.params.buyer.hold_loss_per_week
             )
             a.lose(ready[walked])
-            if self.params.buyer.hold_discount > 0:
-                a.hold(ready[hold & ~walked])
+            a.hold(ready[hold & ~walked])
             held = int(hold.sum())
             st.acc["deals_held"] += np.bincount(seats[hold], minlength=self.n_seats)
             closing = np.bincount(
