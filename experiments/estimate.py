@@ -36,6 +36,7 @@ from typing import NoReturn
 
 from experiments import evidence as ev
 from experiments.estimation import moments
+from experiments.estimation.drift import DRIFT_SEEDS, DRIFT_YEARS, drift_loss, drift_terms
 from experiments.estimation.report import (
     PROG,
     counts,
@@ -108,6 +109,19 @@ def _parser() -> argparse.ArgumentParser:
         default=12,
         help="replications per arm of the recheck (12)",
     )
+    add(
+        "--drift-seeds",
+        type=int,
+        default=DRIFT_SEEDS,
+        help=f"seeds of the long runs whose drift terms join each rechecked trial's loss "
+        f"(experiments.estimation.drift; {DRIFT_SEEDS}; 0 = choose on the moments alone)",
+    )
+    add(
+        "--drift-years",
+        type=int,
+        default=DRIFT_YEARS,
+        help=f"evaluation years of those runs ({DRIFT_YEARS})",
+    )
     add("--workers", type=int, default=1, help="parallel processes per simulation (1)")
     add("--seed", type=int, default=0, help="seed of every simulation (common random numbers)")
     add("--sampler-seed", type=int, default=0, help="seed of the TPE sampler (0)")
@@ -136,6 +150,8 @@ def _check_args(args: argparse.Namespace, space: list[Dimension]) -> tuple[str, 
         ("final_replications", 2),
         ("recheck_top", 1),
         ("recheck_replications", 1),
+        ("drift_seeds", 0),
+        ("drift_years", 2),
     ):
         if getattr(args, name) is not None and getattr(args, name) < least:
             _fail(f"--{name.replace('_', '-')} = {getattr(args, name)}: must be at least {least}")
@@ -239,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.recheck_replications,
                 args.seed + 1,
                 args.workers,
+                drift=(args.drift_seeds, args.drift_years),
             )
             print(
                 f"stage {stage.name}: trial {chosen.number} best of the top "
@@ -279,8 +296,20 @@ def main(argv: list[str] | None = None) -> int:
         args.workers,
     )
     verdicts = moments.judge(findings, estimates)
+    drift = (
+        {}
+        if not args.drift_seeds
+        else drift_terms(
+            (*overrides, *point_overrides(best)),
+            args.drift_seeds,
+            args.drift_years,
+            workers=args.workers,
+        )
+    )
     info = {
         "loss_train": loss_train,
+        "drift_terms": drift,
+        "loss_drift": drift_loss(drift),
         "loss_train_search": search_values[-1],
         "loss_start": first_values[0],
         "stage_losses": [
@@ -312,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{c['direction_ok']}/{c['direction_judged']}, size {c['size_ok']}/{c['size_judged']}"
         )
     print(f"loss (train): start {num(info['loss_start'])} -> {num(loss_train)}")
+    if drift:
+        print(f"drift terms ({args.drift_years}-year runs): {num(info['loss_drift'])}")
     print(f"wrote {args.fitted_path} and {args.report_path}")
     return 0
 

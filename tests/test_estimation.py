@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -24,6 +25,7 @@ from experiments.estimation.moments import Estimate, estimate, judge, loss, loss
 from experiments.estimation.space import SpaceError, load_space, parse_space, start_point
 from experiments.estimation.study import fit, open_study, settings_of
 from experiments.evidence import EVIDENCE, EvidenceError, load, parse, train
+from experiments.validation.steady import LEVELS, MATERIAL
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "data" / "evidence_min.yaml"
@@ -430,6 +432,7 @@ def run_cli(tmp_path, *extra: str) -> subprocess.CompletedProcess:
         f"--report-path={tmp_path / 'calibration.md'}",
         "--no-progress",
         *(f"--set={o}" for o in TINY),
+        *(() if any(e.startswith("--drift-seeds") for e in extra) else ("--drift-seeds=0",)),
         *extra,
     ]
     return subprocess.run(
@@ -484,10 +487,66 @@ def test_the_recheck_keeps_the_best_of_the_top_trials_on_fresh_replications(tmp_
         assert fitted["parameters"][key] == pytest.approx(value, rel=1e-3)
 
 
+def test_the_recheck_adds_each_points_drift_terms(tmp_path):
+    """With --drift-seeds, a rechecked loss is the moments' loss plus the point's drift terms."""
+    import optuna
+
+    done = run_cli(
+        tmp_path,
+        "--trials=2",
+        "--recheck-top=2",
+        "--recheck-replications=2",
+        "--drift-seeds=2",
+        "--drift-years=3",
+    )
+    assert done.returncode == 0, done.stderr
+    fitted = json.loads((tmp_path / "fitted.json").read_text())["fit"]
+    assert set(fitted["drift_terms"]) == set(LEVELS)
+    assert fitted["loss_drift"] == pytest.approx(sum(fitted["drift_terms"].values()))
+    assert "Drift terms of the fitted point" in (tmp_path / "calibration.md").read_text()
+    storage = f"sqlite:///{tmp_path / 'results' / 'calibration.db'}"
+    (name,) = optuna.get_all_study_names(storage)
+    study = optuna.load_study(study_name=name, storage=storage)
+    rechecked = study.user_attrs["recheck:2:1:drift2x3"]
+    for number in rechecked:
+        terms = study.user_attrs[f"drift:{number}"]
+        assert set(terms) == set(LEVELS) and all(v >= 0 for v in terms.values())
+
+
+def _levels(slope: float, noise: float, seeds: int = 6, years: int = 10) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    frames = []
+    for seed in range(seeds):
+        year = np.arange(1, years + 1)
+        values = {
+            level: 0.5 + slope * year + rng.normal(0, noise, years) for level in LEVELS.values()
+        }
+        frames.append(pd.DataFrame({**values, "seed": seed}, index=year))
+    return pd.concat(frames)
+
+
+def test_drift_terms_are_small_for_a_steady_level_and_large_for_a_drifting_one():
+    from experiments.estimation.drift import drift_terms_of
+
+    tol = MATERIAL * 0.5 / 9  # the slope at the threshold make validate calls material
+    steady = drift_terms_of(_levels(0.0, 0.01), years=10)
+    at_threshold = drift_terms_of(_levels(tol, 0.0), years=10)
+    drifting = drift_terms_of(_levels(4 * tol, 0.01), years=10)
+    assert set(steady) == set(LEVELS)
+    assert all(v < 0.5 for v in steady.values())
+    # with no noise the term is z**2 at the level's mean over the years left
+    assert all(0.5 < v < 1.5 for v in at_threshold.values())
+    assert all(v > 8 for v in drifting.values())
+    # noise the seeds cannot pin down makes a slope cost less
+    noisy = drift_terms_of(_levels(4 * tol, 0.3), years=10)
+    assert all(n < d for n, d in zip(noisy.values(), drifting.values(), strict=True))
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--trials=-1"], "--trials = -1: must be at least 0"),
+        (["--drift-years=1"], "--drift-years = 1: must be at least 2"),
         (["--final-replications=1"], "--final-replications = 1: must be at least 2"),
         (["--recheck-top=0"], "--recheck-top = 0: must be at least 1"),
         (["--set=rep.no_such=1"], "--set: rep.no_such"),

@@ -100,6 +100,22 @@ def finding_rows(verdicts: list[Verdict], terms: dict[str, float] | None = None)
     return lines
 
 
+def _drift_lines(info: dict) -> list[str]:
+    """The steady-state paragraph: the fitted point's drift terms, when they were measured."""
+    terms = info.get("drift_terms") or {}
+    if not terms:
+        return []
+    cells = ", ".join(f"{name.removeprefix('drift_')} {num(v)}" for name, v in terms.items())
+    return [
+        "",
+        f"Drift terms of the fitted point (`experiments/estimation/drift.py`: slopes per year "
+        f"over 10-year runs of 10 seeds from the point's own installed base): {cells}; total "
+        f"{num(info['loss_drift'])} (about 1 per level is a drift at the threshold "
+        "`make validate` calls material). The recheck chose each stage's point on its moments "
+        "plus these terms.",
+    ]
+
+
 def report_markdown(
     verdicts: list[Verdict], space: list[Dimension], start: dict, fitted: dict, info: dict
 ) -> str:
@@ -135,6 +151,7 @@ def report_markdown(
         f"{num(info['loss_train'])}. Test findings never enter the loss. A search loss "
         "well below the final one means the search fitted the noise of its few "
         "replications (common random numbers make that possible): read the final one.",
+        *_drift_lines(info),
         "",
         "## Headline",
         "",

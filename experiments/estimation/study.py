@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments.estimation import moments
+from experiments.estimation.drift import drift_loss, drift_terms
 from experiments.estimation.space import Dimension, point_overrides, start_point
 from experiments.evidence import ROOT, Finding, train
 from simulator.params import ParamError
@@ -200,21 +201,26 @@ def recheck(
     replications: int = 12,
     seed: int = 1,
     workers: int = 1,
+    drift: tuple[int, int] = (0, 0),
 ):
     """The search's ``top`` trials re-evaluated on fresh replications; the best of them.
 
     The search's lowest loss is biased low (the winner's curse: with few
     replications it partly fits noise), so the point chosen is the one with the
     lowest loss on ``replications`` new replications (``seed``, other than the
-    search's). Returns ``(trial, loss)``. The losses are kept in the study's
-    user attributes, so a rerun reuses them.
+    search's). With ``drift = (seeds, years)`` and ``seeds`` above 0, each point's
+    loss also carries its drift terms (:func:`experiments.estimation.drift.drift_terms`:
+    ``seeds`` runs of the default organisation for ``years`` years), so a point
+    whose levels keep moving is not chosen for levels it only passes through.
+    Returns ``(trial, loss)``. The losses (and each point's drift terms) are
+    kept in the study's user attributes, so a rerun reuses them.
     """
     from optuna.trial import TrialState
 
     trials = sorted(
         study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)), key=lambda t: t.value
     )[: max(top, 1)]
-    key = f"recheck:{replications}:{seed}"
+    key = f"recheck:{replications}:{seed}" + (f":drift{drift[0]}x{drift[1]}" if drift[0] else "")
     done = dict(study.user_attrs.get(key, {}))
     moments_used = train(findings)
     for trial in trials:
@@ -223,6 +229,13 @@ def recheck(
         _, value = evaluate_trial(
             trial, moments_used, space, overrides, replications, seed, workers
         )
+        if drift[0]:
+            point = {d.name: trial.params[d.name] for d in space}
+            terms = drift_terms(
+                (*overrides, *point_overrides(point)), drift[0], drift[1], workers=workers
+            )
+            study.set_user_attr(f"drift:{trial.number}", terms)
+            value += drift_loss(terms)
         done[str(trial.number)] = value
         study.set_user_attr(key, done)
     chosen = min(trials, key=lambda t: done[str(t.number)])

@@ -39,13 +39,33 @@ LEVELS = {
 
 def _one(args: tuple[int, int, tuple[str, ...]]) -> tuple[dict[str, float], pd.DataFrame]:
     seed, years, overrides = args
-    params, _ = compose_config([*overrides, f"run.years={years}"])
+    kept = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") != "run.years"]
+    params, _ = compose_config([*kept, f"run.years={years}"])
     result = run_one(validate(params), seed)
     weekly = result.tables["weekly"]
     ev = weekly[~weekly["warmup"]]
     penetration = ev.groupby(ev["week"] // 52)["penetration"].mean()
     table = levels_by_year(result).assign(penetration=penetration, seed=seed)
     return yearly_drift(result), table
+
+
+def yearly_levels(
+    seeds: int = 10, years: int = 10, workers: int = 2, overrides: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Runs of the default organisation on seeds ``0 .. seeds - 1``: ``(slopes, levels)``.
+
+    ``slopes`` has one row per seed (:func:`~experiments.validation.measures.yearly_drift`);
+    ``levels`` one row per seed and evaluation year (indexed by the year), the
+    levels of :func:`~experiments.validation.measures.levels_by_year`, the
+    penetration and the ``seed``.
+    """
+    tasks = [(s, years, tuple(overrides)) for s in range(seeds)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(_one, tasks))
+    else:
+        results = [_one(t) for t in tasks]
+    return pd.DataFrame([r[0] for r in results]), pd.concat([r[1] for r in results])
 
 
 def steady_state(
@@ -60,14 +80,7 @@ def steady_state(
     the mean slope per year, its 95% interval, the level's mean, the change
     over the run as a share of it, and ``drifts``.
     """
-    tasks = [(s, years, tuple(overrides)) for s in range(seeds)]
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            results = list(pool.map(_one, tasks))
-    else:
-        results = [_one(t) for t in tasks]
-    slopes = pd.DataFrame([r[0] for r in results])
-    levels = pd.concat([r[1] for r in results])
+    slopes, levels = yearly_levels(seeds, years, workers, overrides)
     by_year = levels.groupby(level=0).mean().drop(columns="seed")
     rows = []
     for drift, level in LEVELS.items():

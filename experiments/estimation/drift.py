@@ -1,0 +1,97 @@
+"""The steady state as moments: a fitted organisation must not drift year by year.
+
+The literature's moments are read over the three evaluation years of a run,
+so a point whose levels keep climbing scores as well as one that has settled
+(the fit of 2026-12-04 was rejected for it: revenue against target rose 0.012
+a year over 10 years). These terms price drift, so the fit itself prefers a
+steady point: for each headline level of
+:data:`experiments.validation.steady.LEVELS` (share at quota, revenue against
+target, customer share, mean skill), the slope per year over long runs
+started from the point's own steady installed base, after the first
+:data:`DRIFT_SKIP` evaluation year (what is left of the transient), becomes
+
+    z = mean slope / sqrt(se**2 + tol**2),  tol = MATERIAL * |level| / (years - 1)
+
+and the term is :func:`~experiments.estimation.moments.robust_square` of
+``z``. ``tol`` is the slope that moves the level by ``MATERIAL`` of itself over
+the run, the threshold at which ``make validate``'s steady-state check calls a
+level drifting, so a point on that threshold pays about 1 per level; ``se``
+(the standard error of the mean slope over seeds) keeps a slope the seeds
+cannot pin down from costing more than its noise.
+
+The long runs are too dear for every trial (10 years against 4), so the
+terms are added where the fit chooses among its best trials
+(:func:`experiments.estimation.study.recheck`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from experiments.estimation.moments import robust_square
+from experiments.validation.steady import LEVELS, MATERIAL, steady_installed_base, yearly_levels
+
+#: evaluation years left out of the slope: what is left of the initial transient
+DRIFT_SKIP = 1
+#: evaluation years of a drift run
+DRIFT_YEARS = 10
+#: seeds of a drift run
+DRIFT_SEEDS = 10
+#: the initial conditions a drift run sets to the point's own steady state
+BASE_KEYS = ("territory.customer_share", "territory.customer_penetration")
+
+
+def drift_terms_of(levels: pd.DataFrame, years: int, skip: int = DRIFT_SKIP) -> dict[str, float]:
+    """Level name -> drift term, from per-seed yearly levels (index the year, a ``seed`` column).
+
+    The years before ``first year + skip`` are left out; a level with fewer
+    than two years left, or fewer than two seeds, gets NaN.
+    """
+    first = levels.index.min()
+    late = levels[levels.index >= first + skip]
+    out: dict[str, float] = {}
+    for drift, level in LEVELS.items():
+        slopes = []
+        for _, run in late.groupby("seed"):
+            values = run[level].dropna()
+            if len(values) >= 2:
+                x = values.index.to_numpy(float)
+                slopes.append(float(np.polyfit(x, values.to_numpy(float), 1)[0]))
+        if len(slopes) < 2:
+            out[drift] = float("nan")
+            continue
+        mean = float(np.mean(slopes))
+        se = float(np.std(slopes, ddof=1) / math.sqrt(len(slopes)))
+        tol = MATERIAL * abs(float(late[level].mean())) / max(years - 1, 1)
+        scale = math.hypot(se, tol)
+        out[drift] = robust_square(mean / scale) if scale > 0 else 0.0
+    return out
+
+
+def drift_terms(
+    overrides: tuple[str, ...] = (),
+    seeds: int = DRIFT_SEEDS,
+    years: int = DRIFT_YEARS,
+    workers: int = 1,
+) -> dict[str, float]:
+    """The drift terms of the default organisation with ``overrides`` (:func:`drift_terms_of`).
+
+    Runs ``seeds`` seeds for ``years`` evaluation years, started from the
+    point's own steady installed base
+    (:func:`~experiments.validation.steady.steady_installed_base`, as the fit
+    starts its chosen point), so what is measured is the point's drift, not its
+    way from another point's initial conditions.
+    """
+    kept = tuple(o for o in overrides if o.split("=", 1)[0].lstrip("+~") not in BASE_KEYS)
+    share, penetration = steady_installed_base(kept, workers=workers)
+    based = (*kept, f"{BASE_KEYS[0]}={share:.4g}", f"{BASE_KEYS[1]}={penetration:.4g}")
+    _, levels = yearly_levels(seeds, years, workers, based)
+    return drift_terms_of(levels, years)
+
+
+def drift_loss(terms: dict[str, float]) -> float:
+    """The sum of the drift terms; a level that could not be measured counts as 0."""
+    return float(sum(v for v in terms.values() if not math.isnan(v)))
