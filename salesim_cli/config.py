@@ -75,6 +75,10 @@ def _unknown_keys(given: dict, known: dict, prefix: str = "") -> Iterable[tuple[
             yield f"{prefix}{key}", known
         elif isinstance(value, dict) and isinstance(known[key], dict):
             yield from _unknown_keys(value, known[key], f"{prefix}{key}.")
+        elif isinstance(value, list) and isinstance(known[key], list):  # plan.components
+            for i, (item, known_item) in enumerate(zip(value, known[key], strict=False)):
+                if isinstance(item, dict) and isinstance(known_item, dict):
+                    yield from _unknown_keys(item, known_item, f"{prefix}{key}[{i}].")
 
 
 #: config groups whose chosen file must say something (an empty one would silently

@@ -88,6 +88,8 @@ def unpriced_reason(comp: Component, row_weeks: int) -> str | None:
     paid from rows: they depend on the week and segment of each deal.)
     """
     rows = f"{PERIOD_NAMES[row_weeks]}s ({row_weeks} weeks)"
+    if comp.measure != "total":
+        return f"it is paid on {comp.measure} bookings, and the rows give total bookings only"
     if isinstance(comp, Commission) and comp.cumulative:
         if WEEKS_PER_QUARTER % row_weeks and row_weeks != WEEKS_PER_YEAR:
             return f"it is trued up at quarter ends (every 13 weeks), which {rows} do not mark"
@@ -115,7 +117,7 @@ def _period_pay(
     pay = np.zeros(sales.size)
     for end in range(rows, sales.size + 1, rows):
         period = slice(end - rows, end)
-        state = _state(comp, sales[period].sum(), quota[period].sum(), team_size)
+        state = _state(comp, sales[period].sum(), quota[period].sum() * comp.quota_share, team_size)
         pay[end - 1] = plan.pay(name, state)[0]
     return pay
 
@@ -140,7 +142,8 @@ def _cumulative_pay(
         if weeks_elapsed % WEEKS_PER_QUARTER:
             continue  # not a quarter end
         start = i - pos
-        ytd = PayState([sales[start : i + 1].sum()], [quota[start : i + 1].sum()])
+        share = plan.components[name].quota_share
+        ytd = PayState([sales[start : i + 1].sum()], [quota[start : i + 1].sum() * share])
         due = plan.pay(name, ytd)[0] * weeks_elapsed / WEEKS_PER_YEAR
         pay[i] = max(due - paid, 0.0)
         paid += pay[i]

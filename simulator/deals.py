@@ -12,6 +12,7 @@ import numpy as np
 
 from simulator.agents.timing import hold_back, pull_in
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
+from simulator.plans.payout import Campaign, RankPrize, measure_mask
 
 
 class DealFlow:
@@ -33,7 +34,7 @@ class DealFlow:
             p_held = p_win * (1.0 - self.params.buyer.hold_loss_per_week) ** wait
             hold = (
                 st.occupied[seats]
-                & hold_back(self, seats, a.value[ready], p_win, p_held)
+                & hold_back(self, seats, a.value[ready], p_win, p_held, deals=ready)
                 & (self.rng_pipeline.random(ready.size) < strength)
             )
             walked = hold & (
@@ -53,7 +54,7 @@ class DealFlow:
                 cs = a.seat[cand]
                 p_norm = a.win_probability(cand, skill[cs], comp)
                 p_rush = p_norm * (1 - self.params.buyer.rush_win_penalty)
-                pull = pull_in(self, cs, a.value[cand], p_rush, p_norm, closing)
+                pull = pull_in(self, cs, a.value[cand], p_rush, p_norm, closing, deals=cand)
                 pull &= self.rng_pipeline.random(cand.size) < strength
                 rushed_idx = cand[pull]
                 st.acc["deals_rushed"] += np.bincount(cs[pull], minlength=self.n_seats)
@@ -77,6 +78,15 @@ class DealFlow:
         )
         bookings = np.bincount(seats, price, minlength=self.n_seats)
         self._campaign_bookings(seats, a.segment[idx], price)
+        # the week's bookings by seat on each measure the plan pays on
+        self._measure_bookings = {
+            m: np.bincount(
+                seats,
+                np.where(measure_mask(m, expansion, a.segment[idx]), price, 0.0),
+                minlength=self.n_seats,
+            )
+            for m in self.plan.measures
+        }
         wins = np.bincount(seats[won], minlength=self.n_seats)
         discounts = np.bincount(seats, discount, minlength=self.n_seats)
         self.won_value_total += float(price.sum())
@@ -93,10 +103,8 @@ class DealFlow:
         deal to a colleague loses morale. Returns the credited seat of each deal.
         """
         plan = self.plan
-        rank = plan.components.get("rank")
-        intensity = min(
-            1.0, (rank.prize if rank is not None else 0.0) + 2.0 * plan.forced_exit_share
-        )
+        prizes = sum(c.prize for c in plan.components.values() if isinstance(c, RankPrize))
+        intensity = min(1.0, prizes + 2.0 * plan.forced_exit_share)
         share = self.params.territory.overlap * intensity
         if share <= 0:
             return seats
@@ -123,15 +131,15 @@ class DealFlow:
         return seats
 
     def _campaign_bookings(self, seats: np.ndarray, segment: np.ndarray, price: np.ndarray) -> None:
-        """Credit sales that qualify for a running campaign (its window and segment)."""
-        comp = self.plan.components.get("campaign")
-        if comp is None or not comp.in_window(self.week % WEEKS_PER_YEAR):
-            return
-        ok = (segment == comp.segment) if comp.segment >= 0 else np.ones(len(seats), bool)
+        """Credit sales that qualify for each running campaign (its window and segment)."""
         st = self.seats
-        st.campaign_credited += np.where(
-            st.occupied, np.bincount(seats[ok], price[ok], minlength=self.n_seats), 0.0
-        )
+        for name, comp in self.plan.components.items():
+            if not isinstance(comp, Campaign) or not comp.in_window(self.week % WEEKS_PER_YEAR):
+                continue
+            ok = (segment == comp.segment) if comp.segment >= 0 else np.ones(len(seats), bool)
+            st.campaign_credited[name] += np.where(
+                st.occupied, np.bincount(seats[ok], price[ok], minlength=self.n_seats), 0.0
+            )
 
     def _explore(self, explore_power: np.ndarray) -> None:
         y = self.params.rep.exploring_yield
@@ -157,6 +165,13 @@ class DealFlow:
         st.expected_weekly_sales += np.where(
             st.occupied, (credited - st.expected_weekly_sales) / WEEKS_PER_QUARTER, 0.0
         )
+        if self.plan.measures:
+            st.booked_weekly += (bookings - st.booked_weekly) / WEEKS_PER_QUARTER
+        for m, booked in self._measure_bookings.items():
+            on_measure = np.where(st.occupied, booked, 0.0)
+            for w in st.periods:
+                st.credited_by[m][w] += on_measure
+            st.measure_weekly[m] += (booked - st.measure_weekly[m]) / WEEKS_PER_QUARTER
         has = wins > 0
         rate = self.params.rep.typical_deal_rate
         st.typical_deal[has] += rate * (credited[has] / wins[has] - st.typical_deal[has])

@@ -38,7 +38,7 @@ from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 from simulator.payschedule import PaySchedule
 from simulator.people import RAMP_WINDOW, PeopleFlows
 from simulator.periods import Calendar
-from simulator.plans.payout import compile_plan
+from simulator.plans.payout import Campaign, Commission, compile_plan
 from simulator.record import Recorder
 from simulator.rows import RowBuilder
 from simulator.workforce import Seats, update_morale, update_skill
@@ -93,7 +93,19 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self.warmup_weeks = params.run.warmup_years * WEEKS_PER_YEAR
         n = params.org.n_reps
         self.n_seats = n
-        self.seats = Seats(params, n, self.plan.periods)
+        comps = self.plan.components
+        self.seats = Seats(
+            params,
+            n,
+            self.plan.periods,
+            self.plan.measures,
+            campaigns=tuple(k for k, c in comps.items() if isinstance(c, Campaign)),
+            cumulative=tuple(
+                k for k, c in comps.items() if isinstance(c, Commission) and c.cumulative
+            ),
+        )
+        #: the week's bookings by seat on each measure the plan pays on (other than total)
+        self._measure_bookings: dict[str, np.ndarray] = {}
         #: history quotas: each territory's bookings this year in weeks a seasoned rep held it
         self.territory_bookings = np.zeros(n)
         self.territory_weeks = np.zeros(n, np.int64)

@@ -12,7 +12,15 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
-from simulator.plans.payout import INDIVIDUAL, Campaign, Commission, PayState, attainment
+from simulator.plans.payout import (
+    INDIVIDUAL,
+    Campaign,
+    Commission,
+    Component,
+    PayState,
+    RankPrize,
+    attainment,
+)
 from simulator.workforce import PAY_ACCUMULATORS
 
 
@@ -31,8 +39,8 @@ class PaySchedule:
         st = self.seats
         if not plan.leaderboard or plan.leaderboard_morale_effect == 0:
             return np.zeros(self.n_seats)
-        rank = self.plan.components.get("rank")
-        w = rank.period_weeks if rank is not None else WEEKS_PER_QUARTER
+        ranks = [c for c in self.plan.components.values() if isinstance(c, RankPrize)]
+        w = ranks[0].period_weeks if ranks else WEEKS_PER_QUARTER
         att = attainment(st.credited[w], st.quota[w])
         occ = np.flatnonzero(st.occupied)
         pct = np.zeros(self.n_seats)
@@ -41,17 +49,18 @@ class PaySchedule:
             pct[order] = np.arange(occ.size) / (occ.size - 1)
         return np.where(st.occupied, plan.leaderboard_morale_effect * (pct - 0.5), 0.0)
 
-    def _pay_state(self, period_weeks: int, year_to_date: bool = False) -> PayState:
+    def _pay_state(self, comp: Component, year_to_date: bool = False) -> PayState:
+        """Every seat's state for one component: its measure's sales, its share of quota."""
         st = self.seats
-        quota = st.quota[period_weeks]
+        quota = st.quota[comp.period_weeks]
         if year_to_date:  # true-up: the quota of the year so far, week by week as reported
             quota = st.quota_ytd
         return PayState(
-            st.credited[period_weeks],
-            quota,
+            st.credited_by[comp.measure][comp.period_weeks],
+            quota * comp.quota_share,
             st.team,
             st.occupied,
-            {"campaign": st.campaign_credited},
+            st.campaign_credited,
         )
 
     def _component_pay(
@@ -98,24 +107,25 @@ class PaySchedule:
             if isinstance(comp, Campaign):
                 if week_of_year != comp.end_week and seats is None:
                     continue
-                v = self._component_pay(name, self._pay_state(comp.period_weeks), seats)
+                v = self._component_pay(name, self._pay_state(comp), seats)
             elif isinstance(comp, Commission) and comp.cumulative:
                 if WEEKS_PER_QUARTER not in ending and seats is None:
                     continue
                 # earned so far: the year's schedule on year-to-date attainment, for the
                 # share of the year elapsed
                 elapsed = ((self.week % WEEKS_PER_YEAR) + 1) / WEEKS_PER_YEAR
-                state = self._pay_state(WEEKS_PER_YEAR, year_to_date=True)
+                state = self._pay_state(comp, year_to_date=True)
                 due = self._component_pay(name, state, seats) * elapsed
+                paid = st.paid_ytd[st.cumulative_row[name]]
                 if seats is None:
-                    v = np.maximum(due - st.paid_ytd, 0.0)
-                    st.paid_ytd += v
+                    v = np.maximum(due - paid, 0.0)
+                    paid += v
                 else:
                     v = np.zeros(self.n_seats)
-                    v[seats] = np.maximum(due[seats] - st.paid_ytd[seats], 0.0)
-                    st.paid_ytd[seats] += v[seats]
+                    v[seats] = np.maximum(due[seats] - paid[seats], 0.0)
+                    paid[seats] += v[seats]
             elif comp.period_weeks in ending:
-                v = self._component_pay(name, self._pay_state(comp.period_weeks), seats)
+                v = self._component_pay(name, self._pay_state(comp), seats)
             else:
                 continue
             out[comp.column] = out.get(comp.column, 0.0) + v
@@ -130,10 +140,11 @@ class PaySchedule:
     def _end_periods(self) -> None:
         st = self.seats
         ending = [w for w in st.periods if self.weeks_left(w) == 1]
-        campaign_ends = any(
-            isinstance(c, Campaign) and c.end_week == self.week % WEEKS_PER_YEAR
-            for c in self.plan.components.values()
-        )
+        campaign_ends = [
+            name
+            for name, c in self.plan.components.items()
+            if isinstance(c, Campaign) and c.end_week == self.week % WEEKS_PER_YEAR
+        ]
         if not ending and not campaign_ends:
             return
         for column, v in self._payouts(ending).items():
@@ -148,12 +159,13 @@ class PaySchedule:
                 self._flush_rep_row(int(seat), exit_kind="involuntary")
                 self._release(int(seat), "involuntary")
         for w in ending:
-            st.credited[w][:] = 0.0
+            for by_period in st.credited_by.values():
+                by_period[w][:] = 0.0
         if WEEKS_PER_YEAR in ending:
             st.paid_ytd[:] = 0.0
             st.quota_ytd[:] = 0.0
-        if campaign_ends:
-            st.campaign_credited[:] = 0.0
+        for name in campaign_ends:
+            st.campaign_credited[name][:] = 0.0
 
     def _ratchet(self, att: np.ndarray) -> None:
         """Ratchet quotas: a quarter's beat raises the seat's quota more than a miss lowers it."""

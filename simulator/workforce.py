@@ -54,7 +54,15 @@ ACCUMULATORS = (
 class Seats:
     """Per-seat arrays: the state of whoever holds each seat (vacant seats keep zeros)."""
 
-    def __init__(self, params: SimParams, n: int, periods: tuple[int, ...]):
+    def __init__(
+        self,
+        params: SimParams,
+        n: int,
+        periods: tuple[int, ...],
+        measures: tuple[str, ...] = (),
+        campaigns: tuple[str, ...] = (),
+        cumulative: tuple[str, ...] = (),
+    ):
         self.params = params
         self.n = n
         self.team = np.arange(n) // params.org.span_of_control
@@ -79,10 +87,20 @@ class Seats:
         self.periods = tuple(sorted(set(periods) | set(PERIOD_WEEKS.values())))
         self.credited = {w: np.zeros(n) for w in self.periods}
         self.quota = {w: np.zeros(n) for w in self.periods}
+        #: credited sales by measure and period ("total" is :attr:`credited` itself)
+        self.credited_by = {"total": self.credited}
+        self.credited_by.update({m: {w: np.zeros(n) for w in self.periods} for m in measures})
+        #: each territory's recent weekly bookings, in all and on each measure (its mix,
+        #: which reps project a measure's sales from); a territory's, so kept across hires
+        self.booked_weekly = np.zeros(n)
+        self.measure_weekly = {m: np.zeros(n) for m in measures}
         self.acc = {k: np.zeros(n) for k in ACCUMULATORS}
-        self.paid_ytd = np.zeros(n)
+        #: cumulative commission paid so far this year, one row per cumulative component
+        self.cumulative_row = {name: i for i, name in enumerate(cumulative)}
+        self.paid_ytd = np.zeros((len(cumulative), n))
         self.quota_ytd = np.zeros(n)  # quota of the year so far, week by week (ramps included)
-        self.campaign_credited = np.zeros(n)
+        #: sales qualifying for each campaign in its window, by campaign
+        self.campaign_credited = {name: np.zeros(n) for name in campaigns}
         self.vacant_since = np.zeros(n, np.int64)
         self.tenure = np.zeros(n, np.int64)
 
@@ -136,13 +154,15 @@ class Seats:
         self.pm_streak[seat] = 0
         self.coach_ema[seat] = 0.0
         self.last_attainment[seat] = 1.0
-        for w in self.periods:
-            self.credited[w][seat] = 0.0
+        for by_period in self.credited_by.values():
+            for w in self.periods:
+                by_period[w][seat] = 0.0
         for a in self.acc.values():
             a[seat] = 0.0
-        self.paid_ytd[seat] = 0.0
+        self.paid_ytd[:, seat] = 0.0
         self.quota_ytd[seat] = 0.0
-        self.campaign_credited[seat] = 0.0
+        for a in self.campaign_credited.values():
+            a[seat] = 0.0
 
     def vacate(self, seat: int, week: int) -> None:
         """Empty a seat (its accounts stay, the manager covers them)."""
@@ -152,8 +172,21 @@ class Seats:
         for arr in (self.skill, self.aptitude, self.morale, self.trust, self.coach_ema):
             arr[seat] = 0.0
         for w in self.periods:
-            self.credited[w][seat] = 0.0
+            for by_period in self.credited_by.values():
+                by_period[w][seat] = 0.0
             self.quota[w][seat] = 0.0
+
+    def measure_share(self, measure: str) -> np.ndarray | None:
+        """Each territory's recent share of its bookings on ``measure`` (None for total).
+
+        A territory that has booked nothing lately counts every sale on the measure.
+        """
+        if measure == "total":
+            return None
+        booked = self.booked_weekly
+        return np.divide(
+            self.measure_weekly[measure], booked, out=np.ones(self.n), where=booked > 0
+        )
 
 
 def skill_change(

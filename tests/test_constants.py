@@ -34,6 +34,7 @@ CHECKED = (
     "simulator/payschedule.py",
     "simulator/people.py",
     "simulator/periods.py",
+    "simulator/plans/components.py",
     "simulator/plans/payout.py",
     "simulator/plans/quota.py",
     "simulator/workforce.py",

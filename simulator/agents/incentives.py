@@ -58,9 +58,18 @@ def remaining_sales(model: SalesModel, period_weeks: int) -> np.ndarray:
     return (1.0 - w) * by_rate + w * (due + fresh)
 
 
-def projected(model: SalesModel, period_weeks: int) -> np.ndarray:
-    """Each seat's projected credited sales at the end of the current period."""
-    return model.seats.credited[period_weeks] + remaining_sales(model, period_weeks)
+def projected(model: SalesModel, period_weeks: int, measure: str = "total") -> np.ndarray:
+    """Each seat's projected credited sales on ``measure`` at the end of the current period.
+
+    A measure's further sales are the seat's further sales times the
+    territory's recent share of bookings on it.
+    """
+    st = model.seats
+    remaining = remaining_sales(model, period_weeks)
+    share = st.measure_share(measure)
+    if share is not None:
+        remaining = remaining * share
+    return st.credited_by[measure][period_weeks] + remaining
 
 
 def _team_others(model: SalesModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -85,26 +94,33 @@ def _cutoff(values: np.ndarray, active: np.ndarray, share: float, k: int, top: b
 def expected_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarray) -> np.ndarray:
     """Expected pay of component ``name`` this period if each seat adds ``extra`` sales.
 
-    ``extra`` and ``sd`` have shape (seats, k).
+    ``extra`` and ``sd`` have shape (seats, k). Every component is priced on
+    its own measure: its credited sales, its share of the quota, and the part
+    of ``extra`` the territory's mix puts on the measure (a thinned stream:
+    the spread scales with the square root of that share).
     """
     comp = model.plan.components[name]
     st = model.seats
     w = comp.period_weeks
-    q = st.quota[w]
+    q = st.quota[w] * comp.quota_share
     inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None]
-    cred = st.credited[w][:, None]
+    cred = st.credited_by[comp.measure][w][:, None]
+    on_measure = st.measure_share(comp.measure)
+    if on_measure is not None:
+        extra = extra * on_measure[:, None]
+        sd = sd * np.sqrt(on_measure)[:, None]
     if isinstance(comp, Commission | QuotaBonus):
         s = cred[..., None] + np.maximum(extra[..., None] + sd[..., None] * NODES, 0.0)
         return comp.target * (comp.shape(s * inv_q[..., None]) @ WEIGHTS)
     if isinstance(comp, RankPrize):
-        proj = attainment(projected(model, w), q)
+        proj = attainment(projected(model, w, comp.measure), q)
         cut = _cutoff(proj, st.occupied, comp.top_share, comp.top_k, top=True)
         # a rep is unsure where the cut-off will fall as well as of its own sales
         spread = sd * np.sqrt(1.0 + model.params.rep.rank_cutoff_uncertainty**2)
         z = ((cred + extra) * inv_q - cut) / np.maximum(spread * inv_q, SPREAD_FLOOR)
         return comp.target * comp.prize * ndtr(z)
     if isinstance(comp, TeamPool | TeamBonus):
-        others, members = _team_others(model, projected(model, w))
+        others, members = _team_others(model, projected(model, w, comp.measure))
         team_quota = np.bincount(st.team, np.where(st.occupied, q, 0.0))[st.team][:, None]
         total = others[:, None] + cred + extra
         if isinstance(comp, TeamPool):

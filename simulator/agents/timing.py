@@ -16,10 +16,19 @@ import numpy as np
 
 from simulator.agents.incentives import NODES, WEIGHTS, per_unit_of_quota
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
-from simulator.plans.payout import Commission, QuotaBonus
+from simulator.plans.payout import Commission, QuotaBonus, measure_mask
 
 if TYPE_CHECKING:
     from simulator.model import SalesModel
+
+
+def _on_measure(model: SalesModel, name: str, deals, values: np.ndarray) -> np.ndarray:
+    """Deal values as a component counts them: in full on its measure, 0 off it."""
+    measure = model.plan.components[name].measure
+    if measure == "total":
+        return values
+    a = model.accounts
+    return np.where(measure_mask(measure, a.expansion[deals], a.segment[deals]), values, 0.0)
 
 
 def _later_gain(
@@ -27,13 +36,19 @@ def _later_gain(
 ) -> np.ndarray:
     """Expected pay of one component for adding each deal to next period's sales.
 
-    The rep projects next period's sales from its own selling rate, with the
-    spread of a compound Poisson stream of its typical deal.
+    The rep projects next period's sales on the component's measure from its
+    own selling rate and its territory's mix, with the spread of a compound
+    Poisson stream of its typical deal.
     """
     seats = model.seats
-    w = model.plan.components[name].period_weeks
+    comp = model.plan.components[name]
+    w = comp.period_weeks
     q_next = (seats.annual_quota_full[deal_seats] * w / WEEKS_PER_YEAR)[:, None]
+    q_next = q_next * comp.quota_share
     proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
+    share = seats.measure_share(comp.measure)
+    if share is not None:
+        proj = proj * share[deal_seats][:, None]
     sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
     s = np.maximum(proj + sd * NODES, 0.0)
     diff = model.plan.component_pay(name, s + values[:, None], q_next) - model.plan.component_pay(
@@ -103,6 +118,7 @@ def hold_back(
     values: np.ndarray,
     p_now: np.ndarray,
     p_later: np.ndarray,
+    deals: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which ready deals reps hold back into the next period (True = hold).
 
@@ -110,7 +126,9 @@ def hold_back(
     after the wait, times the pay of adding it, at the price less
     ``buyer.hold_discount`` promised for waiting, to next period's projected
     sales) beats the exact pay of crediting it now. Components whose period
-    does not end soon pay the same either way and do not count.
+    does not end soon pay the same either way and do not count. ``deals``
+    (account indices) tell each component's measure which deals it counts;
+    without them every deal counts for every component.
     """
     plan = model.plan
     seats = model.seats
@@ -122,10 +140,12 @@ def hold_back(
         w = comp.period_weeks
         if w not in ending or not isinstance(comp, Commission | QuotaBonus):
             continue
-        cred = seats.credited[w][deal_seats]
-        q = seats.quota[w][deal_seats]
-        gain_now += plan.component_pay(name, cred + values, q) - plan.component_pay(name, cred, q)
-        gain_later += _later_gain(model, name, deal_seats, later_values)
+        cred = seats.credited_by[comp.measure][w][deal_seats]
+        q = seats.quota[w][deal_seats] * comp.quota_share
+        v = values if deals is None else _on_measure(model, name, deals, values)
+        gain_now += plan.component_pay(name, cred + v, q) - plan.component_pay(name, cred, q)
+        v_later = later_values if deals is None else _on_measure(model, name, deals, later_values)
+        gain_later += _later_gain(model, name, deal_seats, v_later)
     cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
     gain_now -= ratchet_loss(model, deal_seats, cred, values)
     gain_later -= ratchet_loss(model, deal_seats, cred, later_values, later=True)
@@ -139,6 +159,7 @@ def pull_in(
     p_rush: np.ndarray,
     p_normal: np.ndarray,
     closing: np.ndarray,
+    deals: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which unready deals reps pull into the ending period at a discount (True = rush).
 
@@ -147,7 +168,9 @@ def pull_in(
     deals' discounted prices, on top of ``closing``, the expected value of
     deals already closing this week) minus the expected pay the same deals
     would earn next period at their normal win probability. That lets a rep
-    who is short of a threshold rush several deals to cross it.
+    who is short of a threshold rush several deals to cross it. ``deals``
+    (account indices) tell each component's measure which deals it counts;
+    ``closing`` counts toward every measure in proportion to the territory's mix.
     """
     plan = model.plan
     seats = model.seats
@@ -168,15 +191,23 @@ def pull_in(
         w = comp.period_weeks
         if not isinstance(comp, Commission | QuotaBonus):
             continue
-        cred = seats.credited[w][s] + closing[s]
-        q = seats.quota[w][s]
+        price_m, value_m, now_m, closing_m = price_o, value_o, now_credit, closing[s]
+        share = seats.measure_share(comp.measure)
+        if share is not None:
+            closing_m = closing_m * share[s]
+            if deals is not None:
+                price_m = _on_measure(model, name, deals[order], price_o)
+                value_m = _on_measure(model, name, deals[order], value_o)
+                now_m = within(p_rush[order] * price_m)
+        cred = seats.credited_by[comp.measure][w][s] + closing_m
+        q = seats.quota[w][s] * comp.quota_share
         base = plan.component_pay(name, cred, q)
         if w in ending:
-            net += plan.component_pay(name, cred + now_credit, q) - base
-            net -= within(p_normal[order] * _later_gain(model, name, s, value_o))
+            net += plan.component_pay(name, cred + now_m, q) - base
+            net -= within(p_normal[order] * _later_gain(model, name, s, value_m))
         else:  # same period either way: only the discount costs
-            later_credit = within(p_normal[order] * value_o)
-            net += plan.component_pay(name, cred + now_credit, q) - plan.component_pay(
+            later_credit = within(p_normal[order] * value_m)
+            net += plan.component_pay(name, cred + now_m, q) - plan.component_pay(
                 name, cred + later_credit, q
             )
     cred_q = seats.credited[WEEKS_PER_QUARTER][s] + closing[s]

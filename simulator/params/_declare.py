@@ -27,6 +27,11 @@ TABLE_CHOICES = ("auto", "all", "none")
 QUOTA_POLICIES = ("top_down", "equal", "potential", "ratchet", "history")
 TEAM_SPLITS = ("equal", "contribution")
 CAMPAIGN_SEGMENTS = ("all", "smb", "mid", "ent")
+#: kinds of a plan's listed components (``plan.components``)
+COMPONENT_KINDS = ("commission", "bonus", "rank", "team", "campaign")
+#: the bookings a component can be measured on: all of them, first sales to an account
+#: (new logos), later sales to a customer (expansion), or one segment's
+MEASURES = ("total", "new_logo", "expansion", "segment:smb", "segment:mid", "segment:ent")
 
 
 def _load_fitted() -> dict[str, float]:

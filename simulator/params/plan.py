@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from simulator.params._declare import (
     CAMPAIGN_SEGMENTS,
+    COMPONENT_KINDS,
+    MEASURES,
     PERIOD_WEEKS,
     QUOTA_POLICIES,
     TEAM_SPLITS,
@@ -151,9 +154,85 @@ class CampaignParams:
     segment: str = p("all", doc="segment whose sales qualify", choices=CAMPAIGN_SEGMENTS)
 
 
+def _like(cls: type, name: str, **meta) -> dataclasses.Field:
+    """A new field declared as ``cls.name`` is (same default, range, unit), ``meta`` changed."""
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    metadata = {**f.metadata, **meta}
+    if f.default_factory is not dataclasses.MISSING:
+        return field(default_factory=f.default_factory, metadata=metadata)
+    return field(default=f.default, metadata=metadata)
+
+
+@dataclass
+class ComponentParams:
+    """One named component of a plan's list: its kind, period, measure and weight.
+
+    The kind's own fields are declared as in the singular blocks
+    (:class:`CommissionParams`, :class:`BonusParams`, :class:`RankParams`,
+    :class:`TeamParams`, :class:`CampaignParams`); a component reads only its
+    kind's. ``weight`` scales what the component pays: a commission pays
+    ``weight`` of the period's target variable at 100% at its base rate (as
+    ``commission.weight``); a bonus's amounts, a prize, a team pool and team
+    bonus and a campaign's rate are multiplied by it.
+    """
+
+    name: str = p("component", unit="label", doc="name of the component (unique in the plan)")
+    kind: str = p("commission", doc="what the component pays", choices=COMPONENT_KINDS)
+    period: str = _like(CommissionParams, "period", doc="period the component is measured over")
+    measure: str = p(
+        "total",
+        doc="bookings the component is measured on: all ('total'), first sales to an account "
+        "('new_logo'), later sales to a customer ('expansion'), or one segment's "
+        "('segment:smb', 'segment:mid', 'segment:ent')",
+        choices=MEASURES,
+    )
+    weight: float = p(
+        1.0,
+        0.0,
+        1.0,
+        "share of target variable",
+        "scale of the component's pay: a commission's pay at 100% at its base rate; "
+        "multiplies a bonus's amounts, a prize, a team pool or bonus, a campaign's rate",
+    )
+    quota_share: float = p(
+        1.0,
+        0.0,
+        1.0,
+        "share of quota",
+        "share of the rep's (or team's) quota set on the component's measure; attainment "
+        "is the measure's bookings over it",
+    )
+    tier_starts: list[float] = _like(CommissionParams, "tier_starts")
+    tier_rates: list[float] = _like(CommissionParams, "tier_rates")
+    cap: float = _like(CommissionParams, "cap")
+    payout_cap: float = _like(CommissionParams, "payout_cap")
+    cumulative: bool = _like(CommissionParams, "cumulative")
+    thresholds: list[float] = _like(BonusParams, "thresholds")
+    amounts: list[float] = _like(BonusParams, "amounts")
+    prize: float = _like(RankParams, "prize")
+    top_share: float = _like(RankParams, "top_share")
+    top_k: int = _like(RankParams, "top_k")
+    pool_weight: float = _like(TeamParams, "pool_weight")
+    split: str = _like(TeamParams, "split")
+    quota_bonus: float = _like(TeamParams, "quota_bonus")
+    quota_threshold: float = _like(TeamParams, "quota_threshold")
+    rate: float = _like(CampaignParams, "rate")
+    start_week: int = _like(CampaignParams, "start_week")
+    end_week: int = _like(CampaignParams, "end_week")
+    segment: str = _like(CampaignParams, "segment")
+
+
 @dataclass
 class PlanParams:
-    """An incentive plan: pay mix, commission and quota bonus."""
+    """An incentive plan: pay mix and its components.
+
+    The singular blocks (``commission``, ``bonus``, ``rank``, ``team``,
+    ``campaign``) write the classic plan of one of each; ``components`` lists
+    any number of named components of every kind. A plan with a list is paid
+    by the list alone: its singular blocks must keep their defaults, except
+    the rank block's leaderboard and forced-ranking settings, which apply to
+    the whole plan.
+    """
 
     name: str = p("quota_bonus", unit="label", doc="label of the plan")
     base_salary: float = p(75_000.0, 0.0, None, "currency/year", "fixed pay")
@@ -169,3 +248,73 @@ class PlanParams:
     rank: RankParams = field(default_factory=RankParams)
     team: TeamParams = field(default_factory=TeamParams)
     campaign: CampaignParams = field(default_factory=CampaignParams)
+    components: list[ComponentParams] = field(
+        default_factory=list,
+        metadata={
+            "lo": None,
+            "hi": None,
+            "unit": "list",
+            "doc": "named components (docs/plans.md); when given, they are the plan and the "
+            "singular commission, bonus, rank prize, team and campaign blocks pay nothing",
+            "choices": None,
+        },
+    )
+
+
+def plan_components(plan: PlanParams) -> list[ComponentParams]:
+    """The plan's components as one list: ``plan.components``, or the singular blocks read as one.
+
+    The singular blocks become components named ``commission``, ``bonus``,
+    ``rank``, ``team`` and ``campaign``, in that order, each with weight 1
+    except the commission's own; a component with nothing to pay is dropped
+    when the plan is compiled (:func:`simulator.plans.payout.compile_plan`).
+    """
+    if plan.components:
+        return list(plan.components)
+    c, b, r, t, k = plan.commission, plan.bonus, plan.rank, plan.team, plan.campaign
+    return [
+        ComponentParams(
+            name="commission",
+            kind="commission",
+            period=c.period,
+            weight=c.weight,
+            tier_starts=list(c.tier_starts),
+            tier_rates=list(c.tier_rates),
+            cap=c.cap,
+            payout_cap=c.payout_cap,
+            cumulative=c.cumulative,
+        ),
+        ComponentParams(
+            name="bonus",
+            kind="bonus",
+            period=b.period,
+            thresholds=list(b.thresholds),
+            amounts=list(b.amounts),
+        ),
+        ComponentParams(
+            name="rank",
+            kind="rank",
+            period=r.period,
+            prize=r.prize,
+            top_share=r.top_share,
+            top_k=r.top_k,
+        ),
+        ComponentParams(
+            name="team",
+            kind="team",
+            period=t.period,
+            pool_weight=t.pool_weight,
+            split=t.split,
+            quota_bonus=t.quota_bonus,
+            quota_threshold=t.quota_threshold,
+        ),
+        ComponentParams(
+            name="campaign",
+            kind="campaign",
+            period="year",
+            rate=k.rate,
+            start_week=k.start_week,
+            end_week=k.end_week,
+            segment=k.segment,
+        ),
+    ]

@@ -23,226 +23,56 @@ period of the component, already weighted between individual and team pay.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from simulator.params import PERIOD_WEEKS, WEEKS_PER_YEAR, PlanParams
+from simulator.params import PERIOD_WEEKS, WEEKS_PER_YEAR, ComponentParams, PlanParams
+from simulator.params.plan import plan_components
+from simulator.plans.components import (
+    INDIVIDUAL,
+    SEGMENT_CODES,
+    Campaign,
+    Commission,
+    Component,
+    PayState,
+    QuotaBonus,
+    RankPrize,
+    TeamBonus,
+    TeamPool,
+    attainment,
+    measure_mask,
+    top_mask,
+)
 
-SEGMENT_CODES = {"all": -1, "smb": 0, "mid": 1, "ent": 2}
+__all__ = [
+    "CURVE_ANNUAL_QUOTA",
+    "CURVE_TEAM_SIZE",
+    "INDIVIDUAL",
+    "SEGMENT_CODES",
+    "Campaign",
+    "Commission",
+    "Component",
+    "PayState",
+    "Plan",
+    "QuotaBonus",
+    "RankPrize",
+    "TeamBonus",
+    "TeamPool",
+    "attainment",
+    "compile_plan",
+    "earnings_curve",
+    "measure_mask",
+    "period_payout",
+    "top_mask",
+]
+
 #: reporting: the annual quota :func:`earnings_curve` draws at unless told (its curves
 #: scale with it; the simulation never calls it)
 CURVE_ANNUAL_QUOTA = 1.0e6
 #: reporting: the team :func:`earnings_curve` assumes for team components unless told
 CURVE_TEAM_SIZE = 8
-
-
-def attainment(credited: np.ndarray, quota: np.ndarray) -> np.ndarray:
-    """Credited sales over quota; a zero quota gives zero attainment (nothing to attain)."""
-    quota = np.asarray(quota, float)
-    return np.asarray(credited, float) / np.where(quota > 0, quota, np.inf)
-
-
-@dataclass
-class PayState:
-    """What one period's payout depends on, for every seat.
-
-    Attributes:
-        credited: credited sales in the period.
-        quota: quota for the period.
-        team: team of each seat (for team components).
-        active: whether the seat is held (vacant seats earn nothing, count for nothing).
-        campaign_credited: credited sales that qualify for each campaign, by name.
-    """
-
-    credited: np.ndarray
-    quota: np.ndarray
-    team: np.ndarray | None = None
-    active: np.ndarray | None = None
-    campaign_credited: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.credited = np.asarray(self.credited, float)
-        self.quota = np.asarray(self.quota, float)
-        n = self.credited.shape[-1]
-        if self.team is None:
-            self.team = np.zeros(n, int)
-        if self.active is None:
-            self.active = np.ones(n, bool)
-
-
-@dataclass(frozen=True)
-class Commission:
-    """Piecewise-linear commission over attainment.
-
-    Attributes:
-        period_weeks: weeks in the measurement period.
-        weight: share of the period's target variable paid at 100% by the base rate.
-        starts: attainment at which each tier starts (first is 0).
-        rates: rate multiplier of each tier (below 1: decelerator, above 1: accelerator).
-        cap: attainment beyond which no more is credited (``inf`` for none).
-        payout_cap: most paid in a period, in periods' target variable (``inf`` for none).
-        target: target variable pay of one period (currency).
-        cumulative: measured year-to-date and paid each period with true-up.
-    """
-
-    period_weeks: int
-    weight: float
-    starts: np.ndarray
-    rates: np.ndarray
-    cap: float = np.inf
-    payout_cap: float = np.inf
-    target: float = 1.0
-    cumulative: bool = False
-    column: str = "commission"
-
-    def shape(self, attainment: np.ndarray) -> np.ndarray:
-        """Payout in units of the period's target variable pay."""
-        a = np.minimum(np.maximum(attainment, 0.0), self.cap)
-        if self.starts.size == 1:
-            out = (self.weight * self.rates[0]) * a
-        else:
-            ends = np.append(self.starts[1:], np.inf)
-            in_tier = np.clip(a[..., None] - self.starts, 0.0, ends - self.starts)
-            out = self.weight * (in_tier * self.rates).sum(axis=-1)
-        return np.minimum(out, self.payout_cap) if np.isfinite(self.payout_cap) else out
-
-    def pay(self, state: PayState) -> np.ndarray:
-        """Pay of each seat for one period."""
-        return np.where(
-            state.active, self.target * self.shape(attainment(state.credited, state.quota)), 0.0
-        )
-
-
-@dataclass(frozen=True)
-class QuotaBonus:
-    """Lump sums paid when attainment reaches each threshold (cumulative)."""
-
-    period_weeks: int
-    thresholds: np.ndarray
-    amounts: np.ndarray
-    target: float = 1.0
-    column: str = "bonus"
-
-    def shape(self, attainment: np.ndarray) -> np.ndarray:
-        """Payout in units of the period's target variable pay."""
-        attainment = np.asarray(attainment)
-        if self.thresholds.size == 1:
-            return np.where(attainment >= self.thresholds[0], self.amounts[0], 0.0)
-        reached = attainment[..., None] >= self.thresholds
-        return (reached * self.amounts).sum(axis=-1)
-
-    def pay(self, state: PayState) -> np.ndarray:
-        """Pay of each seat for one period."""
-        return np.where(
-            state.active, self.target * self.shape(attainment(state.credited, state.quota)), 0.0
-        )
-
-
-def top_mask(values: np.ndarray, active: np.ndarray, share: float, k: int) -> np.ndarray:
-    """Seats among the active ones in the top ``k`` (if ``k`` > 0) or top ``share`` by value."""
-    idx = np.flatnonzero(active)
-    n_top = k if k > 0 else int(np.floor(share * idx.size + 1e-9))
-    out = np.zeros(len(values), bool)
-    if n_top <= 0 or idx.size == 0:
-        return out
-    order = idx[np.argsort(-values[idx], kind="stable")]
-    out[order[: min(n_top, idx.size)]] = True
-    return out
-
-
-@dataclass(frozen=True)
-class RankPrize:
-    """A prize each period for the reps ranked highest by attainment."""
-
-    period_weeks: int
-    prize: float
-    top_share: float
-    top_k: int
-    target: float = 1.0
-    column: str = "rank"
-
-    def pay(self, state: PayState) -> np.ndarray:
-        """Prize of each seat for one period (ties broken by seat order)."""
-        att = attainment(state.credited, state.quota)
-        return np.where(
-            top_mask(att, state.active, self.top_share, self.top_k), self.target * self.prize, 0.0
-        )
-
-
-def _team_sums(state: PayState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    team = state.team
-    m = state.active
-    credited = np.bincount(team, np.where(m, state.credited, 0.0))
-    quota = np.bincount(team, np.where(m, state.quota, 0.0))
-    members = np.bincount(team, m.astype(float))
-    return credited[team], quota[team], members[team]
-
-
-@dataclass(frozen=True)
-class TeamPool:
-    """A pool of ``weight`` x target variable x team attainment per member, split out."""
-
-    period_weeks: int
-    weight: float
-    split: str
-    target: float = 1.0
-    column: str = "team"
-
-    def pay(self, state: PayState) -> np.ndarray:
-        """Each member's share of the team pool for one period (the pool is paid in full)."""
-        t_cred, t_quota, members = _team_sums(state)
-        pool = members * self.target * self.weight * attainment(t_cred, t_quota)
-        if self.split == "contribution":
-            own = np.where(state.active, state.credited, 0.0)  # at most the team's total
-            share = np.divide(own, t_cred, out=1.0 / np.maximum(members, 1.0), where=t_cred > 0)
-        else:
-            share = 1.0 / np.maximum(members, 1.0)
-        return np.where(state.active, pool * share, 0.0)
-
-
-@dataclass(frozen=True)
-class TeamBonus:
-    """A bonus to every member when the team reaches ``threshold`` of its quota."""
-
-    period_weeks: int
-    threshold: float
-    amount: float
-    target: float = 1.0
-    column: str = "team"
-
-    def pay(self, state: PayState) -> np.ndarray:
-        """Each member's team-quota bonus for one period."""
-        t_cred, t_quota, _ = _team_sums(state)
-        reached = attainment(t_cred, t_quota) >= self.threshold
-        return np.where(state.active & reached, self.target * self.amount, 0.0)
-
-
-@dataclass(frozen=True)
-class Campaign:
-    """An extra rate on credited sales of a segment closed within a window of weeks."""
-
-    period_weeks: int
-    rate: float
-    start_week: int
-    end_week: int
-    segment: int
-    target: float = 1.0
-    column: str = "campaign"
-
-    def in_window(self, week_of_year: int) -> bool:
-        """Whether sales closed in this week of the year qualify."""
-        return self.start_week <= week_of_year <= self.end_week
-
-    def pay(self, state: PayState, name: str = "campaign") -> np.ndarray:
-        """Campaign pay of each seat: the rate on its qualifying sales."""
-        qualifying = state.campaign_credited.get(name, np.zeros_like(state.credited))
-        return np.where(state.active, self.rate * qualifying, 0.0)
-
-
-Component = Commission | QuotaBonus | RankPrize | TeamPool | TeamBonus | Campaign
-INDIVIDUAL = (Commission, QuotaBonus, Campaign)
 
 
 @dataclass(frozen=True)
@@ -296,6 +126,13 @@ class Plan:
         return total
 
     @property
+    def measures(self) -> tuple[str, ...]:
+        """Measures other than total bookings that some component is paid on."""
+        return tuple(
+            dict.fromkeys(c.measure for c in self.components.values() if c.measure != "total")
+        )
+
+    @property
     def has_team_pay(self) -> bool:
         """True when the plan has a team pool or a team-quota bonus."""
         return any(isinstance(c, TeamPool | TeamBonus) for c in self.components.values())
@@ -305,58 +142,102 @@ class Plan:
         return self._average_rate
 
 
-def compile_plan(params: PlanParams) -> Plan:
-    """Turn validated plan parameters into a :class:`Plan`."""
-    tv = params.target_variable
+def _compile_component(cp: ComponentParams, params: PlanParams) -> dict[str, Component]:
+    """The payout components of one listed component (none when it pays nothing).
+
+    Individual components are weighted by ``individual_weight``, team ones by
+    ``team_weight``; a team component gives a pool (``NAME_pool``) and a
+    team-quota bonus (``NAME_bonus``).
+    """
     ind, team_w = params.individual_weight, params.team_weight
+    target, team_target = params.target_variable * ind, params.target_variable * team_w
+    measure = {"measure": cp.measure, "quota_share": cp.quota_share}
+    w = cp.weight
 
-    def target(period: str, weight: float) -> float:
-        return tv * weight * PERIOD_WEEKS[period] / WEEKS_PER_YEAR
+    def share(period: str, annual: float) -> float:
+        return annual * PERIOD_WEEKS[period] / WEEKS_PER_YEAR
 
-    c, b, r, t, k = params.commission, params.bonus, params.rank, params.team, params.campaign
+    if cp.kind == "commission":
+        if w <= 0 or ind <= 0:
+            return {}
+        period = "year" if cp.cumulative else cp.period
+        return {
+            cp.name: Commission(
+                period_weeks=PERIOD_WEEKS[period],
+                weight=w,
+                starts=np.asarray(cp.tier_starts, float),
+                rates=np.asarray(cp.tier_rates, float),
+                cap=cp.cap if cp.cap > 0 else np.inf,
+                payout_cap=cp.payout_cap if cp.payout_cap > 0 else np.inf,
+                target=share(period, target),
+                cumulative=cp.cumulative,
+                **measure,
+            )
+        }
+    if cp.kind == "bonus":
+        amounts = np.asarray(cp.amounts, float) * w
+        if not cp.thresholds or not (amounts > 0).any() or ind <= 0:
+            return {}
+        thresholds = np.asarray(cp.thresholds, float)
+        return {
+            cp.name: QuotaBonus(
+                PERIOD_WEEKS[cp.period], thresholds, amounts, share(cp.period, target), **measure
+            )
+        }
+    if cp.kind == "rank":
+        if cp.prize * w <= 0 or ind <= 0:
+            return {}
+        return {
+            cp.name: RankPrize(
+                PERIOD_WEEKS[cp.period],
+                cp.prize * w,
+                cp.top_share,
+                cp.top_k,
+                target=share(cp.period, target),
+                **measure,
+            )
+        }
+    if cp.kind == "team":
+        out: dict[str, Component] = {}
+        weeks, t = PERIOD_WEEKS[cp.period], share(cp.period, team_target)
+        if cp.pool_weight * w > 0 and team_w > 0:
+            out[f"{cp.name}_pool"] = TeamPool(
+                weeks, cp.pool_weight * w, cp.split, target=t, **measure
+            )
+        if cp.quota_bonus * w > 0 and team_w > 0:
+            out[f"{cp.name}_bonus"] = TeamBonus(
+                weeks, cp.quota_threshold, cp.quota_bonus * w, target=t, **measure
+            )
+        return out
+    if cp.rate * w <= 0:  # a campaign: its window and segment pick its sales
+        return {}
+    return {
+        cp.name: Campaign(
+            WEEKS_PER_YEAR,
+            cp.rate * w,
+            cp.start_week - 1,
+            cp.end_week - 1,
+            SEGMENT_CODES[cp.segment],
+            **measure,
+        )
+    }
+
+
+def compile_plan(params: PlanParams) -> Plan:
+    """Turn validated plan parameters into a :class:`Plan`.
+
+    Every component, listed or singular (:func:`~simulator.params.plan.plan_components`),
+    compiles the same way; individual ones are weighted by ``individual_weight``,
+    team ones by ``team_weight``.
+    """
     components: dict[str, Component] = {}
-    if c.weight > 0 and ind > 0:
-        period = "year" if c.cumulative else c.period
-        components["commission"] = Commission(
-            period_weeks=PERIOD_WEEKS[period],
-            weight=c.weight,
-            starts=np.asarray(c.tier_starts, float),
-            rates=np.asarray(c.tier_rates, float),
-            cap=c.cap if c.cap > 0 else np.inf,
-            payout_cap=c.payout_cap if c.payout_cap > 0 else np.inf,
-            target=target(period, ind),
-            cumulative=c.cumulative,
-        )
-    if b.thresholds and any(a > 0 for a in b.amounts) and ind > 0:
-        components["bonus"] = QuotaBonus(
-            period_weeks=PERIOD_WEEKS[b.period],
-            thresholds=np.asarray(b.thresholds, float),
-            amounts=np.asarray(b.amounts, float),
-            target=target(b.period, ind),
-        )
-    if r.prize > 0 and ind > 0:
-        components["rank"] = RankPrize(
-            PERIOD_WEEKS[r.period], r.prize, r.top_share, r.top_k, target=target(r.period, ind)
-        )
-    if t.pool_weight > 0 and team_w > 0:
-        components["team_pool"] = TeamPool(
-            PERIOD_WEEKS[t.period], t.pool_weight, t.split, target=target(t.period, team_w)
-        )
-    if t.quota_bonus > 0 and team_w > 0:
-        components["team_bonus"] = TeamBonus(
-            PERIOD_WEEKS[t.period],
-            t.quota_threshold,
-            t.quota_bonus,
-            target=target(t.period, team_w),
-        )
-    if k.rate > 0:
-        components["campaign"] = Campaign(
-            WEEKS_PER_YEAR, k.rate, k.start_week - 1, k.end_week - 1, SEGMENT_CODES[k.segment]
-        )
+    for cp in plan_components(params):
+        components.update(_compile_component(cp, params))
+    r = params.rank
     return Plan(
         params.name,
         params.base_salary,
-        tv,
+        params.target_variable,
         components,
         leaderboard=r.leaderboard,
         leaderboard_morale_effect=r.leaderboard_morale_effect,
@@ -405,7 +286,8 @@ def earnings_curve(
         if isinstance(comp, Campaign):
             continue
         periods = WEEKS_PER_YEAR // comp.period_weeks
-        q = annual_quota * comp.period_weeks / WEEKS_PER_YEAR
+        # every measure at the row's attainment of its share of the quota
+        q = annual_quota * comp.quota_share * comp.period_weeks / WEEKS_PER_YEAR
         pays = []
         for a in attainments:
             credited = np.r_[a * q, np.full(team_size - 1, peer_attainment * q)]
