@@ -272,13 +272,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         # start the next stage, and the final evaluation, in the fitted organisation's own
         # steady state: the installed base it settles at is the initial condition
-        share, penetration = steady_installed_base(
-            (*overrides, *point_overrides(best)), workers=args.workers
-        )
-        best["territory.customer_share"] = round4(share)
-        best["territory.customer_penetration"] = round4(penetration)
+        base = steady_installed_base((*overrides, *point_overrides(best)), workers=args.workers)
+        best.update({k: round4(v) for k, v in base.items()})
         print(
-            f"stage {stage.name}: steady customer share {share:.3f}, penetration {penetration:.3f}",
+            f"stage {stage.name}: steady customer share {base['territory.customer_share']:.3f}, "
+            f"penetration {base['territory.customer_penetration']:.3f}; enterprise share "
+            f"x{base['territory.ent.customer_share_ratio']:.2f}, trust "
+            f"{base['territory.ent.initial_trust']:.2f}",
             flush=True,
         )
         names.append(name)

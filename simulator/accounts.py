@@ -140,12 +140,17 @@ class Accounts(CustomerBase):
         #: week each territory's rep last changed (far past: never)
         self.rep_changed_week = np.full(n_seats, NEVER, np.int64)
         self.add(np.repeat(np.arange(n_seats), counts), rng)
-        # the installed base at the start, cared for at par
-        self.customer[: self.n] = rng.random(self.n) < t.customer_share
+        # the installed base at the start, cared for at par, each segment's at its own level
+        seg = self.segment[: self.n]
+        share = np.minimum(t.customer_share * np.array([s.customer_share_ratio for s in segs]), 1)
+        pen = np.minimum(t.customer_penetration * np.array([s.penetration_ratio for s in segs]), 1)
+        self.customer[: self.n] = rng.random(self.n) < share[seg]
         self.care[: self.n] = 0.5
         self.installed[: self.n] = np.where(
-            self.customer[: self.n], t.customer_penetration * self.potential[: self.n], 0.0
+            self.customer[: self.n], pen[seg] * self.potential[: self.n], 0.0
         )
+        trust = np.array([s.initial_trust for s in segs])[seg]
+        self.trust[: self.n] = np.where(self.customer[: self.n], trust, self.trust[: self.n])
 
     # -- growth -----------------------------------------------------------
     def add(self, seats: np.ndarray, rng: np.random.Generator) -> None:

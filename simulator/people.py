@@ -79,6 +79,8 @@ class PeopleFlows:
             self._seat_rep(
                 seat, float(skill[seat]), float(aptitude[seat]), int(tenure[seat]), initial=True
             )
+        if org.initial_rep_changes:
+            self.accounts.rep_changed_week[:] = -tenure.astype(np.int64)
 
     def _hire_draws(
         self, rng: np.random.Generator, quality: np.ndarray

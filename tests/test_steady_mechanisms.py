@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.accounts import Accounts
+from simulator.accounts import NEVER, Accounts
 from simulator.agents.rep import discount, future_tilt, later_pay_lags
 from simulator.model import SalesModel
 from simulator.params import SimParams
@@ -319,3 +319,58 @@ def test_leaving_the_market_holds_back_the_growth_exploring_brings():
     on = np.array([growth(0.1, s) for s in range(3)])
     assert (off > 1.05).all()
     assert (on < off).all() and on.mean() < off.mean() - 0.02
+
+
+def test_each_segment_starts_at_its_own_installed_base_and_trust():
+    base = {"territory.customer_share": 0.5, "territory.customer_penetration": 0.4}
+    alike = accounts(n_seats=40, **base)
+    apart = accounts(
+        n_seats=40,
+        **base,
+        **{
+            "territory.ent.customer_share_ratio": 0.0,
+            "territory.smb.customer_share_ratio": 2.0,
+            "territory.mid.penetration_ratio": 2.5,
+            "territory.mid.initial_trust": 0.8,
+        },
+    )
+    seg = {name: apart.segment[: apart.n] == i for i, name in enumerate(("smb", "mid", "ent"))}
+    cust = apart.customer[: apart.n]
+    assert not cust[seg["ent"]].any()  # no starting enterprise customer
+    assert cust[seg["smb"]].all()  # 0.5 x 2 = every small account
+    mid = seg["mid"] & cust
+    share = apart.installed[: apart.n][mid] / apart.potential[: apart.n][mid]
+    np.testing.assert_allclose(share, 1.0)  # 0.4 x 2.5, capped at 1
+    assert (apart.trust[: apart.n][mid] == 0.8).all()
+    assert (apart.trust[: apart.n][~cust] == 0.5).all()  # prospects as any new account
+    # the segment ratios change who is a customer, not the accounts drawn
+    np.testing.assert_array_equal(alike.segment[: alike.n], apart.segment[: apart.n])
+    np.testing.assert_array_equal(alike.potential[: alike.n], apart.potential[: apart.n])
+
+
+def test_initial_rep_changes_date_each_territory_by_its_reps_tenure():
+    params = with_overrides(SimParams(), **{"org.n_reps": 16, "run.years": 1})
+    off = SalesModel(params, 3)
+    on = SalesModel(with_overrides(params, **{"org.initial_rep_changes": True}), 3)
+    assert (off.accounts.rep_changed_week == NEVER).all()  # never changed
+    tenure = np.array([on.reps_by_seat[seat].tenure_weeks for seat in range(16)])
+    np.testing.assert_array_equal(on.accounts.rep_changed_week, -tenure)
+    # everything else starts the same
+    np.testing.assert_array_equal(off.accounts.customer, on.accounts.customer)
+
+
+def test_the_steady_installed_base_names_every_initial_condition():
+    from experiments.validation.steady import steady_installed_base
+
+    tiny = ("org.n_reps=16", "run.warmup_years=0")
+    base = steady_installed_base(tiny, seeds=2, years=4, workers=1)
+    segs = ("smb", "mid", "ent")
+    keys = ("customer_share_ratio", "penetration_ratio", "initial_trust")
+    assert set(base) == {
+        "territory.customer_share",
+        "territory.customer_penetration",
+        "org.initial_tenure_years",
+        *(f"territory.{s}.{k}" for s in segs for k in keys),
+    }
+    assert 0 < base["territory.customer_share"] < 1 and base["org.initial_tenure_years"] > 0
+    assert all(np.isfinite(v) and v >= 0 for v in base.values())

@@ -41,7 +41,22 @@ DRIFT_YEARS = 10
 #: seeds of a drift run
 DRIFT_SEEDS = 10
 #: the initial conditions a drift run sets to the point's own steady state
-BASE_KEYS = ("territory.customer_share", "territory.customer_penetration")
+BASE_KEYS = (
+    "territory.customer_share",
+    "territory.customer_penetration",
+    "org.initial_tenure_years",
+)
+#: and those of each segment (territory.SEG.KEY)
+SEGMENT_BASE_KEYS = ("customer_share_ratio", "penetration_ratio", "initial_trust")
+
+
+def _without_base(overrides: tuple[str, ...]) -> tuple[str, ...]:
+    """``overrides`` less any initial condition of the installed base."""
+
+    def is_base(key: str) -> bool:
+        return key in BASE_KEYS or key.rsplit(".", 1)[-1] in SEGMENT_BASE_KEYS
+
+    return tuple(o for o in overrides if not is_base(o.split("=", 1)[0].lstrip("+~")))
 
 
 def drift_terms_of(levels: pd.DataFrame, years: int, skip: int = DRIFT_SKIP) -> dict[str, float]:
@@ -85,9 +100,8 @@ def drift_terms(
     starts its chosen point), so what is measured is the point's drift, not its
     way from another point's initial conditions.
     """
-    kept = tuple(o for o in overrides if o.split("=", 1)[0].lstrip("+~") not in BASE_KEYS)
-    share, penetration = steady_installed_base(kept, workers=workers)
-    based = (*kept, f"{BASE_KEYS[0]}={share:.4g}", f"{BASE_KEYS[1]}={penetration:.4g}")
+    base = steady_installed_base(_without_base(overrides), workers=workers)
+    based = (*_without_base(overrides), *(f"{k}={v:.4g}" for k, v in base.items()))
     _, levels = yearly_levels(seeds, years, workers, based)
     return drift_terms_of(levels, years)
 

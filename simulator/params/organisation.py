@@ -48,6 +48,15 @@ class OrgParams:
     max_initial_tenure_years: float = p(
         15.0, 0.0, 40.0, "years", "longest tenure of a rep in seat when a run starts"
     )
+    initial_rep_changes: bool = p(
+        False,
+        unit="flag",
+        doc="date each territory's last change of rep to its starting rep's hire (the week "
+        "its tenure began), so accounts whose rep arrived lately churn as after any change "
+        "of rep (buyer.rep_change_churn); off, no territory has changed rep when a run "
+        "starts, churn is low in the first year, and the installed base overshoots its "
+        "steady state for two to three years",
+    )
     initial_selling_share: float = p(
         0.8,
         0.0,
@@ -73,12 +82,51 @@ class SegmentParams:
         "probability",
         "chance a deal reaching the close stage is won, at average skill",
     )
+    customer_share_ratio: float = p(
+        1.0,
+        0.0,
+        10.0,
+        "x territory.customer_share",
+        "this segment's share of accounts that are customers when the run starts, relative "
+        "to territory.customer_share (capped at 1): segments settle at different installed "
+        "bases (long-cycle enterprise accounts churn to prospects slowly and come back "
+        "slowly), and a start away from a segment's own steady state is a transient that "
+        "lasts years; make calibrate sets it to the steady state; 1 = every segment alike",
+    )
+    penetration_ratio: float = p(
+        1.0,
+        0.0,
+        10.0,
+        "x territory.customer_penetration",
+        "share of its potential a starting customer of this segment already buys, relative "
+        "to territory.customer_penetration (capped at 1); 1 = every segment alike",
+    )
+    initial_trust: float = p(
+        0.5,
+        0.0,
+        1.0,
+        "trust",
+        "trust a starting customer of this segment has in its rep (a new account's is 0.5); "
+        "make calibrate sets it to the segment's steady state",
+    )
+
+
+#: the fitted parameters each segment reads from simulator/fitted_defaults.json, and the
+#: default of each when it is not there
+SEGMENT_FITTED = {
+    "potential_sigma": 0.8,
+    "customer_share_ratio": 1.0,
+    "penetration_ratio": 1.0,
+    "initial_trust": 0.5,
+}
 
 
 def _segment(name: str, share: float, median: float, cycle: float, win: float) -> Any:
-    sigma = FITTED.get(f"territory.{name}.potential_sigma", 0.8)
+    fit = {k: FITTED.get(f"territory.{name}.{k}", v) for k, v in SEGMENT_FITTED.items()}
     return field(
-        default_factory=lambda: SegmentParams(share, median, sigma, cycle, win),
+        default_factory=lambda: SegmentParams(
+            share, median, cycle_weeks=cycle, win_prob=win, **fit
+        ),
         metadata={"doc": "segment", "unit": "", "lo": None, "hi": None, "choices": None},
     )
 
