@@ -212,16 +212,24 @@ def recheck(
     params: SimParams,
     replications: int,
     seed: int,
+    top: int = RECHECK_TOP,
 ) -> tuple[dict, float, pd.DataFrame]:
-    """The best :data:`RECHECK_TOP` trials on fresh replications: ``(point, loss, table)``."""
-    ranked = sorted(_complete(study), key=lambda t: t.value)[:RECHECK_TOP]
-    best = None
+    """The best ``top`` trials on fresh replications: ``(point, loss, table)`` of the best.
+
+    The rechecked losses are kept in the study's user attributes, so a rerun
+    simulates only the chosen point again (for its moments).
+    """
+    ranked = sorted(_complete(study), key=lambda t: t.value)[: max(top, 1)]
+    key = f"recheck:{replications}:{seed}"
+    done = dict(study.user_attrs.get(key, {}))
     for trial in ranked:
-        sim = simulate(params, dict(trial.params), replications, seed)
-        value = loss(observed, sim, moments)
-        if best is None or value < best[1]:
-            best = (dict(trial.params), value, sim)
-    return best
+        if str(trial.number) not in done:
+            sim = simulate(params, dict(trial.params), replications, seed)
+            done[str(trial.number)] = loss(observed, sim, moments)
+            study.set_user_attr(key, done)
+    chosen = min(ranked, key=lambda t: done[str(t.number)])
+    sim = simulate(params, dict(chosen.params), replications, seed)
+    return dict(chosen.params), done[str(chosen.number)], sim
 
 
 def fit_history(
@@ -236,6 +244,7 @@ def fit_history(
     moments: Sequence[str] = FIT_MOMENTS,
     study_name: str | None = None,
     progress: bool = True,
+    recheck_top: int = RECHECK_TOP,
 ) -> HistoryFit:
     """Fit :data:`~simulator.history_fit.FIT_PARAMETERS` to a checked history (module docstring).
 
@@ -247,6 +256,11 @@ def fit_history(
         check_replications: runs of the recheck and of the reported moments (seed + 1).
         seed: the simulations' seed; the bootstrap's and the sampler's derive from it.
         draws: bootstrap draws of the observed moments.
+        space: the fitted parameters and their ranges.
+        moments: the summary's moments the loss compares (those the history gives).
+        study_name: the Optuna study's name (default: a hash of the settings).
+        progress: show a progress bar.
+        recheck_top: how many of the best trials are rechecked.
     """
     began = time.perf_counter()
     shape = organisation_of(history)
@@ -259,7 +273,9 @@ def fit_history(
     name = study_name or study_name_of(settings)
     study = open_study(db, name, settings)
     search(study, observed, used, params, space, trials, replications, seed, progress)
-    point, value, sim = recheck(study, observed, used, params, check_replications, seed + 1)
+    point, value, sim = recheck(
+        study, observed, used, params, check_replications, seed + 1, recheck_top
+    )
     estimate = {p.name: p.clip(point[p.name]) for p in space}
     return HistoryFit(
         shape=shape,

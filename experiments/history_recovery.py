@@ -1,0 +1,225 @@
+"""Parameter recovery of ``salesim-fit --fit`` on the shipped synthetic history (issue 13, item 1).
+
+``scenarios/history/example_history.csv`` was written by the model under
+parameters away from the defaults (``example_history.params.json`` holds them;
+the fit never reads that file). This script fits the history exactly as
+``salesim-fit --fit`` does (same defaults: trials, replications, seed), and
+writes ``validation/history_recovery.json`` and ``.md``: per fitted parameter
+the truth, the estimate, the tolerance and whether it is within it, and for
+each moment of the loss whether the fitted organisation's simulated mean lies
+inside the observed 95% interval. The fit's own outputs go to
+``validation/history_fit/`` (the org file, report, plot, record); its Optuna
+study to ``experiments/results/history_recovery/`` (not kept in git; a rerun
+resumes it).
+
+Tolerances (:data:`TOLERANCES`, absolute) come from the estimator's own spread:
+``--spread K`` also writes K more histories under the same truth with other
+seeds (2022, 2023, ...), fits each the same way and records every estimate in
+``validation/history_recovery_spread.json``; a tolerance is twice the standard
+deviation of the estimates over the 1 + K histories, rounded up (about a 95%
+band for one history's estimate), and at least the quantum of an integer
+parameter. They were set from the run recorded there; rerun it after a change
+of the model or the fit.
+
+    python experiments/history_recovery.py               # fit the shipped history, ~6 minutes
+    python experiments/history_recovery.py --spread 3    # and 3 more: the tolerances' basis
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from salesim_cli.fit_report import plain, write_outputs
+from salesim_cli.fitcli import DRAWS, REPLICATIONS, TRIALS
+from simulator.history import read_history
+from simulator.history_study import fit_history
+
+REPO = Path(__file__).resolve().parents[1]
+HISTORY = REPO / "scenarios" / "history" / "example_history.csv"
+TRUTH = HISTORY.with_suffix(".params.json")
+VALIDATION = REPO / "validation"
+RESULTS = VALIDATION / "history_recovery.json"
+REPORT = VALIDATION / "history_recovery.md"
+SPREAD = VALIDATION / "history_recovery_spread.json"
+FIT_OUT = VALIDATION / "history_fit"
+STUDIES = REPO / "experiments" / "results" / "history_recovery"
+SEED = 0
+#: absolute tolerances: twice the sd of the estimates over the histories of SPREAD, rounded up
+TOLERANCES = {
+    "territory.quality_sigma": 0.2,
+    "quota.aggressiveness": 0.2,
+    "rep.quit_per_year": 0.1,
+    "hiring.onboarding_weeks": 16,
+    "market.seasonality": 0.15,
+}
+
+
+def fit(csv: Path, db: Path, out: Path | None = None, name: str = "example_history"):
+    """Fit one history as ``salesim-fit --fit`` does; write the outputs when ``out`` is given."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    result = fit_history(
+        read_history(csv),
+        db,
+        trials=TRIALS,
+        replications=REPLICATIONS,
+        check_replications=2 * REPLICATIONS,
+        seed=SEED,
+        draws=DRAWS,
+    )
+    if out is not None:
+        write_outputs(result, out, name, str(csv.relative_to(REPO)))
+    return result
+
+
+def spread(k: int, truth: dict, first: dict) -> dict:
+    """Fit ``k`` more histories under the same changes, seeds 2022, ...; every estimate.
+
+    ``first`` is the shipped history's estimate. The record is rewritten to
+    :data:`SPREAD` after each fit, so an interrupted run keeps what it has.
+    """
+    changes = truth["changes_from_defaults"]
+    record = {"changes": changes, "estimates": [{"seed": truth["seed"], **first}]}
+    with tempfile.TemporaryDirectory() as folder:
+        for i in range(1, k + 1):
+            seed = truth["seed"] + i
+            sets = [a for name, v in changes.items() for a in ("--set", f"{name}={v}")]
+            script = str(REPO / "experiments" / "make_example_history.py")
+            subprocess.run(
+                [
+                    sys.executable,
+                    script,
+                    *sets,
+                    "--seed",
+                    str(seed),
+                    "--out",
+                    folder,
+                    "--name",
+                    f"h{seed}",
+                ],
+                check=True,
+                capture_output=True,
+            )
+            result = fit(Path(folder) / f"h{seed}.csv", STUDIES / f"spread_{seed}.db")
+            record["estimates"].append({"seed": seed, **result.estimate})
+            rows = record["estimates"]
+            record["sd"] = {k: float(np.std([r[k] for r in rows], ddof=1)) for k in first}
+            record["twice_sd"] = {k: 2 * v for k, v in record["sd"].items()}
+            SPREAD.write_text(json.dumps(plain(record), indent=1) + "\n", encoding="utf-8")
+            print(f"seed {seed}: {result.estimate}", flush=True)
+    return record
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spread", type=int, default=0, help="fit K more histories (seeds)")
+    args = parser.parse_args()
+    truth_file = json.loads(TRUTH.read_text(encoding="utf-8"))
+    result = fit(HISTORY, STUDIES / "example_history.db", FIT_OUT)
+    truth = {k: truth_file["parameters"][k] for k in result.estimate}
+    parameters = []
+    for p in result.parameters:
+        err = result.estimate[p.name] - truth[p.name]
+        tol = TOLERANCES[p.name]
+        parameters.append(
+            {
+                "name": p.name,
+                "truth": truth[p.name],
+                "estimate": result.estimate[p.name],
+                "error": err,
+                "tolerance": tol,
+                "best_trials_range": result.spread[p.name],
+                "pass": bool(abs(err) <= tol),
+            }
+        )
+    used = [m for m in result.moments if m.in_loss]
+    record = {
+        "history": str(HISTORY.relative_to(REPO)),
+        "history_sha256": hashlib.sha256(HISTORY.read_bytes()).hexdigest(),
+        "truth_file": str(TRUTH.relative_to(REPO)),
+        "tolerances": "absolute; twice the sd of the estimates over the histories of "
+        f"{SPREAD.relative_to(REPO)}, rounded up",
+        "settings": {
+            "trials": result.trials,
+            "replications": result.replications,
+            "check_replications": result.check_replications,
+            "seed": result.seed,
+            "draws": DRAWS,
+        },
+        "minutes": result.seconds / 60,
+        "parameters": parameters,
+        "moments": [
+            {
+                "name": m.name,
+                "observed": m.observed,
+                "observed_95": [m.observed_low, m.observed_high],
+                "simulated": m.simulated,
+                "inside": m.inside,
+            }
+            for m in used
+        ],
+        "moments_inside": sum(m.inside for m in used),
+        "moments_in_loss": len(used),
+        "all_parameters_pass": all(p["pass"] for p in parameters),
+        "all_moments_inside": all(m.inside for m in used),
+    }
+    RESULTS.write_text(json.dumps(plain(record), indent=1) + "\n", encoding="utf-8")
+    REPORT.write_text(markdown(record), encoding="utf-8")
+    print(REPORT.read_text(encoding="utf-8"), flush=True)
+    if args.spread:
+        spread(args.spread, truth_file, result.estimate)
+
+
+def _g(v: float) -> str:
+    return f"{v:.3g}" if isinstance(v, float) and math.isfinite(v) else str(v)
+
+
+def markdown(record: dict) -> str:
+    """The recovery table and the moments' coverage as Markdown."""
+    s = record["settings"]
+    lines = [
+        "# Parameter recovery of salesim-fit",
+        "",
+        f"`{record['history']}` (truth in `{record['truth_file']}`, not read by the fit), fitted "
+        f"with {s['trials']} trials x {s['replications']} replications, seed {s['seed']}, "
+        f"{s['draws']} bootstrap draws; {record['minutes']:.1f} minutes on one core. Written by "
+        "`experiments/history_recovery.py`; the fit's report is `history_fit/fit_report.md`.",
+        "",
+        "| parameter | truth | estimate | error | tolerance | best 10% of trials | pass |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for p in record["parameters"]:
+        lo, hi = p["best_trials_range"]
+        lines.append(
+            f"| `{p['name']}` | {_g(p['truth'])} | {_g(p['estimate'])} | {_g(p['error'])} | "
+            f"{_g(p['tolerance'])} | {_g(lo)} - {_g(hi)} | {'yes' if p['pass'] else '**no**'} |"
+        )
+    lines += [
+        "",
+        f"Tolerances: {record['tolerances']}.",
+        "",
+        f"Moments of the loss with the fitted organisation's simulated mean inside the observed "
+        f"95% interval: {record['moments_inside']} of {record['moments_in_loss']}.",
+        "",
+        "| moment | observed | observed 95% | simulated | inside |",
+        "|---|---|---|---|---|",
+    ]
+    for m in record["moments"]:
+        lo, hi = m["observed_95"]
+        lines.append(
+            f"| `{m['name']}` | {_g(m['observed'])} | {_g(lo)} - {_g(hi)} | "
+            f"{_g(m['simulated'])} | {'yes' if m['inside'] else '**no**'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
