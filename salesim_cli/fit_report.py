@@ -87,7 +87,7 @@ def report_text(fit: HistoryFit, source: str, name: str) -> str:
         f"Organisation `{name}` (`org/{name}.yaml`): {fit.shape['org.n_reps']} seats, span of "
         f"control {fit.shape['org.span_of_control']}, {fit.shape['run.years']} years. "
         f"{fit.trials} trials of Optuna TPE, {fit.replications} replications each (common random "
-        f"numbers, seed {fit.seed}); the best {len(fit.spread) and 5} rechecked on "
+        f"numbers, seed {fit.seed}); the best {fit.rechecked} rechecked on "
         f"{fit.check_replications} fresh replications (seed {fit.seed + 1}), loss "
         f"{fit.loss:.2f} (search's best {fit.search_loss:.2f}); {fit.seconds / 60:.1f} minutes.",
         "",
@@ -150,7 +150,10 @@ def plot_moments(fit: HistoryFit, path: Path) -> None:
     ax.invert_yaxis()
     ax.axvline(0, color="0.5", lw=0.5)
     ax.set_xlabel("distance from the observed value, in observed standard errors")
-    ax.set_title("observed (grey: bootstrap 95%) and simulated (blue: mean, 95% interval)")
+    ax.set_title(
+        "observed (grey: bootstrap 95%), simulated (diamond: mean, line: 95%; red: outside)",
+        fontsize="small",
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)

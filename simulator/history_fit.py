@@ -291,12 +291,16 @@ def robust_square(z: float) -> float:
 
 
 def usable_moments(observed: Observed, moments: tuple[str, ...] = FIT_MOMENTS) -> list[str]:
-    """The moments the history gives (finite value and standard error)."""
+    """The moments the history gives: a finite value and a standard error above 0.
+
+    A moment every bootstrap draw gives the same (no leaver under a year's tenure
+    in a small history) says nothing about its uncertainty, and would weigh
+    without limit, so it is left out.
+    """
     return [
         m
         for m in moments
-        if math.isfinite(observed.values.get(m, math.nan))
-        and math.isfinite(observed.se.get(m, math.nan))
+        if math.isfinite(observed.values.get(m, math.nan)) and observed.se.get(m, math.nan) > 0
     ]
 
 

@@ -67,6 +67,7 @@ class HistoryFit:
     replications: int
     check_replications: int
     seed: int
+    rechecked: int
     moments: list[MomentFit]
     study: str
     seconds: float
@@ -287,6 +288,7 @@ def fit_history(
         replications=replications,
         check_replications=check_replications,
         seed=seed,
+        rechecked=min(max(recheck_top, 1), len(_complete(study))),
         moments=compare(observed, sim, used),
         study=name,
         seconds=time.perf_counter() - began,
