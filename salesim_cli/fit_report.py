@@ -89,7 +89,8 @@ def report_text(fit: HistoryFit, source: str, name: str) -> str:
         f"{fit.trials} trials of Optuna TPE, {fit.replications} replications each (common random "
         f"numbers, seed {fit.seed}); the best {fit.rechecked} rechecked on "
         f"{fit.check_replications} fresh replications (seed {fit.seed + 1}), loss "
-        f"{fit.loss:.2f} (search's best {fit.search_loss:.2f}); {fit.seconds / 60:.1f} minutes.",
+        f"{fit.loss:.2f} (search's best {fit.search_loss:.2f}). The search's trials took "
+        f"{fit.search_seconds / 60:.1f} minutes in all; this run {fit.seconds / 60:.1f}.",
         "",
         "## Fitted parameters",
         "",

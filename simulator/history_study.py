@@ -71,6 +71,7 @@ class HistoryFit:
     moments: list[MomentFit]
     study: str
     seconds: float
+    search_seconds: float
     parameters: tuple[FitParameter, ...] = FIT_PARAMETERS
 
     def overrides(self) -> dict[str, float | int]:
@@ -193,6 +194,17 @@ def search(
     return study
 
 
+def search_seconds(study) -> float:
+    """The search's simulation time: the completed trials' durations summed (over resumptions)."""
+    return float(
+        sum(
+            (t.datetime_complete - t.datetime_start).total_seconds()
+            for t in _complete(study)
+            if t.datetime_start and t.datetime_complete
+        )
+    )
+
+
 def top_spread(study, space: Sequence[FitParameter]) -> dict[str, tuple[float, float]]:
     """Each parameter's lowest and highest value over the best :data:`TOP_SHARE` of trials."""
     ranked = sorted(_complete(study), key=lambda t: t.value)
@@ -292,5 +304,6 @@ def fit_history(
         moments=compare(observed, sim, used),
         study=name,
         seconds=time.perf_counter() - began,
+        search_seconds=search_seconds(study),
         parameters=tuple(space),
     )
