@@ -112,7 +112,10 @@ def report_text(fit: HistoryFit, source: str, name: str) -> str:
         "",
         f"{len(inside)} of the {len(used)} moments in the loss have the fitted organisation's "
         "simulated mean inside the observed 95% interval (a bootstrap over reps). Simulated: mean "
-        f"and 95% t interval over {fit.check_replications} replications.",
+        f"and 95% t interval over {fit.check_replications} replications. The observed intervals "
+        "come from resampling reps, and reps share their organisation's luck (market, targets, "
+        "managers), which resampling cannot see: read them as lower bounds on the uncertainty "
+        "(docs/history.md, parameter recovery).",
         "",
         "| moment | in loss | observed | observed 95% | simulated | simulated 95% | z | inside |",
         "|---|---|---|---|---|---|---|---|",
