@@ -103,10 +103,21 @@ def report_text(fit: HistoryFit, source: str, name: str) -> str:
             f"| `{p.name}` | {_fmt(fit.estimate[p.name])} | {_fmt(lo)} - {_fmt(hi)} | "
             f"{_fmt(p.lo)} - {_fmt(p.hi)}{' (log)' if p.log else ''} | {p.told_by} |"
         )
+    lost = fit.unidentified()
     lines += [
         "",
         "The range over the best trials is a rough measure of how well the history pins a "
         "parameter down, not a confidence interval.",
+    ]
+    if lost:
+        lines += [
+            "",
+            f"**Not identified by this file**: {', '.join(f'`{n}`' for n in lost)}: none of "
+            "the moments that tell it could be read (they need hire and exit dates and exit "
+            "kinds), so its estimate is the search's noise; leave it out of the org file or "
+            "set it from what you know.",
+        ]
+    lines += [
         "",
         "## Moments, observed and simulated",
         "",

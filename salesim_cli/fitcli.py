@@ -234,6 +234,11 @@ def _fit(args: argparse.Namespace, history) -> None:
     inside = sum(m.inside for m in used)
     print(f"fitted in {fit.seconds / 60:.1f} min ({fit.trials} trials): {estimate}")
     print(f"{inside} of {len(used)} moments simulated inside the observed 95% intervals")
+    if fit.unidentified():
+        print(
+            f"not identified by this file (its moments are missing): "
+            f"{', '.join(fit.unidentified())}; see fit_report.md"
+        )
     print("saved: " + ", ".join(str(p) for p in paths))
     print(f"run it: salesim org={args.name} hydra.searchpath=[file://{args.out.resolve()}]")
 

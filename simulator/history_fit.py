@@ -103,6 +103,24 @@ FIT_PARAMETERS = (
     ),
 )
 
+#: the moments that tell each fitted parameter (a file without them cannot identify it)
+TOLD_BY = {
+    "territory.quality_sigma": (
+        "attainment_p10",
+        "attainment_p90",
+        "top20_revenue_share",
+        "attainment_yoy_corr",
+    ),
+    "quota.aggressiveness": ("attainment_median", "share_at_quota", "turnover_involuntary"),
+    "rep.quit_per_year": (
+        "turnover_voluntary",
+        "turnover_voluntary_tenure_lt1y",
+        "turnover_voluntary_tenure_2yplus",
+    ),
+    "hiring.onboarding_weeks": ("first_year_sales_ratio", "ramp_months_median"),
+    "market.seasonality": ("sales_share_q1", "sales_share_q2", "sales_share_q3", "sales_share_q4"),
+}
+
 #: the summary's moments the loss compares (summarise_history's keys)
 FIT_MOMENTS = (
     "attainment_median",

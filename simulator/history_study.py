@@ -32,6 +32,7 @@ import pandas as pd
 from simulator.history_fit import (
     FIT_MOMENTS,
     FIT_PARAMETERS,
+    TOLD_BY,
     FitParameter,
     MomentFit,
     Observed,
@@ -78,11 +79,21 @@ class HistoryFit:
         """Every parameter the fitted organisation sets: its shape and the estimate."""
         return {k: v for k, v in {**self.shape, **self.estimate}.items() if k != "run.years"}
 
+    def unidentified(self) -> list[str]:
+        """Fitted parameters none of whose telling moments the history gives (TOLD_BY)."""
+        used = {m.name for m in self.moments if m.in_loss}
+        return [
+            p.name
+            for p in self.parameters
+            if p.name in TOLD_BY and not used.intersection(TOLD_BY[p.name])
+        ]
+
     def to_dict(self) -> dict:
         """A JSON-ready record (the moments as a list of dicts)."""
         out = asdict(self)
         out["moments"] = [asdict(m) for m in self.moments]
         out["parameters"] = [asdict(p) for p in self.parameters]
+        out["unidentified"] = self.unidentified()
         return out
 
 

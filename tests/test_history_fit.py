@@ -13,10 +13,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 from salesim_cli.config import compose_config
+from salesim_cli.fit_report import report_text
 from salesim_cli.fitcli import main as fit_main
 from simulator.history import read_history
 from simulator.history_fit import (
@@ -30,6 +32,7 @@ from simulator.history_fit import (
     organisation_of,
     simulate,
 )
+from simulator.history_study import fit_history
 from simulator.history_summary import model_history
 from simulator.params import SimParams, flatten, validate
 from simulator.run import run_one, with_overrides
@@ -86,6 +89,24 @@ def test_a_tiny_fit_writes_an_org_file_that_composes_a_report_a_plot_and_a_recor
     )
     again = json.loads((out / "fit.json").read_text(encoding="utf-8"))
     assert again["estimate"] == record["estimate"] and again["study"] == record["study"]
+
+
+def test_a_file_without_dates_says_which_parameters_it_cannot_identify(small_history, tmp_path):
+    minimal = tmp_path / "minimal.csv"
+    columns = ["rep_id", "team", "period", "quota", "credited_sales"]
+    pd.read_csv(small_history)[columns].to_csv(minimal, index=False)
+    fit = fit_history(
+        read_history(minimal),
+        tmp_path / "minimal.db",
+        trials=1,
+        replications=2,
+        check_replications=2,
+        draws=10,
+        progress=False,
+        recheck_top=1,
+    )
+    assert set(fit.unidentified()) == {"rep.quit_per_year", "hiring.onboarding_weeks"}
+    assert "Not identified by this file" in report_text(fit, str(minimal), "minimal")
 
 
 @pytest.mark.parametrize(
