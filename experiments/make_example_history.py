@@ -1,14 +1,23 @@
 """The synthetic example history (issue 13, item 1): a rep x quarter export written by the model.
 
-Runs one organisation (the defaults, org.n_reps 60, 4 evaluation years after
-the warm-up, seed 2021) and writes its evaluation window in the shape a CRM or
-ICM system exports (:func:`simulator.history_summary.model_history`, first
-evaluation year 2021) to ``scenarios/history/example_history.csv``, and the
-parameters it ran with to ``scenarios/history/example_history.params.json`` (the
-answer a fit must find without reading it, with the hash of the fitted defaults
-it ran under). The defaults move with each
-calibration: rerun this script afterwards; nothing else needs changing.
-``--set NAME=VALUE`` (repeatable) writes a history under other parameters.
+Runs one organisation (org.n_reps 60, 4 evaluation years after the warm-up,
+seed 2021, the defaults but for ``--set``) and writes its evaluation window in
+the shape a CRM or ICM system exports
+(:func:`simulator.history_summary.model_history`, first evaluation year 2021)
+to ``scenarios/history/example_history.csv``, and the parameters it ran with to
+``scenarios/history/example_history.params.json`` (the answer a fit must find
+without reading it, with the hash of the fitted defaults it ran under).
+
+The shipped example runs under five parameters away from the defaults, the
+truth ``experiments/history_recovery.py`` checks the fit recovers::
+
+    python experiments/make_example_history.py --set rep.quit_per_year=0.32 \\
+        --set territory.quality_sigma=0.75 --set quota.aggressiveness=0.85 \\
+        --set hiring.onboarding_weeks=16 --set market.seasonality=0.35
+
+The defaults move with each calibration: rerun that command afterwards, then
+the recovery. ``--set NAME=VALUE`` (repeatable) writes a history under other
+parameters.
 
     python experiments/make_example_history.py [--seed 2021] [--set rep.quit_per_year=0.3]
 """

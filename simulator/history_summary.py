@@ -25,6 +25,9 @@ Definitions:
   rep hired within the history sold :data:`~simulator.history.RAMP_SHARE` of
   the median seasoned rep's sales that quarter (quarter ends: a resolution of
   three months), the median over those who got there;
+- first-year sales: a full quarter's sales of a rep in its first year (tenure under
+  :data:`~simulator.history.SEASONED_YEARS` at the quarter's start) over the median
+  seasoned rep's that quarter, the median over those quarters (onboarding's toll);
 - seasonality: each calendar quarter's share of the sales of the complete years.
 
 Rates and shares a file cannot give (no hire dates, no exit kinds, too few
@@ -216,11 +219,20 @@ def _lagged_tercile(rows: pd.DataFrame) -> pd.Series:
 
 
 def _ramp(rows: pd.DataFrame) -> dict[str, float]:
-    """Median months for reps hired within the history to reach the seasoned benchmark."""
+    """Months for hires within the history to reach the seasoned benchmark; first-year sales."""
     if rows["tenure_years"].isna().all():
-        return {"ramp_months_median": NAN, "new_hires": 0, "new_hires_ramped": 0}
+        return {
+            "ramp_months_median": NAN,
+            "new_hires": 0,
+            "new_hires_ramped": 0,
+            "first_year_sales_ratio": NAN,
+        }
     seasoned = rows[(rows["tenure_years"] >= SEASONED_YEARS) & ~rows["partial"]]
     benchmark = seasoned.groupby("period_index")["credited_sales"].median()
+    first_year = rows[(rows["tenure_years"] >= 0) & (rows["tenure_years"] < SEASONED_YEARS)]
+    first_year = first_year[~first_year["partial"]]
+    ratio = first_year["credited_sales"] / first_year["period_index"].map(benchmark)
+    ratio = ratio[np.isfinite(ratio)]
     new = rows[(rows["hire"] >= rows["start"].min()).to_numpy()]
     bar = RAMP_SHARE * new["period_index"].map(benchmark)
     ramped = new[new["credited_sales"] >= bar].groupby("rep_id").head(1)
@@ -230,6 +242,7 @@ def _ramp(rows: pd.DataFrame) -> dict[str, float]:
         "ramp_months_median": float(np.median(months)) if len(months) else NAN,
         "new_hires": int(new["rep_id"].nunique()),
         "new_hires_ramped": len(ramped),
+        "first_year_sales_ratio": float(np.median(ratio)) if len(ratio) else NAN,
     }
 
 

@@ -147,6 +147,8 @@ EXEMPT = {
     "simulator/invariants.py": "accounting checks of finished tables (tolerances, not behaviour)",
     "simulator/history.py": "reading and checking a history file: its schema, not behaviour",
     "simulator/history_summary.py": "moments of a history file (definitions, not behaviour)",
+    "simulator/history_fit.py": "fitting to a history: the estimator's loss and bootstrap settings",
+    "simulator/history_study.py": "fitting to a history: the search's settings (recheck, spread)",
     "simulator/io.py": "file writing",
     "simulator/metrics.py": "summary metrics of finished tables (definitions, not behaviour)",
     "simulator/record.py": "recording into tables",

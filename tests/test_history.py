@@ -421,7 +421,7 @@ def test_salesim_fit_end_to_end_on_the_shipped_example(tmp_path):
     assert SUMMARY_KEYS <= set(saved) and saved["history"] == str(EXAMPLE)
     assert saved == {k: v for k, v in saved.items() if v is None or v == v}  # NaN as null
     assert "attainment of a full year" in done.stdout
-    assert "not built yet" in done.stdout
+    assert "--fit --name NAME fits the organisation" in done.stdout
 
 
 def test_salesim_fit_json_prints_what_it_saves(tmp_path, capsys):
@@ -452,7 +452,8 @@ def test_salesim_fit_refuses_a_bad_file_in_one_line_and_writes_nothing(
     assert not out.exists()
 
 
-def test_salesim_fit_help_says_fitting_is_next(capsys):
+def test_salesim_fit_help_names_the_fit_and_its_outputs(capsys):
     with pytest.raises(SystemExit):
         fit_main(["--help"])
-    assert "not built yet" in " ".join(capsys.readouterr().out.split())
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--fit" in text and "org/NAME.yaml" in text and "fit_report.md" in text
