@@ -62,7 +62,10 @@ def report_markdown(result: WinnersResult, history: Path, current: str, proposed
         f"replications of each plan on the same seeds (seed {result.seed}).",
         "",
         f"**{count.get(GAINS, 0)} gain, {count.get(LOSES, 0)} lose, {count.get(UNCLEAR, 0)} "
-        "unclear** (a rep gains or loses when the 95% interval of the change excludes 0).",
+        "unclear** (a rep gains or loses when the 95% interval of the change excludes 0). "
+        f"Their pay together: {_money(reps['pay_current'].sum())} now, "
+        f"{_money(reps['pay_proposed'].sum())} proposed "
+        f"({_pct(reps['change'].sum() / reps['pay_current'].sum())}).",
         "",
         "How to read it: each rep is placed by attainment over the last four quarters "
         "(percentile among the current reps); the change is what the rep at that rank earns "

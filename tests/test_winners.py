@@ -147,3 +147,18 @@ def test_a_bad_history_is_refused_naming_row_and_column(tmp_path):
     done = _cli(tmp_path, str(bad), "--plan=accelerated", f"--out={tmp_path / 'w'}")
     assert done.returncode == 2 and "row 2, column 'quota'" in done.stderr
     assert not (tmp_path / "w").exists()
+
+
+def test_the_readme_example_is_the_committed_run():
+    """README's worked example quotes validation/history_fit/winners, written by the command."""
+    table = pd.read_csv(ROOT / "validation" / "history_fit" / "winners" / "winners.csv")
+    count = table["verdict"].value_counts()
+    readme = (ROOT / "README.md").read_text()
+    lost = table["change"].sum() / table["pay_current"].sum()
+    assert (
+        f"{count.get('loses', 0)} of {len(table)} current\n   reps lose" in readme
+        or f"{count.get('loses', 0)} of {len(table)} current reps lose" in readme
+    )
+    assert count.get("gains", 0) == 0 and f"{count.get('unclear', 0)} are unclear" in readme
+    assert f"team's pay falls {-lost:.1%}" in readme
+    assert len(table) == len(current_reps(read_history(EXAMPLE)))
