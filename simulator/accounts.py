@@ -86,6 +86,7 @@ class Accounts(CustomerBase):
         "care",
         "installed",
         "held",
+        "churned_week",
     )
 
     def __init__(self, params: SimParams, n_seats: int, rng: np.random.Generator):
@@ -137,6 +138,8 @@ class Accounts(CustomerBase):
         self.installed = np.zeros(cap)
         #: the buyer waited for the rep's next period (and was promised buyer.hold_discount)
         self.held = np.zeros(cap, bool)
+        #: week the account last stopped being a customer (far past: never)
+        self.churned_week = np.full(cap, NEVER, np.int64)
         #: week each territory's rep last changed (far past: never)
         self.rep_changed_week = np.full(n_seats, NEVER, np.int64)
         self.add(np.repeat(np.arange(n_seats), counts), rng)
@@ -179,6 +182,7 @@ class Accounts(CustomerBase):
         )
         self.sqrt_potential[sl] = np.sqrt(self.potential[sl])
         self.trust[sl] = 0.5
+        self.churned_week[sl] = NEVER
         self.n += k
 
     def _grow(self, need: int) -> None:
@@ -361,7 +365,12 @@ class Accounts(CustomerBase):
         self.attention[idx] = 0.0
 
     def open_new(
-        self, prospect_opps: np.ndarray, season: float, growth: float, rng: np.random.Generator
+        self,
+        prospect_opps: np.ndarray,
+        season: float,
+        growth: float,
+        rng: np.random.Generator,
+        week: int | None = None,
     ) -> int:
         """Open deals on idle accounts: inbound luck, prospecting and expansion.
 
@@ -370,6 +379,8 @@ class Accounts(CustomerBase):
             season: this week's demand multiplier.
             growth: demand-growth multiplier on potential since the start.
             rng: the pipeline stream.
+            week: this week, for ``buyer.winback_weeks`` (accounts that churned
+                within it open no deal); None = none is held out.
 
         Returns:
             the number of deals opened.
@@ -387,6 +398,11 @@ class Accounts(CustomerBase):
         weight = self.sqrt_potential[idle]
         if b.expansion_per_year > 0:
             weight = np.where(cust, 0.0, weight)
+        # a lost customer is out of the market for buyer.winback_weeks
+        away = None
+        if b.winback_weeks > 0 and week is not None:
+            away = ~cust & (week - self.churned_week[idle] < b.winback_weeks)
+            weight = np.where(away, 0.0, weight)
         weight_sum = np.bincount(seat, weight, minlength=len(prospect_opps))
         trust = self.trust[idle]
         care = np.exp(b.expansion_care_effect * (self.care[idle] - 0.5))
@@ -395,6 +411,8 @@ class Accounts(CustomerBase):
         room = self.headroom(idle, growth)
         expand_rate = b.expansion_per_year * 2.0 * trust * care * room
         p = season * np.where(cust, expand_rate, b.inbound_per_year) / WEEKS_PER_YEAR
+        if away is not None:
+            p = np.where(away, 0.0, p)
         p = p + prospect_opps[seat] * weight / np.maximum(weight_sum[seat], 1e-9)
         new = idle[rng.random(idle.size) < p]
         if new.size == 0:

@@ -27,6 +27,7 @@ class CustomerBase:
     care: np.ndarray
     trust: np.ndarray
     rep_changed_week: np.ndarray
+    churned_week: np.ndarray
 
     def customers_by_seat(self, n_seats: int) -> np.ndarray:
         """Number of customer accounts in each territory."""
@@ -97,6 +98,7 @@ class CustomerBase:
         self.customer[lost] = False
         self.care[lost] = 0.0
         self.installed[lost] = 0.0
+        self.churned_week[lost] = week
         return self.seat[lost]
 
     def change_rep(self, seat: int | np.ndarray, week: int) -> None:

@@ -196,7 +196,9 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         )
         bookings, won, rushed, held, discounts = self._close_deals(skill)
         prospect_opps = time.prospecting * p.buyer.prospect_yield * eff
-        new_opps = self.accounts.open_new(prospect_opps, season, growth, self.rng_pipeline)
+        new_opps = self.accounts.open_new(
+            prospect_opps, season, growth, self.rng_pipeline, week=self.week
+        )
         self._explore(time.exploring * eff)
         # a new rep's care counts for less until onboarded: it does not know its customers yet
         self.accounts.tend(time.caring * ramp, self.n_seats)

@@ -374,3 +374,35 @@ def test_the_steady_installed_base_names_every_initial_condition():
     }
     assert 0 < base["territory.customer_share"] < 1 and base["org.initial_tenure_years"] > 0
     assert all(np.isfinite(v) and v >= 0 for v in base.values())
+
+
+def test_a_lost_customer_stays_out_of_the_market_for_the_winback_delay():
+    def opened_by_lost(winback: int, week: int) -> int:
+        acc = accounts(
+            n_seats=4,
+            **{
+                "territory.customer_share": 0.0,
+                "buyer.inbound_per_year": 40.0,
+                "buyer.winback_weeks": winback,
+            },
+        )
+        lost = np.arange(0, acc.n, 2)  # every other account churned in week 100
+        acc.churned_week[lost] = 100
+        acc.open_new(np.full(4, 5.0), 1.0, 1.0, np.random.default_rng(3), week=week)
+        return int(acc.open[lost].sum()), int(acc.open[1 : acc.n : 2].sum())
+
+    lost, others = opened_by_lost(0, 110)
+    assert lost > 0 and others > 0  # no delay: a lost customer is a prospect again
+    lost, others = opened_by_lost(52, 110)
+    assert lost == 0 and others > 0  # within the delay: out of the market
+    lost, _ = opened_by_lost(52, 152)
+    assert lost > 0  # and back once it has passed
+
+
+def test_churn_dates_the_loss():
+    acc = accounts(**{"buyer.churn_per_year": 50.0})
+    lost = acc.churn(77, np.random.default_rng(0))
+    assert lost.size > 0
+    gone = ~acc.customer[: acc.n]
+    assert (acc.churned_week[: acc.n][gone] == 77).all()
+    assert (acc.churned_week[: acc.n][~gone] == NEVER).all()

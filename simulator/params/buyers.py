@@ -138,6 +138,15 @@ class BuyerParams:
         "log-hazard",
         "rise of churn in a territory whose rep changed within rep_change_weeks; 0 = none",
     )
+    winback_weeks: int = p(
+        0,
+        0,
+        520,
+        "weeks",
+        "how long a customer that churned stays out of the market: no rep can land it again "
+        "as a new logo until then (a lost customer rarely comes back at once); 0 = it is a "
+        "prospect again the week after (churn and re-land then count as new business)",
+    )
     rep_change_weeks: int = p(
         26, 0, 520, "weeks", "how long customers of a territory with a new rep are at extra risk"
     )
