@@ -78,8 +78,8 @@ class DealFlow:
         )
         bookings = np.bincount(seats, price, minlength=self.n_seats)
         self._campaign_bookings(seats, a.segment[idx], price)
-        # the week's bookings by seat on each measure the plan pays on
-        self._measure_bookings = {
+        # the week's bookings by seat on each measure the plan pays on (other than total)
+        by_measure = {
             m: np.bincount(
                 seats,
                 np.where(measure_mask(m, expansion, a.segment[idx]), price, 0.0),
@@ -90,7 +90,7 @@ class DealFlow:
         wins = np.bincount(seats[won], minlength=self.n_seats)
         discounts = np.bincount(seats, discount, minlength=self.n_seats)
         self.won_value_total += float(price.sum())
-        return bookings, wins, int(rushed_idx.size), held, discounts
+        return bookings, wins, int(rushed_idx.size), held, discounts, by_measure
 
     def _contest(self, seats: np.ndarray, won: np.ndarray, skill: np.ndarray) -> np.ndarray:
         """Internal competition under rank-based pay: colleagues chase the same deals.
@@ -149,7 +149,13 @@ class DealFlow:
         if found.any():
             self.accounts.add(np.flatnonzero(found), self.rng_pipeline)
 
-    def _credit(self, bookings: np.ndarray, wins: np.ndarray, discounts: np.ndarray) -> None:
+    def _credit(
+        self,
+        bookings: np.ndarray,
+        wins: np.ndarray,
+        discounts: np.ndarray,
+        by_measure: dict[str, np.ndarray],
+    ) -> None:
         st = self.seats
         self.revenue_total += float(bookings.sum())
         if self.params.quota.policy == "history":
@@ -167,7 +173,7 @@ class DealFlow:
         )
         if self.plan.measures:
             st.booked_weekly += (bookings - st.booked_weekly) / WEEKS_PER_QUARTER
-        for m, booked in self._measure_bookings.items():
+        for m, booked in by_measure.items():
             on_measure = np.where(st.occupied, booked, 0.0)
             for w in st.periods:
                 st.credited_by[m][w] += on_measure

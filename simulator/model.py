@@ -104,8 +104,6 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
                 k for k, c in comps.items() if isinstance(c, Commission) and c.cumulative
             ),
         )
-        #: the week's bookings by seat on each measure the plan pays on (other than total)
-        self._measure_bookings: dict[str, np.ndarray] = {}
         #: history quotas: each territory's bookings this year in weeks a seasoned rep held it
         self.territory_bookings = np.zeros(n)
         self.territory_weeks = np.zeros(n, np.int64)
@@ -194,7 +192,7 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self.accounts.advance(
             time.advancing + self.manager_deal_hours, eff, season, self.rng_pipeline
         )
-        bookings, won, rushed, held, discounts = self._close_deals(skill)
+        bookings, won, rushed, held, discounts, by_measure = self._close_deals(skill)
         prospect_opps = time.prospecting * p.buyer.prospect_yield * eff
         new_opps = self.accounts.open_new(
             prospect_opps, season, growth, self.rng_pipeline, week=self.week
@@ -205,7 +203,7 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self._week_churned = int(self.accounts.churn(self.week, self.rng_pipeline).size)
         self.accounts.leave_market(self.rng_pipeline)
 
-        self._credit(bookings, won, discounts)
+        self._credit(bookings, won, discounts, by_measure)
         self._accumulate(time)
         selling = time.prospecting + time.advancing
         base_selling = np.maximum(p.rep.hours_per_week - admin, 1.0)
