@@ -72,6 +72,7 @@ from simulator.design import (
 from simulator.params import ParamError, PlanParams, SimParams, flatten, validate
 from simulator.results import concat, inputs_table, outcomes_table
 from simulator.run import replication_seeds, run_one
+from simulator.studies import record_settings, requeue_interrupted
 
 PROG = "salesim-optimise"
 STUDY_FILE = "study.db"
@@ -191,27 +192,19 @@ def open_study(study_dir: Path, settings: dict[str, Any], study_name: str = "sal
     running trials for interrupted ones.
     """
     import optuna
-    from optuna.trial import TrialState
 
     study_dir.mkdir(parents=True, exist_ok=True)
     storage = optuna.storages.RDBStorage(f"sqlite:///{(study_dir / STUDY_FILE).resolve()}")
     study = optuna.create_study(
         study_name=study_name, storage=storage, direction="maximize", load_if_exists=True
     )
-    have = study.user_attrs.get("settings")
-    if have is None:
-        study.set_user_attr("settings", settings)
-    elif have != settings:
-        changed = [k for k in settings if have.get(k) != settings[k]]
+    changed = record_settings(study, settings)
+    if changed:
         raise ParamError(
             f"{study_dir}: holds a study with other settings (differs in {', '.join(changed)}); "
             "choose another --study-dir or remove it"
         )
-    study_id = storage.get_study_id_from_name(study_name)
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
-        storage.set_trial_state_values(trial_id, TrialState.FAIL)
-        study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number})
+    requeue_interrupted(study, storage)
     return study
 
 

@@ -18,7 +18,7 @@ are the same function applied to the model's own histories
   are the same for every trial (common random numbers).
 - **The loss** (:func:`loss`): ``sum(rho(z))`` over :data:`FIT_MOMENTS`, with
   ``z = (sim_mean - obs) / sqrt(obs_se**2 + sim_se**2 + (SCALE_FLOOR * obs)**2)``
-  and ``rho`` Huber's (``z**2`` up to :data:`HUBER_Z`, linear beyond), so one
+  and ``rho`` Huber's (``z**2`` up to :data:`simulator.studies.HUBER_Z`, linear beyond), so one
   moment the model cannot reach does not pull every parameter toward it.
 """
 
@@ -36,6 +36,7 @@ from simulator.history import QUARTERS_PER_YEAR, quarter_start, read_history
 from simulator.history_summary import model_history, summarise_history
 from simulator.params import SimParams
 from simulator.run import replication_seeds, run_one, with_overrides
+from simulator.studies import robust_square
 
 #: reporting: the first calendar year of a simulated history (its dates only; no moment reads it)
 START_YEAR = 2021
@@ -44,8 +45,6 @@ COUNT_EVERY_DAYS = 7
 #: numerical: the floor of a moment's scale, as a share of the observed value (a model is
 #: not expected to match a history closer than this; small: the model made the example)
 SCALE_FLOOR = 0.02
-#: numerical: beyond this |z| a moment's cost grows linearly, not quadratically (Huber)
-HUBER_Z = 2.0
 #: numerical: the z of a moment the simulation cannot give (NaN in every replication)
 NOT_ESTIMATED_Z = 5.0
 #: reporting: the two-sided level of the intervals (observed, simulated)
@@ -300,12 +299,6 @@ def moment_z(observed: float, observed_se: float, simulated: np.ndarray) -> floa
     terms = [t for t in (observed_se, se) if math.isfinite(t)]
     scale = math.sqrt(sum(t * t for t in terms) + (SCALE_FLOOR * observed) ** 2)
     return (mean - observed) / (scale or 1e-12)
-
-
-def robust_square(z: float) -> float:
-    """``z**2`` up to :data:`HUBER_Z`, then linear (Huber)."""
-    a = abs(z)
-    return a * a if a <= HUBER_Z else HUBER_Z * (2.0 * a - HUBER_Z)
 
 
 def usable_moments(observed: Observed, moments: tuple[str, ...] = FIT_MOMENTS) -> list[str]:

@@ -46,6 +46,7 @@ from simulator.history_fit import (
     usable_moments,
 )
 from simulator.params import SimParams, flatten
+from simulator.studies import record_settings, requeue_interrupted
 
 #: numerical: how many of the search's best trials are rechecked on fresh replications
 RECHECK_TOP = 5
@@ -142,20 +143,15 @@ def study_name_of(settings: dict) -> str:
 def open_study(db: Path, name: str, settings: dict):
     """Create or load the study; requeue trials an interruption left running."""
     import optuna
-    from optuna.trial import TrialState
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = optuna.storages.RDBStorage(f"sqlite:///{Path(db).resolve()}")
     study = optuna.create_study(
         study_name=name, storage=storage, direction="minimize", load_if_exists=True
     )
-    if "settings" not in study.user_attrs:
-        study.set_user_attr("settings", json.loads(json.dumps(settings, default=str)))
-    study_id = storage.get_study_id_from_name(name)
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
-        storage.set_trial_state_values(trial_id, TrialState.FAIL)
-        study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number})
+    # the name is a hash of the settings, so an old study's are these
+    record_settings(study, json.loads(json.dumps(settings, default=str)))
+    requeue_interrupted(study, storage)
     return study
 
 

@@ -156,6 +156,7 @@ EXEMPT = {
     "simulator/rows.py": "row building",
     "simulator/run.py": "running and replicating",
     "simulator/scenario.py": "scenario files and comparisons",
+    "simulator/studies.py": "the estimators' shared Huber cost and study bookkeeping",
     "simulator/winners.py": "comparing finished runs' pay by rank (bins, interval level)",
 }
 

@@ -12,7 +12,7 @@ started from the point's own steady installed base, after the first
 
     z = mean slope / sqrt(se**2 + tol**2),  tol = MATERIAL * |level| / (years - 1)
 
-and the term is :func:`~experiments.estimation.moments.robust_square` of
+and the term is :func:`~simulator.studies.robust_square` of
 ``z``. ``tol`` is the slope that moves the level by ``MATERIAL`` of itself over
 the run, the threshold at which ``make validate``'s steady-state check calls a
 level drifting, so a point on that threshold pays about 1 per level; ``se``
@@ -31,8 +31,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from experiments.estimation.moments import robust_square
 from experiments.validation.steady import LEVELS, MATERIAL, steady_installed_base, yearly_levels
+from simulator.studies import robust_square
 
 #: evaluation years left out of the slope: what is left of the initial transient
 DRIFT_SKIP = 1

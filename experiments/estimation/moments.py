@@ -71,6 +71,7 @@ from experiments.validation.measures import run_measured
 from salesim_cli.config import compose_config
 from simulator.params import validate
 from simulator.run import replication_seeds
+from simulator.studies import robust_square
 
 #: a size judged within a factor of 2
 SIZE_FACTOR = 2.0
@@ -78,8 +79,6 @@ SIZE_FACTOR = 2.0
 SCALE_FLOOR = 0.25
 #: the z a training finding that cannot be estimated counts for in the loss
 NOT_ESTIMATED_Z = 5.0
-#: beyond this |z| a moment's cost grows linearly, not quadratically (Huber)
-HUBER_Z = 2.0
 
 
 # -- simulating -------------------------------------------------------------------------------
@@ -330,12 +329,6 @@ def moment_z(finding: Finding, est: Estimate) -> float:
         return float((u(sim) - u(target)) / (scale or 1e-12))
     scale = math.sqrt(sum(t**2 for t in pub_terms) + sim_se**2)
     return (sim - target) / (scale or 1e-12)
-
-
-def robust_square(z: float) -> float:
-    """``z**2`` up to :data:`HUBER_Z`, then linear (Huber): a misfit far out counts, but less."""
-    a = abs(z)
-    return a * a if a <= HUBER_Z else HUBER_Z * (2.0 * a - HUBER_Z)
 
 
 def loss_terms(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> dict[str, float]:

@@ -22,6 +22,7 @@ from experiments.estimation.drift import drift_loss, drift_terms
 from experiments.estimation.space import Dimension, point_overrides, start_point
 from experiments.evidence import ROOT, Finding, train
 from simulator.params import ParamError
+from simulator.studies import record_settings, requeue_interrupted
 
 RESULTS = ROOT / "experiments" / "results"
 
@@ -74,7 +75,6 @@ def study_name_of(settings: dict) -> str:
 def open_study(db: Path, name: str, settings: dict, create: bool = True):
     """Create or load the study; refuse one of other settings; requeue interrupted trials."""
     import optuna
-    from optuna.trial import TrialState
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -86,22 +86,13 @@ def open_study(db: Path, name: str, settings: dict, create: bool = True):
     study = optuna.create_study(
         study_name=name, storage=storage, direction="minimize", load_if_exists=True
     )
-    settings = json.loads(json.dumps(settings, default=str))
-    have = study.user_attrs.get("settings")
-    if have is None:
-        study.set_user_attr("settings", settings)
-    elif have != settings:
-        changed = [k for k in settings if have.get(k) != settings[k]]
+    changed = record_settings(study, json.loads(json.dumps(settings, default=str)))
+    if changed:
         raise ValueError(
             f"{db}: study {name!r} was run with other settings (differs in "
             f"{', '.join(changed)}); name another --study or remove the file"
         )
-    study_id = storage.get_study_id_from_name(name)
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
-        storage.set_trial_state_values(trial_id, TrialState.FAIL)
-        attrs = {**trial.user_attrs, "retry_of": trial.number}
-        study.enqueue_trial(trial.params, user_attrs=attrs)
+    requeue_interrupted(study, storage, keep_attrs=True)
     return study
 
 
