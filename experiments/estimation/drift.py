@@ -31,6 +31,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from experiments.validation.measures import level_slopes
 from experiments.validation.steady import LEVELS, MATERIAL, steady_installed_base, yearly_levels
 from simulator.studies import robust_square
 
@@ -68,13 +69,9 @@ def drift_terms_of(levels: pd.DataFrame, years: int, skip: int = DRIFT_SKIP) -> 
     first = levels.index.min()
     late = levels[levels.index >= first + skip]
     out: dict[str, float] = {}
+    by_seed = [level_slopes(run[list(LEVELS.values())]) for _, run in late.groupby("seed")]
     for drift, level in LEVELS.items():
-        slopes = []
-        for _, run in late.groupby("seed"):
-            values = run[level].dropna()
-            if len(values) >= 2:
-                x = values.index.to_numpy(float)
-                slopes.append(float(np.polyfit(x, values.to_numpy(float), 1)[0]))
+        slopes = [s[level] for s in by_seed if not math.isnan(s[level])]
         if len(slopes) < 2:
             out[drift] = float("nan")
             continue

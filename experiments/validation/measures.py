@@ -316,13 +316,11 @@ def levels_by_year(result: RunResult) -> pd.DataFrame:
     )
 
 
-def yearly_drift(result: RunResult) -> dict[str, float]:
-    """Slope per evaluation year of the headline levels (a steady state has none).
+def level_slopes(levels: pd.DataFrame) -> dict[str, float]:
+    """Each column of ``levels`` (one row per year, indexed by it) regressed on the year.
 
-    Each level of :func:`levels_by_year` regressed on the evaluation year;
-    ``nan`` for runs shorter than two evaluation years.
+    ``nan`` for a column with fewer than two years.
     """
-    levels = {f"drift_{name}": values for name, values in levels_by_year(result).items()}
     out = {}
     for name, values in levels.items():
         v = values.dropna()
@@ -332,6 +330,15 @@ def yearly_drift(result: RunResult) -> dict[str, float]:
             else float("nan")
         )
     return out
+
+
+def yearly_drift(result: RunResult) -> dict[str, float]:
+    """Slope per evaluation year of the headline levels (a steady state has none).
+
+    Each level of :func:`levels_by_year` regressed on the evaluation year
+    (:func:`level_slopes`); ``nan`` for runs shorter than two evaluation years.
+    """
+    return {f"drift_{k}": v for k, v in level_slopes(levels_by_year(result)).items()}
 
 
 def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
