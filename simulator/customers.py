@@ -34,9 +34,12 @@ class CustomerBase:
         n = self.n
         return np.bincount(self.seat[:n][self.customer[:n]], minlength=n_seats)
 
-    def penetration(self, growth: float) -> float:
-        """Mean share of its (grown) potential a customer already buys; NaN without customers."""
-        cust = self.customer[: self.n]
+    def penetration(self, growth: float, among: np.ndarray | None = None) -> float:
+        """Mean share of its (grown) potential a customer already buys; NaN without customers.
+
+        ``among`` (a mask over the live accounts) limits it to some of them.
+        """
+        cust = self.customer[: self.n] if among is None else self.customer[: self.n] & among
         base = float(self.potential[: self.n][cust].sum()) * growth
         return float(self.installed[: self.n][cust].sum()) / base if base > 0 else float("nan")
 

@@ -42,22 +42,19 @@ def _segment_base(model) -> dict[str, float]:
     """Each segment's installed base now: customer share, penetration and customers' trust."""
     a = model.accounts
     n = a.n
-    growth = (1 + model.params.market.demand_growth) ** (model.week / WEEKS_PER_YEAR)
     out = {}
     for i, name in enumerate(SEGMENTS):
         seg = a.segment[:n] == i
         cust = seg & a.customer[:n]
-        base = float(a.potential[:n][cust].sum()) * growth
         out[f"customer_share_{name}"] = float(cust.sum() / max(seg.sum(), 1))
-        out[f"penetration_{name}"] = float(a.installed[:n][cust].sum() / base) if base else np.nan
+        out[f"penetration_{name}"] = a.penetration(model._growth, among=seg)
         out[f"trust_{name}"] = float(a.trust[:n][cust].mean()) if cust.any() else np.nan
     return out
 
 
 def _one(args: tuple[int, int, tuple[str, ...]]) -> tuple[dict[str, float], pd.DataFrame]:
     seed, years, overrides = args
-    kept = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") != "run.years"]
-    params, _ = compose_config([*kept, f"run.years={years}"])
+    params, _ = compose_config([*overrides, f"run.years={years}"])  # the last value wins
     ends: dict[int, dict[str, float]] = {}
 
     def year_end(model, event, _time):
