@@ -309,7 +309,17 @@ class Accounts(CustomerBase):
             + b.trust_win_effect * (self.trust[idx] - 0.5)
             + m.competitiveness_effect * (competitiveness - 0.5)
         )
+        if b.customer_win_logit or b.former_customer_win_logit:
+            logit = logit + np.where(
+                self.customer[idx],
+                b.customer_win_logit,
+                np.where(self.won_back(idx), b.former_customer_win_logit, 0.0),
+            )
         return 1.0 / (1.0 + np.exp(-logit))
+
+    def won_back(self, idx: np.ndarray) -> np.ndarray:
+        """Whether each of accounts ``idx`` is a former customer (it churned and buys nothing)."""
+        return ~self.customer[idx] & (self.churned_week[idx] != NEVER)
 
     def decide(
         self,

@@ -62,6 +62,7 @@ class DealFlow:
         rushed = np.concatenate([np.zeros(ready.size, bool), np.ones(rushed_idx.size, bool)])
         seats = a.seat[idx]
         expansion = a.expansion[idx].copy()
+        winback = a.won_back(idx)
         won, price, discount = a.decide(idx, skill[seats], comp, rushed, self.rng_pipeline)
         seats = self._contest(seats, won, skill)
         self.recorder.deals(
@@ -71,6 +72,7 @@ class DealFlow:
             self.seats.rep_id[seats],
             a.segment[idx],
             expansion,
+            winback,
             rushed,
             won,
             price,

@@ -117,6 +117,7 @@ DEAL_COLUMNS = (
     "rep_id",
     "segment",
     "expansion",
+    "winback",
     "rushed",
     "won",
     "price",
@@ -181,6 +182,7 @@ class Recorder:
         rep_id: np.ndarray,
         segment: np.ndarray,
         expansion: np.ndarray,
+        winback: np.ndarray,
         rushed: np.ndarray,
         won: np.ndarray,
         price: np.ndarray,
@@ -196,6 +198,7 @@ class Recorder:
                     rep_id,
                     segment,
                     expansion,
+                    winback,
                     rushed,
                     won,
                     price,
@@ -250,6 +253,8 @@ class Recorder:
         else:
             cols = [np.zeros(0)] * len(DEAL_COLUMNS)
         deals = pd.DataFrame(dict(zip(DEAL_COLUMNS, cols, strict=True)))
+        for flag in ("expansion", "winback", "rushed", "won"):
+            deals[flag] = deals[flag].astype(bool)
         deals["segment"] = pd.Categorical.from_codes(
             deals["segment"].astype(int), ["smb", "mid", "ent"]
         )

@@ -73,6 +73,24 @@ class BuyerParams:
     effort_win_effect: float = p(
         0.8, 0.0, 10.0, "log-odds", "effect of deal attention (0..1) on win odds"
     )
+    customer_win_logit: float = p(
+        0.0,
+        -5.0,
+        5.0,
+        "log-odds",
+        "win odds of a deal with a current customer (an expansion) over a new logo's "
+        "(Griffin and Lowenstein 2001: 60-70% of attempts to sell to existing customers "
+        "succeed, 5-20% with new prospects); 0 = a customer buys like a stranger",
+    )
+    former_customer_win_logit: float = p(
+        0.0,
+        -5.0,
+        5.0,
+        "log-odds",
+        "win odds of landing a former customer (one that churned) again over a new logo's "
+        "(Griffin and Lowenstein 2001: 20-40% of win-back attempts succeed); 0 = a lost "
+        "customer buys like a stranger",
+    )
     trust_win_effect: float = p(
         1.0,
         0.0,

@@ -123,6 +123,7 @@ SEGMENT_FITTED = {
 
 def _segment(name: str, share: float, median: float, cycle: float, win: float) -> Any:
     fit = {k: FITTED.get(f"territory.{name}.{k}", v) for k, v in SEGMENT_FITTED.items()}
+    win = FITTED.get(f"territory.{name}.win_prob", win)
     return field(
         default_factory=lambda: SegmentParams(
             share, median, cycle_weeks=cycle, win_prob=win, **fit
