@@ -253,6 +253,11 @@ def time_shares(weekly: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def _won_share(deals: pd.DataFrame) -> float:
+    """Share of ``deals`` won (NaN when there are none)."""
+    return float(deals["won"].mean()) if len(deals) else float("nan")
+
+
 def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     """Tenure, vacancies, win rate and time shares that field surveys report.
 
@@ -262,6 +267,9 @@ def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     - ``vacancy_months_mean``: mean time a seat stays open, in months (Little's
       law: mean open seats over seats filled per month);
     - ``win_rate``: share of decided deals that were won;
+    - ``new_logo_win_rate``, ``winback_win_rate``, ``expansion_win_rate``: the same by
+      the buyer's relation to the firm: never a customer, a former customer (one that
+      churned), a current customer (Griffin and Lowenstein's three odds of a sale);
     - ``last_month_share``: share of bookings in each quarter's last four weeks;
     - ``manager_share_team``: share of managers' hours spent with their team
       (coaching, deal support and inspection; Rapp's time study).
@@ -283,7 +291,10 @@ def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
         "vacancy_months_mean": float(ev["vacancies"].mean() / hires_per_month)
         if hires_per_month > 0
         else float("nan"),
-        "win_rate": float(decided["won"].mean()) if len(decided) else float("nan"),
+        "win_rate": _won_share(decided),
+        "new_logo_win_rate": _won_share(decided[~decided["expansion"] & ~decided["winback"]]),
+        "winback_win_rate": _won_share(decided[decided["winback"]]),
+        "expansion_win_rate": _won_share(decided[decided["expansion"]]),
         "last_month_share": float(
             ev.loc[ev["week_in_quarter"] >= 9, "bookings"].sum() / ev["bookings"].sum()
         )
@@ -370,7 +381,9 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
       :func:`manager_ranked_gap`;
     - ``drift_*``: :func:`yearly_drift`;
     - ``exit_first_year_share``, ``tenure_years_mean``, ``vacancy_months_mean``,
-      ``win_rate``, ``last_month_share``, ``manager_share_team``: :func:`people_measures`;
+      ``win_rate`` (and by the buyer's relation: ``new_logo_win_rate``, ``winback_win_rate``,
+      ``expansion_win_rate``), ``last_month_share``, ``manager_share_team``:
+      :func:`people_measures`;
     - ``customer_time_share``, ``prospecting_time_share``: :func:`time_shares`.
     """
     tables = result.tables
