@@ -64,6 +64,18 @@ SOURCES: dict[str, str] = {
     "territory.smb.": "assumption: SMB small and fast (MODEL.md 1 segments)",
     "territory.mid.": "assumption: mid-market between SMB and enterprise (MODEL.md 1)",
     "territory.ent.": "assumption: enterprise larger and slower (MODEL.md 1)",
+    "territory.smb.win_prob": (
+        "estimated by make calibrate: a new logo's odds (Griffin and Lowenstein 2001: "
+        "5-20% of attempts)"
+    ),
+    "territory.mid.win_prob": (
+        "estimated by make calibrate: a new logo's odds (Griffin and Lowenstein 2001: "
+        "5-20% of attempts)"
+    ),
+    "territory.ent.win_prob": (
+        "estimated by make calibrate: a new logo's odds (Griffin and Lowenstein 2001: "
+        "5-20% of attempts)"
+    ),
     "buyer.": CALIB_ATTAIN,
     "buyer.rush_": "assumption; end-of-quarter discounts as in Larkin 2014",
     "buyer.hold_discount": (
@@ -71,6 +83,14 @@ SOURCES: dict[str, str] = {
         "along with the rep's timing)"
     ),
     "buyer.hold_loss_per_week": ASSUMED,
+    "buyer.customer_win_logit": (
+        "estimated by make calibrate: a customer's odds of buying against a new logo's "
+        "(Griffin and Lowenstein 2001: 60-70% against 5-20% of attempts)"
+    ),
+    "buyer.former_customer_win_logit": (
+        "not fitted (0): a former customer's odds come from the trust it kept; the "
+        "win-back rate (Griffin and Lowenstein 2001: 20-40%) is a test finding"
+    ),
     "buyer.min_pace": ASSUMED,
     "buyer.pace_noise": ASSUMED,
     "buyer.attention_rate": ASSUMED,

@@ -80,7 +80,8 @@ class SegmentParams:
         0.01,
         0.99,
         "probability",
-        "chance a deal reaching the close stage is won, at average skill",
+        "chance a new logo's deal reaching the close stage is won, at average skill and "
+        "neutral trust (a customer's and a former customer's odds add buyer.*_win_logit)",
     )
     customer_share_ratio: float = p(
         1.0,
