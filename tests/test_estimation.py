@@ -511,6 +511,19 @@ def test_the_recheck_adds_each_points_drift_terms(tmp_path):
     for number in rechecked:
         terms = study.user_attrs[f"drift:{number}"]
         assert set(terms) == set(LEVELS) and all(v >= 0 for v in terms.values())
+    # the final check: a choice other than the start is scored against the start as the
+    # report scores points, and the lower total of moments and drift is kept
+    start = next(t for t in study.trials if t.user_attrs.get("start"))
+    chosen = min(rechecked, key=rechecked.get)
+    check = fitted.get("final_check")
+    if int(chosen) == start.number:
+        assert check is None
+    else:
+        scores = check["scores"]
+        totals = {k: v["loss_train"] + v["loss_drift"] for k, v in scores.items()}
+        assert len(scores) == 2 and check["kept"] == min(totals, key=totals.get)
+        assert fitted["loss_train"] == scores[check["kept"]]["loss_train"]
+        assert "Final check" in (tmp_path / "calibration.md").read_text()
 
 
 def _levels(slope: float, noise: float, seeds: int = 6, years: int = 10) -> pd.DataFrame:

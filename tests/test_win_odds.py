@@ -29,8 +29,9 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 def test_the_offsets_add_to_the_log_odds_by_relation():
-    plain, related = accounts(), accounts(
-        **{"buyer.customer_win_logit": 1.2, "buyer.former_customer_win_logit": 0.5}
+    plain, related = (
+        accounts(),
+        accounts(**{"buyer.customer_win_logit": 1.2, "buyer.former_customer_win_logit": 0.5}),
     )
     for acc in (plain, related):
         acc.churned_week[: acc.n] = NEVER

@@ -113,6 +113,25 @@ def _drift_lines(info: dict) -> list[str]:
         f"{num(info['loss_drift'])} (about 1 per level is a drift at the threshold "
         "`make validate` calls material). The recheck chose each stage's point on its moments "
         "plus these terms.",
+        *_final_check_lines(info),
+    ]
+
+
+def _final_check_lines(info: dict) -> list[str]:
+    """The final check: the last stage's choice against its start, both scored as reported."""
+    check = info.get("final_check")
+    if not check:
+        return []
+    cells = "; ".join(
+        f"{name} {num(s['loss_train'])} + drift {num(s['loss_drift'])}"
+        for name, s in check["scores"].items()
+    )
+    return [
+        "",
+        "Final check: the last stage's recheck chose among a few points on a few "
+        "replications, so its choice and its start (the earlier stages' values with the "
+        f"last stage's old ones) were both scored on every finding as above: {cells}. "
+        f"Kept: the {check['kept']}.",
     ]
 
 
