@@ -59,6 +59,7 @@ MECHANISMS: dict[str, str] = {
     "inbound leads": "buyer.inbound_per_year",
     "selling speeds the buyer (within the buyer's steps)": "buyer.selling_pace_effect",
     "skill raises win odds": "buyer.skill_win_effect",
+    "customers buy more readily than strangers": "buyer.customer_win_logit",
     "land and expand": "buyer.expansion_per_year",
     "rushed deals: discount and lost win probability": "buyer.rush_discount",
     "rushed buyers trust less": "buyer.rush_trust_cost",
