@@ -113,7 +113,7 @@ def _with_exits(rows: pd.DataFrame) -> pd.DataFrame:
     kind = pd.Series("", index=rows.index)
     if "exit_kind" in rows:
         given = rows[rows["exit_kind"] != ""].groupby("rep_id")["exit_kind"].first()
-        kind = rep.map(given).fillna("")
+        kind = rep.map(given).astype(object).fillna("")  # no exit kind given: all NaN
     dated = in_window = stayed_to_end = np.zeros(len(rows), bool)
     if "exit_date" in rows:
         exit_date = rows.groupby("rep_id")["exit_date"].transform("first")
