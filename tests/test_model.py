@@ -344,9 +344,17 @@ def test_more_admin_load_lowers_coaching(base, heavy_admin, direction):
     direction(base, heavy_admin, "coaching_hours_per_rep_month", -1)
 
 
-def test_more_admin_load_lowers_revenue_and_retention(base, heavy_admin, direction):
-    direction(base, heavy_admin, "revenue_vs_target", -1)
+def test_more_admin_load_lowers_retention(base, heavy_admin, direction):
     direction(base, heavy_admin, "turnover_total", +1)
+
+
+# At the 2026-12-05 defaults (quotas mostly by potential, territories cut by segment) the
+# revenue loss is within noise at n=16: revenue against target -0.005 (SE 0.025). make
+# validate's fact 8 passes on its own measure (coaching hours per rep-month -2.3 [-2.5,
+# -2.1] at n=30). Strict: the mark goes when the loss is clear at n=16 again.
+@pytest.mark.xfail(strict=True, reason="revenue loss within noise at the 2026-12-05 defaults")
+def test_more_admin_load_lowers_revenue(base, heavy_admin, direction):
+    direction(base, heavy_admin, "revenue_vs_target", -1)
 
 
 # make validate's fact 8 (n=30) measures mean attainment +0.005 [-0.023, 0.033]: the
@@ -422,15 +430,15 @@ def test_without_covering_managers_sell_nothing_and_coach_more(replicate, direct
     direction(base8, off, "coaching_hours_per_rep_month", +1)
 
 
-# quality_sigma 0.32 (fitted) -> 0 (equal territories), n=32. Mean paired difference (SE):
-# seeds 0-31: top-20% revenue share -0.025 (0.0055), sd of annual attainment -0.099 (0.026);
-# seeds 5000-5031: -0.024 (0.0064) and -0.109 (0.033). (At n=16 the sd's difference was
-# -0.085 (0.043), under 2 SE: the fitted territories are more alike than the prior 0.5.)
-def test_equal_territories_narrow_the_spread_of_results(replicate, direction):
+# quality_sigma (fitted) -> 0 (equal territories), n=32: territory luck spreads bookings.
+# At the 2026-12-03 defaults (quotas split almost equally) it spread attainment too: sd of
+# annual attainment -0.099 (0.026) at seeds 0-31. At the 2026-12-05 defaults quotas follow
+# each territory's potential (quota.potential_weight 0.73), which absorbs its luck: the
+# attainment sd moves +0.036 (0.024), within noise, so only bookings are checked.
+def test_equal_territories_narrow_the_spread_of_bookings(replicate, direction):
     base32 = replicate(range(32))
     equal = replicate(range(32), **{"territory.quality_sigma": 0.0})
     direction(base32, equal, "top20_revenue_share", -1)
-    direction(base32, equal, "attainment_sd", -1)
 
 
 # seasonality 0.15 -> 0, n=8. Mean paired difference (SE) of the yearly harmonic of new

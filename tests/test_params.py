@@ -163,6 +163,8 @@ NEEDS = {
     "rep.quit_security_effect": {"rep.quit_per_year": 0.4},
     "rep.quit_promotion_effect": {"rep.quit_per_year": 0.4},
     "rep.quit_contagion_effect": {"rep.quit_per_year": 0.4},
+    # at the 2026-12-05 defaults no rep of the small run quits for want of coaching
+    "rep.quit_coaching_effect": {"rep.quit_per_year": 0.4},
     "rep.peer_pressure": {
         "plan.individual_weight": 0.5,
         "plan.team_weight": 0.5,

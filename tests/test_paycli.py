@@ -19,20 +19,21 @@ from salesim_cli.paycli import main as pay_main
 from simulator.plans.payout import PayState, compile_plan
 from simulator.run import run_one
 
-QUOTA = 1.6e6  # org.quota_per_rep
+QUOTA = 1.6e6  # org.quota_per_rep, pinned: the pay arithmetic does not move with a refit
+PIN = f"org.quota_per_rep={QUOTA}"
 TINY = ("org.n_reps=16", "run.years=1", "run.warmup_years=0")
 
 
 @cache
 def composed(*overrides: str):
     with initialize_config_module(config_module="simulator.conf", version_base="1.3"):
-        cfg = compose("config", overrides=list(overrides))
+        cfg = compose("config", overrides=[PIN, *overrides])
     return to_params(cfg)[0]
 
 
 def curve(tmp_path: Path, *args: str) -> pd.DataFrame:
     """``salesim-pay ARGS --out tmp_path`` in-process; the earnings table it saved."""
-    pay_main([*args, "--out", str(tmp_path)])
+    pay_main([PIN, *args, "--out", str(tmp_path)])
     (saved,) = tmp_path.glob("earnings_*.csv")
     return pd.read_csv(saved)
 
@@ -41,7 +42,7 @@ def pay_history(tmp_path: Path, text: str, *args: str) -> pd.DataFrame:
     """``salesim-pay --csv FILE ARGS`` in-process on ``text``; the pay table it saved."""
     path = tmp_path / "history.csv"
     path.write_text(text)
-    pay_main(["--csv", str(path), *args, "--out", str(tmp_path)])
+    pay_main(["--csv", str(path), PIN, *args, "--out", str(tmp_path)])
     (saved,) = tmp_path.glob("pay_*.csv")
     return pd.read_csv(saved)
 
@@ -243,7 +244,7 @@ def test_rows_that_cannot_pay_a_component_are_refused(tmp_path, capsys):
 def test_the_console_script(tmp_path):
     script = Path(sys.executable).with_name("salesim-pay")
     good = subprocess.run(
-        [script, "plan=accelerated", "--step", "0.5", "--out", tmp_path],
+        [script, PIN, "plan=accelerated", "--step", "0.5", "--out", tmp_path],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -19,9 +19,17 @@ from simulator.params import SimParams
 from simulator.run import run_one, with_overrides
 from simulator.workforce import Seats, grown_skill, quit_probability, skill_change
 
+#: every segment starts at the territory-wide installed base (the fitted defaults start each
+#: at its own steady state, which these hand-built cases do not want)
+ALIKE = {
+    f"territory.{seg}.{key}": 1.0
+    for seg in ("smb", "mid", "ent")
+    for key in ("customer_share_ratio", "penetration_ratio")
+}
+
 
 def accounts(n_seats: int = 4, **overrides) -> Accounts:
-    params = with_overrides(SimParams(), **{"territory.customer_share": 1.0, **overrides})
+    params = with_overrides(SimParams(), **{"territory.customer_share": 1.0, **ALIKE, **overrides})
     return Accounts(params, n_seats, np.random.default_rng(0))
 
 
@@ -229,16 +237,18 @@ def test_the_default_organisation_does_not_run_away_year_by_year():
 
     Before issue 11 the customer share rose 0.39 -> 0.96 and revenue against
     target 0.49 -> 2.35 over six years of seed 0: slopes of ~0.1 to 0.37 a year.
-    At the refit's defaults make validate still finds slow drifts (share at quota
-    +0.011, revenue against target +0.015, customer share -0.010 a year), which
-    3 seeds x 6 years cannot resolve; this guards against a return to run-away
-    growth: every level's slope under 0.04 a year (measured here: under 0.02).
+    At the 2026-12-05 defaults make validate finds no drift (revenue against target
+    +0.007 a year [-0.006, 0.020] over 10 seeds x 10 years), but the first years rise
+    from the initial conditions (1.02 in year 1 to 1.10 in year 5, flat after), so
+    3 seeds x 6 years measure +0.045 [0.019, 0.070] for it (share at quota +0.008,
+    customer share -0.003, skill -0.005). This guards against a return to run-away
+    growth: every level's slope under 0.07 a year.
     """
     from experiments.validation.steady import steady_state
 
     verdicts, by_year = steady_state(seeds=3, years=6, workers=1)
     assert len(by_year) == 6
-    assert (verdicts["slope_per_year"].abs() < 0.04).all(), verdicts.to_string()
+    assert (verdicts["slope_per_year"].abs() < 0.07).all(), verdicts.to_string()
 
 
 def expansions(acc: Accounts, draws: int = 200) -> tuple[int, float]:
@@ -259,14 +269,20 @@ def test_white_space_bounds_expansion():
     full = accounts(**none, **{"territory.customer_penetration": 1.0})
     assert expansions(full)[0] == 0
     # half the white space: fewer expansions, and smaller ones, than with all of it
-    half_n, half_v = expansions(accounts(**none, **{"territory.customer_penetration": 0.5}))
-    all_n, all_v = expansions(accounts(**none, **{"territory.customer_penetration": 0.0}))
+    # (1,000 redraws: at the fitted pace, 0.56 expansions a customer-year, 200 redraws left
+    # the mean value within 30% of its ratio, not 20%)
+    half_n, half_v = expansions(
+        accounts(**none, **{"territory.customer_penetration": 0.5}), draws=1000
+    )
+    all_n, all_v = expansions(
+        accounts(**none, **{"territory.customer_penetration": 0.0}), draws=1000
+    )
     assert 0 < half_n < all_n
     assert half_n / all_n == pytest.approx(0.5, rel=0.2)
     assert half_v / all_v == pytest.approx(0.5, rel=0.2)
     # switched off, expansion is sized by the whole potential however much is bought
     off = {**none, "buyer.expansion_headroom": 0.0, "territory.customer_penetration": 1.0}
-    off_n, off_v = expansions(accounts(**off))
+    off_n, off_v = expansions(accounts(**off), draws=1000)
     assert off_n == pytest.approx(all_n, rel=0.15)
     assert off_v == pytest.approx(all_v, rel=0.15)
 
