@@ -183,6 +183,12 @@ def _stage_findings(findings: list, stage: Stage) -> list:
     return [f for f in findings if f.split != "train" or f.model.experiment in stage.experiments]
 
 
+def _steady_base(overrides: tuple[str, ...], point: dict, workers: int) -> dict[str, float]:
+    """The installed base ``point`` settles at (rounded as written): where the next step starts."""
+    base = steady_installed_base((*overrides, *point_overrides(point)), workers=workers)
+    return {k: round4(v) for k, v in base.items()}
+
+
 def _final(args, findings, overrides, point):
     """A point's estimates on every finding, its train loss and drift terms, as reported."""
     ov = (*overrides, *point_overrides(point))
@@ -280,15 +286,16 @@ def main(argv: list[str] | None = None) -> int:
             )
         best.update({d.name: round4(chosen.params[d.name]) for d in stage.space})
         first = start_trial(study)
-        start.update(
+        stage_start = (
             {d.name: first.params[d.name] for d in stage.space}
             if first
             else start_point(stage.space)
         )
+        start.update(stage_start)
         # start the next stage, and the final evaluation, in the fitted organisation's own
         # steady state: the installed base it settles at is the initial condition
-        base = steady_installed_base((*overrides, *point_overrides(best)), workers=args.workers)
-        best.update({k: round4(v) for k, v in base.items()})
+        base = _steady_base(overrides, best, args.workers)
+        best.update(base)
         print(
             f"stage {stage.name}: steady customer share {base['territory.customer_share']:.3f}, "
             f"penetration {base['territory.customer_penetration']:.3f}; enterprise share "
@@ -296,11 +303,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{base['territory.ent.initial_trust']:.2f}",
             flush=True,
         )
-        last_start = (
-            {d.name: first.params[d.name] for d in stage.space}
-            if first is not None and first.number != chosen.number
-            else None
-        )
+        last_start = stage_start if first is not None and first.number != chosen.number else None
         names.append(name)
         first_values.append(first.value if first else float("nan"))
         search_values.append(chosen.value)
@@ -316,8 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         # stage's old ones) is a candidate too. Both are scored as the report
         # scores them (final replications, drift terms) and the lower total is kept.
         alt = {**best, **last_start}
-        base = steady_installed_base((*overrides, *point_overrides(alt)), workers=args.workers)
-        alt.update({k: round4(v) for k, v in base.items()})
+        alt.update(_steady_base(overrides, alt, args.workers))
         print("evaluating the last stage's start the same way ...", flush=True)
         alt_estimates, alt_loss, alt_drift = _final(args, findings, overrides, alt)
         scores = {

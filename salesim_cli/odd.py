@@ -64,18 +64,13 @@ SOURCES: dict[str, str] = {
     "territory.smb.": "assumption: SMB small and fast (MODEL.md 1 segments)",
     "territory.mid.": "assumption: mid-market between SMB and enterprise (MODEL.md 1)",
     "territory.ent.": "assumption: enterprise larger and slower (MODEL.md 1)",
-    "territory.smb.win_prob": (
-        "estimated by make calibrate: a new logo's odds (Griffin and Lowenstein 2001: "
-        "5-20% of attempts)"
-    ),
-    "territory.mid.win_prob": (
-        "estimated by make calibrate: a new logo's odds (Griffin and Lowenstein 2001: "
-        "5-20% of attempts)"
-    ),
-    "territory.ent.win_prob": (
-        "estimated by make calibrate: a new logo's odds (Griffin and Lowenstein 2001: "
-        "5-20% of attempts)"
-    ),
+    **{
+        f"territory.{seg}.win_prob": (
+            "estimated by make calibrate: a new logo's odds (Griffin and Lowenstein 2001: "
+            "5-20% of attempts)"
+        )
+        for seg in ("smb", "mid", "ent")
+    },
     "buyer.": CALIB_ATTAIN,
     "buyer.rush_": "assumption; end-of-quarter discounts as in Larkin 2014",
     "buyer.hold_discount": (
