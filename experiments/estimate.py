@@ -36,7 +36,13 @@ from typing import NoReturn
 
 from experiments import evidence as ev
 from experiments.estimation import moments
-from experiments.estimation.drift import DRIFT_SEEDS, DRIFT_YEARS, drift_loss, drift_terms
+from experiments.estimation.drift import (
+    DRIFT_SEEDS,
+    DRIFT_YEARS,
+    drift_loss,
+    drift_terms,
+    is_base,
+)
 from experiments.estimation.report import (
     PROG,
     counts,
@@ -69,6 +75,7 @@ from experiments.estimation.study import (
 from experiments.evidence import EvidenceError
 from experiments.validation.steady import steady_installed_base
 from salesim_cli.config import compose_config
+from simulator.params.validation import flatten
 
 FITTED = ev.ROOT / "simulator" / "fitted_defaults.json"
 REPORT = ev.ROOT / "validation" / "calibration.md"
@@ -190,7 +197,12 @@ def _steady_base(overrides: tuple[str, ...], point: dict, workers: int) -> dict[
 
 
 def _final(args, findings, overrides, point):
-    """A point's estimates on every finding, its train loss and drift terms, as reported."""
+    """A point's estimates on every finding, its train loss and drift terms, as reported.
+
+    ``point`` carries the installed base it will be written with (or none, for
+    the defaults' own), and the drift runs start from that base, as
+    ``make validate`` runs the written defaults.
+    """
     ov = (*overrides, *point_overrides(point))
     estimates, loss_train = moments.evaluate(
         findings, ov, args.final_replications, args.seed, args.workers
@@ -198,9 +210,30 @@ def _final(args, findings, overrides, point):
     drift = (
         {}
         if not args.drift_seeds
-        else drift_terms(ov, args.drift_seeds, args.drift_years, workers=args.workers)
+        else drift_terms(ov, args.drift_seeds, args.drift_years, workers=args.workers, rebase=False)
     )
     return estimates, loss_train, drift
+
+
+def _base_of(overrides: tuple[str, ...]) -> dict[str, float]:
+    """The installed base the defaults with ``overrides`` start from (parameter -> value)."""
+    params, _ = compose_config(list(overrides))
+    return {k: v for k, v in flatten(params).items() if is_base(k)}
+
+
+def _stage_start_point(best: dict, stage_start: dict, base_before: dict) -> dict:
+    """The last stage's start as the final check scores it: its old values, its old base.
+
+    ``best`` is the fitted point (every stage's values, and the base the last
+    stage's choice settles at); the start keeps the earlier stages' values but
+    takes the last stage's start values and the installed base that stage's
+    trials began from (``base_before``: the earlier stage's settled base, or
+    the defaults' own, :func:`_base_of`). Re-deriving the start's base from the
+    choice's would move its initial conditions, and the base is not quite a
+    fixed point (:func:`experiments.estimation.drift.drift_terms`).
+    """
+    kept = {k: v for k, v in best.items() if not is_base(k)}
+    return {**kept, **stage_start, **base_before}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     start: dict[str, float] = {}
     names, first_values, search_values, done = [], [], [], 0
     recheck_values: list[float | None] = []
-    last_start: dict[str, float] | None = None
+    last_start: tuple[dict[str, float], dict[str, float]] | None = None
     for stage in stages:
         used = _stage_findings(findings, stage)
         if not ev.train(used):
@@ -292,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             else start_point(stage.space)
         )
         start.update(stage_start)
+        base_before = {k: v for k, v in best.items() if is_base(k)} or _base_of(overrides)
         # start the next stage, and the final evaluation, in the fitted organisation's own
         # steady state: the installed base it settles at is the initial condition
         base = _steady_base(overrides, best, args.workers)
@@ -303,7 +337,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{base['territory.ent.initial_trust']:.2f}",
             flush=True,
         )
-        last_start = stage_start if first is not None and first.number != chosen.number else None
+        last_start = (
+            (stage_start, base_before)
+            if first is not None and first.number != chosen.number
+            else None
+        )
         names.append(name)
         first_values.append(first.value if first else float("nan"))
         search_values.append(chosen.value)
@@ -316,10 +354,10 @@ def main(argv: list[str] | None = None) -> int:
     if last_start is not None and args.drift_seeds and not args.report_only:
         # The last stage's choice comes from a recheck of a few points on a few
         # replications; its start (the earlier stages' new values with the last
-        # stage's old ones) is a candidate too. Both are scored as the report
-        # scores them (final replications, drift terms) and the lower total is kept.
-        alt = {**best, **last_start}
-        alt.update(_steady_base(overrides, alt, args.workers))
+        # stage's old ones and the base that stage began from) is a candidate too.
+        # Both are scored as the report scores them (final replications, drift
+        # terms from the point's own base) and the lower total is kept.
+        alt = _stage_start_point(best, *last_start)
         print("evaluating the last stage's start the same way ...", flush=True)
         alt_estimates, alt_loss, alt_drift = _final(args, findings, overrides, alt)
         scores = {

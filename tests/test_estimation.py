@@ -582,3 +582,59 @@ def test_report_only_without_a_study_is_refused(capsys, tmp_path):
     with pytest.raises(SystemExit):
         cli.main([f"--evidence={FIXTURE}", f"--out-dir={tmp_path}", "--report-only"])
     assert "run without --report-only first" in capsys.readouterr().err
+
+
+def test_the_final_check_scores_the_start_from_the_base_its_stage_began_from():
+    """The start keeps the earlier stages' values, its own stage's old ones and that stage's base.
+
+    Re-deriving the start's base from the choice's moved its initial conditions:
+    the defaults of 2026-12-05 scored drift terms 1.3 from their own base and 20
+    from one re-derived by an 8-year run (6 seeds, 10 years).
+    """
+    best = {
+        "org.quota_per_rep": 1.0e6,  # an earlier stage's value
+        "rep.incentive_response": 0.9,  # the last stage's choice
+        "territory.customer_share": 0.51,  # the base the choice settles at
+        "org.initial_tenure_years": 4.3,
+    }
+    start = {"rep.incentive_response": 0.4}
+    before = {"territory.customer_share": 0.56, "org.initial_tenure_years": 3.8}
+    point = cli._stage_start_point(best, start, before)
+    assert point == {
+        "org.quota_per_rep": 1.0e6,
+        "rep.incentive_response": 0.4,
+        "territory.customer_share": 0.56,
+        "org.initial_tenure_years": 3.8,
+    }
+
+
+def test_a_single_stage_starts_from_the_defaults_own_base():
+    from simulator.params import SimParams
+
+    base = cli._base_of(())
+    assert base["territory.customer_share"] == SimParams().territory.customer_share
+    assert base["org.initial_tenure_years"] == SimParams().org.initial_tenure_years
+    assert {k.rsplit(".", 1)[-1] for k in base} >= {"customer_share_ratio", "initial_trust"}
+    assert cli._base_of(("territory.customer_share=0.3",))["territory.customer_share"] == 0.3
+
+
+def test_drift_terms_without_rebase_run_from_the_base_given(monkeypatch):
+    """``rebase=False`` measures a point as written: no steady base is re-derived."""
+    from experiments.estimation import drift
+
+    seen = {}
+
+    def no_rebase(*args, **kwargs):
+        raise AssertionError("the base was re-derived")
+
+    def levels(seeds, years, workers, overrides):
+        seen["overrides"] = overrides
+        return None, _levels(0.0, 0.01, seeds=seeds, years=years)
+
+    monkeypatch.setattr(drift, "steady_installed_base", no_rebase)
+    monkeypatch.setattr(drift, "yearly_levels", levels)
+    given = ("rep.incentive_response=0.5", "territory.customer_share=0.4")
+    terms = drift.drift_terms(given, seeds=3, years=5, rebase=False)
+    assert seen["overrides"] == given and set(terms) == set(LEVELS)
+    with pytest.raises(AssertionError, match="re-derived"):
+        drift.drift_terms(given, seeds=3, years=5)

@@ -130,7 +130,8 @@ def _final_check_lines(info: dict) -> list[str]:
         "",
         "Final check: the last stage's recheck chose among a few points on a few "
         "replications, so its choice and its start (the earlier stages' values with the "
-        f"last stage's old ones) were both scored on every finding as above: {cells}. "
+        "last stage's old ones, from the installed base that stage began from) were both "
+        f"scored on every finding as above, each with drift runs from its own base: {cells}. "
         f"Kept: the {check['kept']}.",
     ]
 
