@@ -19,6 +19,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PIP_FLAGS ?= -q
 PYTEST_ARGS ?=
+# pytest-xdist processes for `make test` (each takes whole test files: their cached runs stay
+# shared); 0 runs the suite in one process
+TEST_WORKERS ?= 2
 BENCH_ARGS ?=
 APP_HOST ?= 127.0.0.1
 APP_PORT ?= 8765
@@ -58,7 +61,7 @@ run: $(RUN_STAMP)
 # (exit 1 instead of 5).  Harmless once tests exist.
 test: $(STAMP)
 	@mkdir -p tests
-	@rc=0; $(VENV_PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(VENV_PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || rc=$$?; \
 	if [ -n "$(PYTEST_RC_FILE)" ]; then echo $$rc > "$(PYTEST_RC_FILE)"; fi; \
 	exit $$rc
 
