@@ -39,6 +39,7 @@ from experiments.estimation import moments
 from experiments.estimation.drift import (
     DRIFT_SEEDS,
     DRIFT_YEARS,
+    FINAL_DRIFT_SEEDS,
     drift_loss,
     drift_terms,
     is_base,
@@ -129,6 +130,13 @@ def _parser() -> argparse.ArgumentParser:
         default=DRIFT_YEARS,
         help=f"evaluation years of those runs ({DRIFT_YEARS})",
     )
+    add(
+        "--final-drift-seeds",
+        type=int,
+        default=FINAL_DRIFT_SEEDS,
+        help=f"seeds of the drift runs that score the fitted point and the final check's "
+        f"candidates ({FINAL_DRIFT_SEEDS}; the terms are noisy over few seeds)",
+    )
     add("--workers", type=int, default=1, help="parallel processes per simulation (1)")
     add("--seed", type=int, default=0, help="seed of every simulation (common random numbers)")
     add("--sampler-seed", type=int, default=0, help="seed of the TPE sampler (0)")
@@ -159,6 +167,7 @@ def _check_args(args: argparse.Namespace, space: list[Dimension]) -> tuple[str, 
         ("recheck_replications", 1),
         ("drift_seeds", 0),
         ("drift_years", 2),
+        ("final_drift_seeds", 2),
     ):
         if getattr(args, name) is not None and getattr(args, name) < least:
             _fail(f"--{name.replace('_', '-')} = {getattr(args, name)}: must be at least {least}")
@@ -210,7 +219,9 @@ def _final(args, findings, overrides, point):
     drift = (
         {}
         if not args.drift_seeds
-        else drift_terms(ov, args.drift_seeds, args.drift_years, workers=args.workers, rebase=False)
+        else drift_terms(
+            ov, args.final_drift_seeds, args.drift_years, workers=args.workers, rebase=False
+        )
     )
     return estimates, loss_train, drift
 
@@ -392,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
         "trials": done,
         "replications": args.replications,
         "final_replications": args.final_replications,
+        "drift_years": args.drift_years,
+        "final_drift_seeds": args.final_drift_seeds,
         "seed": args.seed,
         "date": datetime.date.today().isoformat(),
         "study": names if len(names) > 1 else names[0],

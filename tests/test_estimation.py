@@ -497,13 +497,16 @@ def test_the_recheck_adds_each_points_drift_terms(tmp_path):
         "--recheck-top=2",
         "--recheck-replications=2",
         "--drift-seeds=2",
+        "--final-drift-seeds=3",
         "--drift-years=3",
     )
     assert done.returncode == 0, done.stderr
     fitted = json.loads((tmp_path / "fitted.json").read_text())["fit"]
     assert set(fitted["drift_terms"]) == set(LEVELS)
     assert fitted["loss_drift"] == pytest.approx(sum(fitted["drift_terms"].values()))
-    assert "Drift terms of the fitted point" in (tmp_path / "calibration.md").read_text()
+    report = (tmp_path / "calibration.md").read_text()
+    assert "Drift terms of the fitted point" in report and "3-year runs of 3 seeds" in report
+    assert fitted["final_drift_seeds"] == 3
     storage = f"sqlite:///{tmp_path / 'results' / 'calibration.db'}"
     (name,) = optuna.get_all_study_names(storage)
     study = optuna.load_study(study_name=name, storage=storage)

@@ -109,10 +109,11 @@ def _drift_lines(info: dict) -> list[str]:
     return [
         "",
         f"Drift terms of the fitted point (`experiments/estimation/drift.py`: slopes per year "
-        f"over 10-year runs of 10 seeds from the point's own installed base): {cells}; total "
+        f"over {info.get('drift_years', 10)}-year runs of {info.get('final_drift_seeds', 10)} "
+        f"seeds from the installed base the point is written with): {cells}; total "
         f"{num(info['loss_drift'])} (about 1 per level is a drift at the threshold "
         "`make validate` calls material). The recheck chose each stage's point on its moments "
-        "plus these terms.",
+        "plus such terms (over fewer seeds).",
         *_final_check_lines(info),
     ]
 
