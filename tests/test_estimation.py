@@ -591,8 +591,8 @@ def test_the_final_check_scores_the_start_from_the_base_its_stage_began_from():
     """The start keeps the earlier stages' values, its own stage's old ones and that stage's base.
 
     Re-deriving the start's base from the choice's moved its initial conditions:
-    the defaults of 2026-12-05 scored drift terms 1.3 from their own base and 20
-    from one re-derived by an 8-year run (6 seeds, 10 years).
+    the defaults of 2026-12-05 score drift terms 6.6 from their own base and 13.2
+    from one re-derived by an 8-year run (18 seeds, 10 years).
     """
     best = {
         "org.quota_per_rep": 1.0e6,  # an earlier stage's value

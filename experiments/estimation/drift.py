@@ -106,8 +106,8 @@ def drift_terms(
     a point whose base is already settled, as it will be written, is measured
     as ``make validate`` and every user will run it. That matters because the
     base is not quite a fixed point: rep tenure settles over decades, and the
-    committed defaults of 2026-12-05 scored drift terms 1.3 from their own base
-    and 20 from a base re-derived by an 8-year run from it (6 seeds, 10 years).
+    committed defaults of 2026-12-05 score drift terms 6.6 from their own base
+    and 13.2 from a base re-derived by an 8-year run from it (18 seeds, 10 years).
     """
     if not rebase:
         _, levels = yearly_levels(seeds, years, workers, tuple(overrides))

@@ -113,7 +113,7 @@ def _drift_lines(info: dict) -> list[str]:
         f"seeds from the installed base the point is written with): {cells}; total "
         f"{num(info['loss_drift'])} (about 1 per level is a drift at the threshold "
         "`make validate` calls material). The recheck chose each stage's point on its moments "
-        "plus such terms (over fewer seeds).",
+        "plus such terms (over the recheck's own seeds).",
         *_final_check_lines(info),
     ]
 
