@@ -565,6 +565,7 @@ def test_drift_terms_are_small_for_a_steady_level_and_large_for_a_drifting_one()
         (["--drift-years=1"], "--drift-years = 1: must be at least 2"),
         (["--final-replications=1"], "--final-replications = 1: must be at least 2"),
         (["--recheck-top=0"], "--recheck-top = 0: must be at least 1"),
+        (["--final-drift-seeds=1"], "--final-drift-seeds = 1: must be at least 2"),
         (["--set=rep.no_such=1"], "--set: rep.no_such"),
         (["--set=rep.effort_cost=1"], "rep.effort_cost is set by the fit"),
         (["--set=oops"], "must be KEY=VALUE"),
