@@ -109,12 +109,10 @@ def drift_terms(
     committed defaults of 2026-12-05 score drift terms 6.6 from their own base
     and 13.2 from a base re-derived by an 8-year run from it (18 seeds, 10 years).
     """
-    if not rebase:
-        _, levels = yearly_levels(seeds, years, workers, tuple(overrides))
-        return drift_terms_of(levels, years)
-    base = steady_installed_base(_without_base(overrides), workers=workers)
-    based = (*_without_base(overrides), *(f"{k}={v:.4g}" for k, v in base.items()))
-    _, levels = yearly_levels(seeds, years, workers, based)
+    if rebase:
+        base = steady_installed_base(_without_base(overrides), workers=workers)
+        overrides = (*_without_base(overrides), *(f"{k}={v:.4g}" for k, v in base.items()))
+    _, levels = yearly_levels(seeds, years, workers, tuple(overrides))
     return drift_terms_of(levels, years)
 
 
