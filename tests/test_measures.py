@@ -42,6 +42,10 @@ def test_ranked_gap_compares_the_teams_by_their_own_results():
     assert gap["manager_gap_ranked_attainment"] == pytest.approx(1.5 - 0.3)
     # at quota: teams 4.. have both reps at or above 1 (team 4: 0.9, 1.1 -> half)
     assert gap["manager_gap_ranked_at_quota"] == pytest.approx(1.0 - 0.0)
+    # Vantage Point's levels: the best quarter of teams has every rep at quota; teams 0-3
+    # have none and team 4 exactly half (not fewer than half): 4 of 8 below half
+    assert gap["manager_top_quartile_at_quota"] == pytest.approx(1.0)
+    assert gap["manager_share_below_half_at_quota"] == pytest.approx(0.5)
 
 
 def test_ranked_gap_is_there_without_any_manager_effect_and_quality_gap_is_not():

@@ -134,7 +134,8 @@ def quits_by_performance(reps: pd.DataFrame) -> dict[str, float]:
     (0 worst .. 1 best); the outcome is whether the rep quit voluntarily in
     the next quarter. Returns annualised quit rates of the bottom 20%, middle
     60% and top 20%, and ``quit_middle_vs_ends``: the middle's rate over the
-    mean of the two ends' (above 1 = an inverted U, Kumar et al. 2017's shape).
+    mean of the two ends' (above 1 = an inverted U, Kumar et al. 2017's shape),
+    and ``quit_middle_minus_ends``: the middle's rate minus that mean (above 0).
     """
     full = reps[~reps["warmup"] & (reps["weeks_in_seat"] == WEEKS_PER_QUARTER)].copy()
     full["rank"] = full.groupby("period")["attainment"].rank(pct=True, method="average")
@@ -148,6 +149,7 @@ def quits_by_performance(reps: pd.DataFrame) -> dict[str, float]:
         out[f"quit_rate_{name}"] = float(group["quit"].mean() * 4) if len(group) else float("nan")
     ends = 0.5 * (out["quit_rate_bottom"] + out["quit_rate_top"])
     out["quit_middle_vs_ends"] = out["quit_rate_middle"] / ends if ends > 0 else float("nan")
+    out["quit_middle_minus_ends"] = out["quit_rate_middle"] - ends
     return out
 
 
@@ -215,6 +217,12 @@ def manager_ranked_gap(reps: pd.DataFrame) -> dict[str, float]:
     (rounded, at least one) minus that over the worst quarter, averaged over
     years; ``manager_gap_ranked_at_quota``: the same for the team's share of
     reps at annual quota. Ties are split either side, so tied teams count alike.
+
+    Two levels of the same ranking, as Vantage Point report them:
+    ``manager_top_quartile_at_quota``, the mean share of reps at annual quota
+    in the best quarter of teams by that share, and
+    ``manager_share_below_half_at_quota``, the share of manager-years in which
+    fewer than half the team's reps reached annual quota.
     """
     annual = annual_with_manager(reps)
     annual["at_quota"] = annual["attainment"] >= 1.0
@@ -223,15 +231,22 @@ def manager_ranked_gap(reps: pd.DataFrame) -> dict[str, float]:
     )
     out = {}
     for column in ("attainment", "at_quota"):
-        gaps, weights = [], []
+        gaps, tops, weights = [], [], []
         for _, values in teams.groupby(level="year")[column]:
             ordered = np.sort(values.to_numpy())  # ties fall either side alike
             k = max(1, round(ordered.size / 4))
             if ordered.size >= 2:
                 gaps.append(ordered[-k:].mean() - ordered[:k].mean())
+                tops.append(ordered[-k:].mean())
                 weights.append(k)
         gap = np.average(gaps, weights=weights) if gaps else float("nan")
         out[f"manager_gap_ranked_{column}"] = float(gap)
+        if column == "at_quota":
+            top = np.average(tops, weights=weights) if tops else float("nan")
+            out["manager_top_quartile_at_quota"] = float(top)
+    out["manager_share_below_half_at_quota"] = (
+        float((teams["at_quota"] < 0.5).mean()) if len(teams) else float("nan")
+    )
     return out
 
 
@@ -374,10 +389,11 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     - ``lost_to_colleagues_per_rep_year``: deals lost to a teammate per rep and year;
     - ``skill_sd``: standard deviation of rep skill at quarter ends;
     - ``quit_rate_bottom``, ``quit_rate_middle``, ``quit_rate_top``,
-      ``quit_middle_vs_ends``: :func:`quits_by_performance`;
+      ``quit_middle_vs_ends``, ``quit_middle_minus_ends``: :func:`quits_by_performance`;
     - ``quit_contagion_ratio``: :func:`quit_contagion`;
     - ``manager_gap_attainment``, ``manager_gap_at_quota``: :func:`manager_quality_gap`;
-    - ``manager_gap_ranked_attainment``, ``manager_gap_ranked_at_quota``:
+    - ``manager_gap_ranked_attainment``, ``manager_gap_ranked_at_quota``,
+      ``manager_top_quartile_at_quota``, ``manager_share_below_half_at_quota``:
       :func:`manager_ranked_gap`;
     - ``drift_*``: :func:`yearly_drift`;
     - ``exit_first_year_share``, ``tenure_years_mean``, ``vacancy_months_mean``,
