@@ -123,6 +123,7 @@ def summarise(tables: dict[str, pd.DataFrame], n_seats: int) -> dict[str, float]
         "turnover_voluntary": rate(vol),
         "turnover_involuntary": rate(invol),
         "turnover_total": rate(vol + invol),
+        "quit_outside_share": float(ev["exits_outside"].sum() / vol) if vol > 0 else float("nan"),
         "regretted_turnover": regretted_rate(reps, headcount, years),
         "vacancy_rate": float(ev["vacancies"].mean() / n_seats),
         "ramp_months_median": float(np.median(ramp) / WEEKS_PER_MONTH)

@@ -133,6 +133,7 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self.hire_count = 0
         self.exit_count = 0
         self._week_exits = {"voluntary": 0, "involuntary": 0}
+        self._week_exits_outside = 0.0
         self._week_hires = 0
         self._week_pay = 0.0
         by_segment = np.stack(
@@ -167,6 +168,7 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         growth = (1 + p.market.demand_growth) ** (self.week / WEEKS_PER_YEAR)
         self._growth = growth
         self._week_exits = {"voluntary": 0, "involuntary": 0}
+        self._week_exits_outside = 0.0
         self._week_hires = 0
         self._week_pay = 0.0
         self._start_periods()

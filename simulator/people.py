@@ -16,7 +16,7 @@ from simulator.agents.manager import ACTIVITIES, Manager
 from simulator.agents.rep import Rep
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import INDIVIDUAL, attainment, top_mask
-from simulator.workforce import grown_skill, log_quality, quit_probability
+from simulator.workforce import grown_skill, log_quality, quit_hazards
 
 #: reporting: share of a seasoned rep's trailing bookings that counts as "productive" (the
 #: ramp_months_median metric's definition in README; no decision reads it)
@@ -143,10 +143,14 @@ class PeopleFlows:
     def _quits(self) -> None:
         st = self.seats
         recent = self._team_quits.sum(axis=0)[st.team]
-        p_quit = quit_probability(st, self.week, self.coach_quality, recent)
+        job, outside = quit_hazards(st, self.week, self.coach_quality, recent)
+        hazard = job + outside
+        p_quit = 1.0 - np.exp(-hazard)
         slot = self.week % WEEKS_PER_QUARTER
         self._team_quits[slot] = 0.0
         for seat in np.flatnonzero(self.rng_people.random(self.n_seats) < p_quit):
+            # the chance this quit was for reasons outside the job: an expected count, no draw
+            self._week_exits_outside += float(outside[seat] / hazard[seat])
             self._exit(int(seat), "voluntary")
             self._team_quits[slot, st.team[seat]] += 1
 

@@ -18,6 +18,7 @@ WEEKLY_COLUMNS = (
     "hires",
     "exits_voluntary",
     "exits_involuntary",
+    "exits_outside",
     "bookings",
     "deals_won",
     "deals_rushed",

@@ -112,6 +112,7 @@ class RowBuilder:
                 self._week_hires,
                 self._week_exits["voluntary"],
                 self._week_exits["involuntary"],
+                self._week_exits_outside,
                 bookings.sum(),
                 won.sum(),
                 rushed,

@@ -350,19 +350,21 @@ def performance_rank(seats: Seats) -> np.ndarray:
     return rank
 
 
-def quit_probability(
+def quit_hazards(
     seats: Seats,
     week: int,
     manager_quality: np.ndarray | None = None,
     teammates_quit: np.ndarray | None = None,
-) -> np.ndarray:
-    """Weekly voluntary quit probability of each seat's occupant (0 for vacant seats).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weekly voluntary quit hazards of each seat's occupant: about the job, and outside it.
 
-    The log hazard adds: low morale; pay below the outside option and below
-    peers' mean pay; consecutive missed quotas; coaching received and tenure
-    (lower it); promotion prospects of strong performers and the few outside
-    offers of weak ones (both lower it, by performance rank); teammates who
-    quit in the last quarter (contagion); and the manager's leadership quality.
+    The job's log hazard adds: low morale; pay below the outside option and
+    below peers' mean pay; consecutive missed quotas; coaching received and
+    tenure (lower it); promotion prospects of strong performers and the few
+    outside offers of weak ones (both lower it, by performance rank);
+    teammates who quit in the last quarter (contagion); and the manager's
+    leadership quality. The hazard outside the job (``rep.leave_per_year``)
+    is the same for every rep. Both are 0 for vacant seats.
     """
     r = seats.params.rep
     occ = seats.occupied
@@ -385,5 +387,20 @@ def quit_probability(
         log_h = log_h + r.quit_contagion_effect * teammates_quit
     if manager_quality is not None:
         log_h = log_h - r.quit_manager_effect * log_quality(manager_quality)
-    hazard = r.quit_per_year / WEEKS_PER_YEAR * np.exp(log_h)
-    return np.where(occ, 1.0 - np.exp(-hazard), 0.0)
+    job = np.where(occ, r.quit_per_year / WEEKS_PER_YEAR * np.exp(log_h), 0.0)
+    outside = np.where(occ, r.leave_per_year / WEEKS_PER_YEAR, 0.0)
+    return job, outside
+
+
+def quit_probability(
+    seats: Seats,
+    week: int,
+    manager_quality: np.ndarray | None = None,
+    teammates_quit: np.ndarray | None = None,
+) -> np.ndarray:
+    """Weekly voluntary quit probability of each seat's occupant (0 for vacant seats).
+
+    ``1 - exp(-hazard)`` of the two hazards of :func:`quit_hazards` together.
+    """
+    job, outside = quit_hazards(seats, week, manager_quality, teammates_quit)
+    return 1.0 - np.exp(-(job + outside))

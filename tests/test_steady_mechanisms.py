@@ -17,7 +17,7 @@ from simulator.agents.rep import discount, future_tilt, later_pay_lags
 from simulator.model import SalesModel
 from simulator.params import SimParams
 from simulator.run import run_one, with_overrides
-from simulator.workforce import Seats, grown_skill, quit_probability, skill_change
+from simulator.workforce import Seats, grown_skill, quit_hazards, quit_probability, skill_change
 
 #: every segment starts at the territory-wide installed base (the fitted defaults start each
 #: at its own steady state, which these hand-built cases do not want)
@@ -173,6 +173,38 @@ def test_teammates_quits_pay_below_peers_and_weak_managers_raise_the_hazard():
     st.pay_annual[:] = [100_000, 150_000, 150_000, 200_000]
     unequal = quit_probability(st, 104, np.ones(4), np.zeros(4))
     assert unequal[0] > unequal[1]
+
+
+def test_quitting_for_reasons_outside_the_job_is_one_hazard_for_every_rep():
+    st = seats(11, **{"rep.leave_per_year": 0.1})
+    st.last_attainment[:] = np.linspace(0.5, 1.5, 11)
+    job, outside = quit_hazards(st, 104)
+    np.testing.assert_allclose(outside, 0.1 / 52)  # rank, pay and tenure do not touch it
+    assert np.ptp(job) > 0  # the job's hazard still moves with rank
+    np.testing.assert_allclose(quit_probability(st, 104), 1 - np.exp(-(job + outside)))
+    st.vacate(3, 104)
+    job, outside = quit_hazards(st, 104)
+    assert job[3] == 0.0 and outside[3] == 0.0 and quit_probability(st, 104)[3] == 0.0
+    # switched off, the hazard is the job's alone, to the bit
+    off = seats(11, **{"rep.leave_per_year": 0.0})
+    off.last_attainment[:] = np.linspace(0.5, 1.5, 11)
+    job_off, outside_off = quit_hazards(off, 104)
+    assert not outside_off.any()
+    np.testing.assert_array_equal(quit_probability(off, 104), 1 - np.exp(-job_off))
+
+
+def test_quits_outside_the_job_are_counted_as_their_share_of_each_quitters_hazard():
+    small = {"org.n_reps": 24, "run.years": 2}
+    none = run_one(with_overrides(SimParams(), **small, **{"rep.leave_per_year": 0.0}), 0)
+    assert none.tables["weekly"]["exits_outside"].sum() == 0.0
+    assert none.summary["quit_outside_share"] == 0.0
+    # the job's hazard all but off: nearly every quit is for reasons outside the job
+    only = {"rep.leave_per_year": 0.4, "rep.quit_per_year": 1e-6}
+    result = run_one(with_overrides(SimParams(), **small, **only), 0)
+    weekly = result.tables["weekly"]
+    assert weekly["exits_voluntary"].sum() > 20
+    assert np.all(weekly["exits_outside"] <= weekly["exits_voluntary"] + 1e-12)
+    assert result.summary["quit_outside_share"] == pytest.approx(1.0, abs=1e-3)
 
 
 def test_better_managers_hire_better_and_leave_more_time_for_coaching():
