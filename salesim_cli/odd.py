@@ -108,6 +108,10 @@ SOURCES: dict[str, str] = {
     "rep.max_hours_per_week": "assumption: the hardest sustainable week",
     "rep.admin_hours": ASSUMED,
     "rep.quit_": CALIB_TURNOVER,
+    "rep.leave_per_year": (
+        "off until fitted: about a quarter of quits are for reasons the employer does not "
+        "control (Work Institute 2025 Retention Report; validation/evidence.yaml)"
+    ),
     "rep.outside_option_premium": CALIB_TURNOVER,
     "rep.morale_": CALIB_TURNOVER,
     "rep.helping_": ASSUMED,

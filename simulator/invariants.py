@@ -79,7 +79,11 @@ def discounts_only_on_rushed_wins(result: RunResult) -> bool:
 
 
 def headcount_flows_add_up(result: RunResult) -> bool:
-    """Headcount moves by hires and exits only, and every hire and exit is on record."""
+    """Headcount moves by hires and exits only, and every hire and exit is on record.
+
+    The voluntary exits counted as outside the job (an expected count) lie
+    between none and all of each week's voluntary exits.
+    """
     weekly, hires, reps = (result.tables[k] for k in ("weekly", "hires", "reps"))
     n_reps = result.params.org.n_reps
     flow = (weekly["hires"] - weekly["exits_voluntary"] - weekly["exits_involuntary"]).cumsum()
@@ -89,6 +93,8 @@ def headcount_flows_add_up(result: RunResult) -> bool:
         and hires["initial"].sum() == n_reps
         and (~hires["initial"]).sum() == weekly["hires"].sum()
         and reps.loc[reps["exit"], "rep_id"].is_unique
+        and (weekly["exits_outside"] >= 0).all()
+        and (weekly["exits_outside"] <= weekly["exits_voluntary"] + 1e-9).all()
     )
     for kind in ("voluntary", "involuntary"):
         total = weekly[f"exits_{kind}"].sum()

@@ -14,6 +14,7 @@ import pytest
 
 from simulator.accounts import NEVER, Accounts
 from simulator.agents.rep import discount, future_tilt, later_pay_lags
+from simulator.invariants import accounting_invariants
 from simulator.model import SalesModel
 from simulator.params import SimParams
 from simulator.run import run_one, with_overrides
@@ -205,6 +206,10 @@ def test_quits_outside_the_job_are_counted_as_their_share_of_each_quitters_hazar
     assert weekly["exits_voluntary"].sum() > 20
     assert np.all(weekly["exits_outside"] <= weekly["exits_voluntary"] + 1e-12)
     assert result.summary["quit_outside_share"] == pytest.approx(1.0, abs=1e-3)
+    assert accounting_invariants(result)["headcount_flows_add_up"]
+    # more quits outside the job than quits is an accounting error
+    weekly.loc[weekly["exits_voluntary"].idxmax(), "exits_outside"] += 1.0
+    assert not accounting_invariants(result)["headcount_flows_add_up"]
 
 
 def test_better_managers_hire_better_and_leave_more_time_for_coaching():

@@ -221,13 +221,14 @@ class RepParams:
     )
     quit_per_year: float = p(0.17, 0.0, 5.0, "1/year", "voluntary quit hazard at par")
     leave_per_year: float = p(
-        0.05,
+        0.0,
         0.0,
         2.0,
         "1/year",
         "hazard of quitting for reasons outside the job (a move, family, health, study, "
         "retirement), the same for every rep: morale, pay, rank, tenure and the manager do "
-        "not touch it; 0 = every quit is about the job",
+        "not touch it; 0 (the default until a fit with it settles) = every quit is about "
+        "the job",
     )
     quit_morale_effect: float = p(
         3.0,

@@ -71,7 +71,6 @@ MECHANISMS: dict[str, str] = {
     "exploring grows the territory": "rep.exploring_yield",
     "learning by selling": "rep.learning_rate",
     "morale drives quitting": "rep.quit_morale_effect",
-    "reps quit for reasons outside the job": "rep.leave_per_year",
     "pay below outside option drives quitting": "rep.quit_pay_effect",
     "missed quotas drive quitting": "rep.quit_miss_effect",
     "coaching lowers quitting": "rep.quit_coaching_effect",
