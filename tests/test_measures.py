@@ -6,7 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.validation.measures import manager_quality_gap, manager_ranked_gap
+from experiments.validation.measures import (
+    manager_quality_gap,
+    manager_ranked_gap,
+    quits_by_performance,
+)
 
 
 def reps_table(attainment: dict[int, list[float]]) -> pd.DataFrame:
@@ -58,3 +62,37 @@ def test_ranked_gap_is_there_without_any_manager_effect_and_quality_gap_is_not()
     by_quality = manager_quality_gap(reps, managers)["manager_gap_attainment"]
     assert ranked > 0.35  # luck alone: about 2.5 sds of a 5-rep team mean (0.42/sqrt(5))
     assert abs(by_quality) < 0.2
+
+
+def test_quits_by_performance_reads_the_inverted_u_as_a_ratio_and_a_difference():
+    """Ten reps ranked by a full quarter; who quits voluntarily in the next one."""
+    quitters = {1, 4, 5, 6}  # one of the bottom two, three of the middle six, no top rep
+    rows = []
+    for rep in range(1, 11):
+        rows.append(
+            {
+                "rep_id": rep,
+                "period": 1,
+                "warmup": False,
+                "weeks_in_seat": 13,
+                "attainment": rep / 10,
+                "exit_kind": "",
+            }
+        )
+        rows.append(
+            {
+                "rep_id": rep,
+                "period": 2,
+                "warmup": False,
+                "weeks_in_seat": 5 if rep in quitters else 13,
+                "attainment": 1.0,
+                "exit_kind": "voluntary" if rep in quitters else "",
+            }
+        )
+    out = quits_by_performance(pd.DataFrame(rows))
+    # annualised: a quarter's share times 4
+    assert out["quit_rate_bottom"] == pytest.approx(0.5 * 4)
+    assert out["quit_rate_middle"] == pytest.approx(0.5 * 4)
+    assert out["quit_rate_top"] == pytest.approx(0.0)
+    assert out["quit_middle_vs_ends"] == pytest.approx(2.0 / 1.0)
+    assert out["quit_middle_minus_ends"] == pytest.approx(2.0 - 1.0)
