@@ -46,7 +46,18 @@ SOURCES: dict[str, str] = {
     "run.tables": "output control, not a model parameter",
     "org.": "illustrative mid-size organisation (assumption)",
     "org.span_of_control": "MODEL.md 1: span of control default 8",
-    "org.initial_selling_share": "initial condition: a typical share of the week spent selling",
+    "org.initial_selling_share": (
+        "initial condition: the share of a normal selling week the default organisation's "
+        "reps sell in its steady state"
+    ),
+    "org.initial_tenure_years": (
+        "initial condition: the mean tenure of the reps in seat in the default "
+        "organisation's steady state"
+    ),
+    "org.initial_tenure_aptitude_elasticity": (
+        "initial condition: the default organisation's steady-state selection of its reps "
+        "on aptitude"
+    ),
     "org.target_basis": (
         "planning practice: next year's target is this year's result plus a growth rate "
         "(practitioner guides describe it as what most companies do)"
@@ -60,6 +71,14 @@ SOURCES: dict[str, str] = {
     "territory.customer_share": "initial condition: the default organisation's steady state",
     "territory.customer_penetration": (
         "initial condition: the default organisation's steady state"
+    ),
+    "territory.former_customer_share": (
+        "initial condition: the default organisation's steady state (churned customers "
+        "fill the non-customers over a decade)"
+    ),
+    "territory.initial_base_by_size": (
+        "initial condition: prospecting finds accounts by the square root of potential "
+        "(the model's own rule), so the steady state's landed accounts are the larger"
     ),
     "territory.smb.": "assumption: SMB small and fast (MODEL.md 1 segments)",
     "territory.mid.": "assumption: mid-market between SMB and enterprise (MODEL.md 1)",

@@ -57,12 +57,17 @@ class PeopleFlows:
     def _create_initial_reps(self) -> None:
         rng = self.rng_init
         org = self.params.org
-        tenure = np.minimum(
-            rng.exponential(org.initial_tenure_years * WEEKS_PER_YEAR, self.n_seats),
-            org.max_initial_tenure_years * WEEKS_PER_YEAR,
-        )
+        tenure = rng.exponential(org.initial_tenure_years * WEEKS_PER_YEAR, self.n_seats)
         quality = np.array([self.managers[t].coaching_quality for t in self.seats.team])
         skill, aptitude = self._hire_draws(rng, quality)
+        beta = org.initial_tenure_aptitude_elasticity
+        if beta != 0 and self.n_seats:
+            # in seat, an aptitude's share is its share of hires times its expected tenure
+            # (a^beta): a lognormal draw so tilted is shifted by beta sigma^2 in log
+            aptitude = aptitude * np.exp(beta * self.params.hiring.aptitude_sigma**2)
+            w = (np.maximum(aptitude, 1e-9) / max(float(aptitude.mean()), 1e-9)) ** beta
+            tenure = tenure * w / float(w.mean())
+        tenure = np.minimum(tenure, org.max_initial_tenure_years * WEEKS_PER_YEAR)
         # each rep has learned what its tenure would have taught it (coached at par)
         mp = self.params.manager
         coach = mp.coaching_share * mp.hours_per_week / self.params.org.span_of_control

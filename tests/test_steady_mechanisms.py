@@ -416,17 +416,42 @@ def test_the_steady_installed_base_names_every_initial_condition():
     from experiments.validation.steady import steady_installed_base
 
     tiny = ("org.n_reps=16", "run.warmup_years=0")
-    base = steady_installed_base(tiny, seeds=2, years=4, workers=1)
+    base = steady_installed_base(tiny, seeds=2, years=4, workers=1, passes=1)
     segs = ("smb", "mid", "ent")
     keys = ("customer_share_ratio", "penetration_ratio", "initial_trust")
     assert set(base) == {
         "territory.customer_share",
         "territory.customer_penetration",
+        "territory.former_customer_share",
+        "territory.initial_base_by_size",
         "org.initial_tenure_years",
+        "org.initial_selling_share",
+        "org.initial_tenure_aptitude_elasticity",
         *(f"territory.{s}.{k}" for s in segs for k in keys),
     }
     assert 0 < base["territory.customer_share"] < 1 and base["org.initial_tenure_years"] > 0
-    assert all(np.isfinite(v) and v >= 0 for v in base.values())
+    assert 0 < base["territory.former_customer_share"] < 1
+    assert 0 < base["org.initial_selling_share"] <= SimParams().rep.max_effort
+    assert base["territory.initial_base_by_size"] is True
+    assert all(np.isfinite(v) for v in base.values())
+    assert all(v >= 0 for k, v in base.items() if "elasticity" not in k)
+
+
+def test_the_steady_base_starts_its_last_pass_from_the_one_before(monkeypatch):
+    import experiments.validation.steady as steady
+
+    seen = []
+
+    def settled(overrides, seeds, years, workers):
+        seen.append(overrides)
+        return {"territory.customer_share": 0.1 * len(seen)}
+
+    monkeypatch.setattr(steady, "settled_base", settled)
+    base = steady.steady_installed_base(("org.n_reps=16",), passes=3)
+    assert base == {"territory.customer_share": pytest.approx(0.3)}
+    assert seen[0] == ("org.n_reps=16",)
+    assert seen[1] == ("org.n_reps=16", "territory.customer_share=0.1")
+    assert seen[2][-1].startswith("territory.customer_share=0.2")
 
 
 def test_a_lost_customer_stays_out_of_the_market_for_the_winback_delay():

@@ -50,6 +50,10 @@ BASE_KEYS = (
     "territory.customer_share",
     "territory.customer_penetration",
     "org.initial_tenure_years",
+    "org.initial_selling_share",
+    "org.initial_tenure_aptitude_elasticity",
+    "territory.former_customer_share",
+    "territory.initial_base_by_size",
 )
 #: and those of each segment (territory.SEG.KEY)
 SEGMENT_BASE_KEYS = ("customer_share_ratio", "penetration_ratio", "initial_trust")

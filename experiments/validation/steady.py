@@ -24,9 +24,10 @@ import pandas as pd
 from experiments.validation.facts import interval
 from experiments.validation.measures import levels_by_year, yearly_drift
 from salesim_cli.config import compose_config
-from simulator.accounts import SEGMENTS
+from simulator.accounts import NEVER, SEGMENTS
 from simulator.params import WEEKS_PER_YEAR, validate
 from simulator.run import run_one
+from simulator.workforce import log_quality
 
 #: a slope drifts only when it moves the level by more than this share over the run
 MATERIAL = 0.05
@@ -42,7 +43,9 @@ def _segment_base(model) -> dict[str, float]:
     """Each segment's installed base now: customer share, penetration and customers' trust."""
     a = model.accounts
     n = a.n
-    out = {}
+    non = ~a.customer[:n]
+    former = non & (a.churned_week[:n] != NEVER)
+    out = {"former_customer_share": float(former.sum() / max(non.sum(), 1))}
     for i, name in enumerate(SEGMENTS):
         seg = a.segment[:n] == i
         cust = seg & a.customer[:n]
@@ -52,15 +55,65 @@ def _segment_base(model) -> dict[str, float]:
     return out
 
 
+def _selling_share(model, time) -> float:
+    """Mean share of a normal selling week the reps in seat sold this week, as they learn by it.
+
+    The measure :func:`simulator.workforce.update_skill` is given (prospecting and
+    advancing over the week less admin, capped at ``rep.max_effort``), so that
+    ``org.initial_selling_share`` replays a starting rep's tenure as the run goes on.
+    """
+    p = model.params
+    occ = model.seats.occupied
+    if not occ.any():
+        return float("nan")
+    admin = p.rep.admin_hours + model.inspection * p.manager.inspection_admin_hours
+    base = np.maximum(p.rep.hours_per_week - admin, 1.0)
+    share = np.clip((time.prospecting + time.advancing) / base, 0.0, p.rep.max_effort)
+    return float(np.broadcast_to(share, occ.shape)[occ].mean())
+
+
+def _aptitude_tilt(model) -> float:
+    """How far the reps in seat are selected on aptitude: the tilt beta.
+
+    A hire's aptitude is lognormal (``hiring.aptitude_sigma``) about its
+    hiring manager's mean; if the reps in seat are the hires each weighted by an
+    expected tenure proportional to aptitude to the power beta, their log
+    aptitudes over that mean average ``(beta - 1/2) sigma^2``. This inverts
+    that (NaN without reps or spread).
+    """
+    p = model.params
+    st = model.seats
+    sigma2 = p.hiring.aptitude_sigma**2
+    occ = st.occupied & (st.aptitude > 0)
+    if not occ.any() or sigma2 <= 0:
+        return float("nan")
+    quality = np.array([model.managers[t].coaching_quality for t in st.team[occ]])
+    lift = p.manager.quality_hiring_effect * log_quality(quality)
+    ratio = st.aptitude[occ] / (p.hiring.aptitude_mean * np.maximum(1.0 + lift, 1e-9))
+    return float((np.log(ratio).mean() + 0.5 * sigma2) / sigma2)
+
+
 def _one(args: tuple[int, int, tuple[str, ...]]) -> tuple[dict[str, float], pd.DataFrame]:
     seed, years, overrides = args
     params, _ = compose_config([*overrides, f"run.years={years}"])  # the last value wins
     ends: dict[int, dict[str, float]] = {}
+    selling: dict[int, list[float]] = {}
 
-    def year_end(model, event, _time):
-        """Each segment's installed base in the last week of every year (watches only)."""
-        if event == "time" and model.week % WEEKS_PER_YEAR == WEEKS_PER_YEAR - 1:
-            ends[model.week // WEEKS_PER_YEAR] = _segment_base(model)
+    def year_end(model, event, time):
+        """The week's selling share; the installed base in each year's last week (watches only)."""
+        if event != "time":
+            return
+        selling.setdefault(model.week // WEEKS_PER_YEAR, []).append(_selling_share(model, time))
+        if model.week % WEEKS_PER_YEAR == WEEKS_PER_YEAR - 1:
+            st = model.seats
+            ends[model.week // WEEKS_PER_YEAR] = {
+                **_segment_base(model),
+                "tenure_years_end": float(
+                    st.tenure_weeks(model.week)[st.occupied].mean() / WEEKS_PER_YEAR
+                ),
+                "skill_end": float(st.skill[st.occupied].mean()),
+                "tenure_aptitude_elasticity": _aptitude_tilt(model),
+            }
 
     result = run_one(validate(params), seed, observers=[year_end])
     weekly = result.tables["weekly"]
@@ -68,6 +121,7 @@ def _one(args: tuple[int, int, tuple[str, ...]]) -> tuple[dict[str, float], pd.D
     penetration = ev.groupby(ev["week"] // 52)["penetration"].mean()
     table = levels_by_year(result).assign(penetration=penetration, seed=seed)
     table = table.join(pd.DataFrame.from_dict(ends, orient="index"))
+    table["selling_share"] = pd.Series({y: float(np.mean(v)) for y, v in selling.items()})
     reps = result.tables["reps"]
     reps = reps[~reps["warmup"]]
     table["tenure_years"] = reps.groupby("year")["tenure_weeks"].mean() / WEEKS_PER_YEAR
@@ -126,10 +180,38 @@ def steady_state(
     return pd.DataFrame(rows).set_index("level"), by_year
 
 
+def _finite_or(value: float, default: float) -> float:
+    return float(value) if np.isfinite(value) else default
+
+
 def steady_installed_base(
+    overrides: tuple[str, ...] = (),
+    seeds: int = 4,
+    years: int = 8,
+    workers: int = 2,
+    passes: int = 2,
+) -> dict[str, float]:
+    """The installed base the organisation settles at: a fixed point of :func:`settled_base`.
+
+    Each of ``passes`` passes runs from the base the last one found (the
+    first from the base ``overrides`` give), so a point whose base is far from
+    its own starts the last pass near it, and the last pass's years 4 on are
+    settled. The values are those of the last pass; see :func:`settled_base`.
+    """
+    base: dict[str, float] = {}
+    for _ in range(max(passes, 1)):
+        base = settled_base((*overrides, *_as_overrides(base)), seeds, years, workers)
+    return base
+
+
+def _as_overrides(base: dict[str, float]) -> tuple[str, ...]:
+    return tuple(f"{k}={v!r}" for k, v in base.items())
+
+
+def settled_base(
     overrides: tuple[str, ...] = (), seeds: int = 4, years: int = 8, workers: int = 2
 ) -> dict[str, float]:
-    """The installed base the organisation settles at (years 4 on, mean of seeds).
+    """The installed base one set of runs settles at (years 4 on, mean of seeds).
 
     Returns the initial conditions that start a run in its steady state, as
     parameter -> value: ``territory.customer_share`` (the customer share of
@@ -137,8 +219,17 @@ def steady_installed_base(
     a customer buys) and, per segment, ``territory.SEG.customer_share_ratio``
     and ``territory.SEG.penetration_ratio`` (the segment's level over the
     whole's) and ``territory.SEG.initial_trust`` (its customers' mean trust),
-    and ``org.initial_tenure_years`` (the mean tenure of the reps in seat: the
-    workforce's own slow variable, which sets how much skill tenure has taught).
+    and the workforce's: ``org.initial_tenure_years`` (the mean tenure of the
+    reps in seat at a year's end, as the starting reps' tenures are drawn),
+    ``org.initial_selling_share`` (the share of a normal selling week reps
+    sell, with which a starting rep's tenure is replayed to give its skill)
+    and ``org.initial_tenure_aptitude_elasticity`` (how far the reps in seat
+    are selected on aptitude). The accounts' slow part:
+    ``territory.former_customer_share`` (the share of non-customers that were
+    customers once: churned customers fill the pool of non-customers over a
+    decade, and a former customer is won back more easily than a prospect is
+    landed), drawn with ``territory.initial_base_by_size`` (the accounts ever
+    landed are the larger ones, as prospecting finds them).
     Segments settle apart: at the fit of 2026-12-04 enterprise accounts started
     with three customers in four, like every segment, and took five years to
     fall to one in two, which read as a drift of revenue against target.
@@ -150,7 +241,13 @@ def steady_installed_base(
     out = {
         "territory.customer_share": share,
         "territory.customer_penetration": penetration,
-        "org.initial_tenure_years": float(late["tenure_years"].mean()),
+        "org.initial_tenure_years": float(late["tenure_years_end"].mean()),
+        "org.initial_selling_share": float(late["selling_share"].mean()),
+        "org.initial_tenure_aptitude_elasticity": _finite_or(
+            late["tenure_aptitude_elasticity"].mean(), 0.0
+        ),
+        "territory.former_customer_share": float(late["former_customer_share"].mean()),
+        "territory.initial_base_by_size": True,
     }
     for name in SEGMENTS:
         seg_share = float(late[f"customer_share_{name}"].mean())

@@ -45,6 +45,18 @@ class OrgParams:
         "mean tenure of the reps in seat when a run starts (exponential, capped at "
         "max_initial_tenure_years); they start with the skill that tenure taught them",
     )
+    initial_tenure_aptitude_elasticity: float = p(
+        0.0,
+        -5.0,
+        5.0,
+        "log-tenure per log-aptitude",
+        "how much longer the abler starting reps have been in seat: a starting rep's expected "
+        "tenure is proportional to aptitude to this power, and the starting reps' aptitudes "
+        "are tilted to match (each aptitude's share of the reps in seat is its share of the "
+        "hires times that expected tenure), as the steady state of a workforce that keeps "
+        "its abler reps longer has them; 0 = starting reps are like hires, tenure unrelated; "
+        "make calibrate sets it to the default organisation's steady state",
+    )
     max_initial_tenure_years: float = p(
         15.0, 0.0, 40.0, "years", "longest tenure of a rep in seat when a run starts"
     )
@@ -167,6 +179,26 @@ class TerritoryParams:
         "share of its potential each starting customer already buys (its installed spend, "
         "which bounds expansion under buyer.expansion_headroom); make calibrate sets it to "
         "the default organisation's steady state",
+    )
+    initial_base_by_size: bool = p(
+        False,
+        unit="flag",
+        doc="draw the starting customers (within each segment) and the former customers "
+        "among the rest with odds proportional to the square root of an account's potential, "
+        "as prospecting finds accounts and churn loses them at any size, so the large accounts "
+        "start as customers or former customers as in the steady state; off, status is drawn "
+        "regardless of size and the large accounts are won over the first decade",
+    )
+    former_customer_share: float = p(
+        0.0,
+        0.0,
+        1.0,
+        "share of non-customers",
+        "accounts that are not customers when the run starts but were once (they churned "
+        "long enough ago to be back in the market), so a rep wins them back rather than "
+        "lands them; 0 = every non-customer is a first-time prospect. Churned customers "
+        "accumulate among the non-customers for a decade, so without them the installed "
+        "base is not the organisation's steady state; make calibrate sets it to that",
     )
     specialisation: float = p(
         0.0,
