@@ -19,7 +19,6 @@ again), so the installed base settles where acquisition and churn balance.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq
 
 from simulator.customers import CustomerBase
 from simulator.params import WEEKS_PER_YEAR, SimParams
@@ -59,29 +58,6 @@ def home_segments(seg_share: np.ndarray, n_seats: int) -> np.ndarray:
     short = n_seats - int(counts.sum())
     counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
     return np.repeat(np.arange(len(seg_share)), counts)
-
-
-def odds_draw(u: np.ndarray, weight: np.ndarray, share: float) -> np.ndarray:
-    """Which of the draws ``u`` (uniform) are chosen, with odds proportional to ``weight``.
-
-    Each is chosen with probability ``k w / (1 + k w)``, ``k`` set so that the
-    probabilities average ``share``: the stationary state of a two-state chain
-    whose entry rate is proportional to ``w`` and whose exit rate is the same
-    for all (a customer found by prospecting, lost by churn at any size).
-    """
-    if u.size == 0 or share <= 0:
-        return np.zeros(u.size, bool)
-    if share >= 1:
-        return np.ones(u.size, bool)
-    w = np.maximum(weight, 1e-12)
-
-    def excess(log_k: float) -> float:
-        kw = np.exp(log_k) * w
-        return float(np.mean(kw / (1.0 + kw))) - share
-
-    log_k = brentq(excess, -50.0, 50.0, xtol=1e-12)
-    kw = np.exp(log_k) * w
-    return u < kw / (1.0 + kw)
 
 
 class Accounts(CustomerBase):
@@ -167,42 +143,7 @@ class Accounts(CustomerBase):
         #: week each territory's rep last changed (far past: never)
         self.rep_changed_week = np.full(n_seats, NEVER, np.int64)
         self.add(np.repeat(np.arange(n_seats), counts), rng)
-        # the installed base at the start, cared for at par, each segment's at its own level
-        seg = self.segment[: self.n]
-        share = np.minimum(t.customer_share * np.array([s.customer_share_ratio for s in segs]), 1)
-        pen = np.minimum(t.customer_penetration * np.array([s.penetration_ratio for s in segs]), 1)
-        former = None
-        if t.initial_base_by_size:
-            # prospecting finds accounts by the square root of their potential (within a
-            # segment), so the accounts ever landed are drawn with odds by it; churn and
-            # win-back take no account of size, so which of those are customers now is not
-            w = (
-                self.sqrt_potential[: self.n]
-                / np.bincount(seg, self.sqrt_potential[: self.n], len(SEGMENTS))[seg]
-                * np.bincount(seg, minlength=len(SEGMENTS))[seg]
-            )
-            ever_share = share + t.former_customer_share * (1.0 - share)
-            u, v = rng.random(self.n), rng.random(self.n)
-            ever = np.zeros(self.n, bool)
-            for i in range(len(SEGMENTS)):
-                on = seg == i
-                ever[on] = odds_draw(u[on], w[on], ever_share[i])
-            now = v * np.maximum(ever_share[seg], 1e-12) < share[seg]
-            self.customer[: self.n] = ever & now
-            former = ever & ~now
-        else:
-            self.customer[: self.n] = rng.random(self.n) < share[seg]
-        self.care[: self.n] = 0.5
-        self.installed[: self.n] = np.where(
-            self.customer[: self.n], pen[seg] * self.potential[: self.n], 0.0
-        )
-        trust = np.array([s.initial_trust for s in segs])[seg]
-        self.trust[: self.n] = np.where(self.customer[: self.n], trust, self.trust[: self.n])
-        if former is None and t.former_customer_share > 0:  # no draw when off
-            former = ~self.customer[: self.n] & (rng.random(self.n) < t.former_customer_share)
-        if former is not None:
-            # churned long enough ago to be back in the market (buyer.winback_weeks)
-            self.churned_week[: self.n][former] = -1 - params.buyer.winback_weeks
+        self.start_installed_base(segs, rng)
 
     # -- growth -----------------------------------------------------------
     def add(self, seats: np.ndarray, rng: np.random.Generator) -> None:

@@ -10,8 +10,35 @@ installed base settles where acquisition and churn balance.
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import brentq
 
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
+
+#: numerical: the odds draw searches its scale k over exp(-50) .. exp(50)
+ODDS_LOG_BRACKET = 50.0
+
+
+def odds_draw(u: np.ndarray, weight: np.ndarray, share: float) -> np.ndarray:
+    """Which of the draws ``u`` (uniform) are chosen, with odds proportional to ``weight``.
+
+    Each is chosen with probability ``k w / (1 + k w)``, ``k`` set so that the
+    probabilities average ``share``: the stationary state of a two-state chain
+    whose entry rate is proportional to ``w`` and whose exit rate is the same
+    for all (an account found by prospecting, lost by churn at any size).
+    """
+    if u.size == 0 or share <= 0:
+        return np.zeros(u.size, bool)
+    if share >= 1:
+        return np.ones(u.size, bool)
+    w = np.maximum(weight, 1e-12)
+
+    def excess(log_k: float) -> float:
+        kw = np.exp(log_k) * w
+        return float(np.mean(kw / (1.0 + kw))) - share
+
+    log_k = brentq(excess, -ODDS_LOG_BRACKET, ODDS_LOG_BRACKET, xtol=1e-12)
+    kw = np.exp(log_k) * w
+    return u < kw / (1.0 + kw)
 
 
 class CustomerBase:
@@ -28,6 +55,54 @@ class CustomerBase:
     trust: np.ndarray
     rep_changed_week: np.ndarray
     churned_week: np.ndarray
+
+    segment: np.ndarray
+    sqrt_potential: np.ndarray
+
+    def start_installed_base(self, segs: list, rng: np.random.Generator) -> None:
+        """The installed base at the start, cared for at par, each segment's at its own level.
+
+        ``segs`` are the segments' parameters in segment order. Customers,
+        their penetration and trust, and the former customers among the rest
+        (``territory.former_customer_share``), drawn by size under
+        ``territory.initial_base_by_size``.
+        """
+        t = self.params.territory
+        n = self.n
+        seg = self.segment[:n]
+        share = np.minimum(t.customer_share * np.array([s.customer_share_ratio for s in segs]), 1)
+        pen = np.minimum(t.customer_penetration * np.array([s.penetration_ratio for s in segs]), 1)
+        former = None
+        if t.initial_base_by_size:
+            # prospecting finds accounts by the square root of their potential (within a
+            # segment), so the accounts ever landed are drawn with odds by it; churn and
+            # win-back take no account of size, so which of those are customers now is not
+            root = self.sqrt_potential[:n]
+            w = (
+                root
+                / np.bincount(seg, root, len(segs))[seg]
+                * np.bincount(seg, None, len(segs))[seg]
+            )
+            ever_share = share + t.former_customer_share * (1.0 - share)
+            u, v = rng.random(n), rng.random(n)
+            ever = np.zeros(n, bool)
+            for i in range(len(segs)):
+                on = seg == i
+                ever[on] = odds_draw(u[on], w[on], ever_share[i])
+            now = v * np.maximum(ever_share[seg], 1e-12) < share[seg]
+            self.customer[:n] = ever & now
+            former = ever & ~now
+        else:
+            self.customer[:n] = rng.random(n) < share[seg]
+        self.care[:n] = 0.5
+        self.installed[:n] = np.where(self.customer[:n], pen[seg] * self.potential[:n], 0.0)
+        trust = np.array([s.initial_trust for s in segs])[seg]
+        self.trust[:n] = np.where(self.customer[:n], trust, self.trust[:n])
+        if former is None and t.former_customer_share > 0:  # no draw when off
+            former = ~self.customer[:n] & (rng.random(n) < t.former_customer_share)
+        if former is not None:
+            # churned long enough ago to be back in the market (buyer.winback_weeks)
+            self.churned_week[:n][former] = -1 - self.params.buyer.winback_weeks
 
     def customers_by_seat(self, n_seats: int) -> np.ndarray:
         """Number of customer accounts in each territory."""

@@ -276,10 +276,17 @@ def design_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def high_turnover(design_dir) -> str:
-    """Turnover above the median: the condition splits the runs whatever the calibration."""
+    """Turnover above its median: the condition splits the runs whatever the calibration.
+
+    Sixteen reps for a year give few distinct turnover rates and runs tie at the
+    median (at the 2026-12-05 (e) defaults 9 of the 40 lie above it).
+    """
     turnover = read_outcomes(design_dir)["turnover_total"]
-    text = f"turnover_total>{turnover.median():.4f}"
-    assert 0.3 <= (turnover > turnover.median()).mean() <= 0.5
+    # halfway from the median to the next rate above it, so ties stay below
+    median = turnover.median()
+    level = round(float((median + turnover[turnover > median].min()) / 2), 4)
+    text = f"turnover_total>{level:g}"
+    assert 0.2 <= (turnover > level).mean() <= 0.5
     return text
 
 
@@ -299,7 +306,9 @@ def test_the_command_finds_that_a_high_quit_rate_drives_turnover(
     assert box["density"] > 1.5 * data["n_true"] / data["n_runs"]
     assert "rep.quit_per_year" in data["tree"]["rules"][0]["inputs"]
     assert (tmp_path / "peeling.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert f"{high_turnover} holds for" in printed and "rep.quit_per_year >= " in printed
+    assert f"{high_turnover} holds for" in printed
+    # a lower limit on the quit rate, alone or with an upper one
+    assert "rep.quit_per_year >= " in printed or " <= rep.quit_per_year <= " in printed
     assert "PRIM box: step" in printed and "decision tree (depth 3" in printed
     # a file of the pair means its folder; --min-mass chooses the last box
     discovercli.main(

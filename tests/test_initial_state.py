@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.accounts import NEVER, SEGMENTS, Accounts, odds_draw
+from simulator.accounts import NEVER, SEGMENTS, Accounts
+from simulator.customers import odds_draw
 from simulator.model import SalesModel
 from simulator.params import SimParams
 from simulator.run import with_overrides

@@ -69,6 +69,9 @@ def test_in_a_run_second_year_quotas_follow_first_year_bookings(compose_params, 
     Measured (seeds 0-2, 32 reps, 2026-12-05 defaults): correlation 0.87-0.94 at weight
     0.5, 0.996-1.0 at 1, 0.68-0.84 under top_down (whose split, mostly by potential
     counting the installed base, predicts sales too); seed 0: 0.926, 0.999 and 0.694.
+    From a steady start (the larger accounts already customers, 2026-12-05 e) the
+    installed base predicts sales better: top_down's correlation is 0.910 on seed 0
+    (history 0.986 at 0.5), so the check is on the part each leaves unexplained.
     """
     history = run_one(
         compose_params(*TWO_YEARS, "quota=history", f"quota.history_weight={weight}"), 0
@@ -85,7 +88,8 @@ def test_in_a_run_second_year_quotas_follow_first_year_bookings(compose_params, 
         for r in (history, top)
     ]
     pd.testing.assert_frame_equal(*(y.reset_index(drop=True) for y in year0))
-    assert corr["history"] > 0.85 + 0.1 * weight and corr["history"] > corr["top_down"] + 0.15
+    assert corr["history"] > 0.85 + 0.1 * weight
+    assert 1.0 - corr["history"] < 0.5 * (1.0 - corr["top_down"]), corr
 
 
 def test_company_target_plans_from_last_years_bookings(compose_params):
