@@ -41,7 +41,13 @@ from simulator.periods import Calendar
 from simulator.plans.payout import Campaign, Commission, compile_plan
 from simulator.record import Recorder
 from simulator.rows import RowBuilder
-from simulator.workforce import Seats, update_morale, update_skill
+from simulator.workforce import (
+    Seats,
+    rep_admin_hours,
+    selling_share,
+    update_morale,
+    update_skill,
+)
 
 #: A decision observer: called as ``observer(model, event, data)`` after each
 #: decision, to trace it without changing it. Events: ``"time"`` (``data``: the
@@ -182,7 +188,7 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self.accounts_open_by_seat = self.accounts.open_by_seat(self.n_seats)
         self.customers_by_seat = self.accounts.customers_by_seat(self.n_seats)
         self._pipeline_due = {}
-        admin = p.rep.admin_hours + self.inspection * p.manager.inspection_admin_hours
+        admin = rep_admin_hours(p, self.inspection)
         time = choose_time(self, admin)
         self.week_hours = time
         for observe in self.observers:
@@ -207,14 +213,11 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
 
         self._credit(bookings, won, discounts, by_measure)
         self._accumulate(time)
-        selling = time.prospecting + time.advancing
-        base_selling = np.maximum(p.rep.hours_per_week - admin, 1.0)
         help_received, help_skill = self._help(time.helping)
-        # practice counts selling up to the most effort a rep chooses
         update_skill(
             st,
             self.week,
-            np.clip(selling / base_selling, 0, p.rep.max_effort),
+            selling_share(p, time.prospecting + time.advancing, admin),
             self.coach_hours,
             self.coach_quality,
             help_received,

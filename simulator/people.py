@@ -16,7 +16,7 @@ from simulator.agents.manager import ACTIVITIES, Manager
 from simulator.agents.rep import Rep
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import INDIVIDUAL, attainment, top_mask
-from simulator.workforce import grown_skill, log_quality, quit_hazards
+from simulator.workforce import grown_skill, hiring_lift, quit_hazards
 
 #: reporting: share of a seasoned rep's trailing bookings that counts as "productive" (the
 #: ramp_months_median metric's definition in README; no decision reads it)
@@ -92,7 +92,7 @@ class PeopleFlows:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Skill and aptitude of new hires by managers of the given leadership quality."""
         h = self.params.hiring
-        lift = self.params.manager.quality_hiring_effect * log_quality(quality)
+        lift = hiring_lift(self.params, quality)
         skill = np.clip(h.skill_mean + lift + h.skill_sd * rng.standard_normal(quality.size), 0, 1)
         aptitude = (
             h.aptitude_mean

@@ -189,6 +189,25 @@ class Seats:
         )
 
 
+def rep_admin_hours(params: SimParams, inspection: np.ndarray) -> np.ndarray:
+    """Each seat's admin hours this week: the rep's own, plus what inspection adds."""
+    return params.rep.admin_hours + inspection * params.manager.inspection_admin_hours
+
+
+def selling_share(params: SimParams, selling_hours: np.ndarray, admin: np.ndarray) -> np.ndarray:
+    """The share of a normal selling week (the week less admin) each rep sold, for learning.
+
+    Practice counts selling up to the most effort a rep chooses (``rep.max_effort``).
+    """
+    base = np.maximum(params.rep.hours_per_week - admin, 1.0)
+    return np.clip(selling_hours / base, 0, params.rep.max_effort)
+
+
+def hiring_lift(params: SimParams, quality: np.ndarray) -> np.ndarray:
+    """What a hiring manager's leadership quality adds to a hire's skill and aptitude."""
+    return params.manager.quality_hiring_effect * log_quality(quality)
+
+
 def skill_change(
     params: SimParams,
     skill: np.ndarray,

@@ -27,7 +27,7 @@ from salesim_cli.config import compose_config
 from simulator.accounts import NEVER, SEGMENTS
 from simulator.params import WEEKS_PER_YEAR, validate
 from simulator.run import run_one
-from simulator.workforce import log_quality
+from simulator.workforce import hiring_lift, rep_admin_hours, selling_share
 
 #: a slope drifts only when it moves the level by more than this share over the run
 MATERIAL = 0.05
@@ -58,17 +58,14 @@ def _segment_base(model) -> dict[str, float]:
 def _selling_share(model, time) -> float:
     """Mean share of a normal selling week the reps in seat sold this week, as they learn by it.
 
-    The measure :func:`simulator.workforce.update_skill` is given (prospecting and
-    advancing over the week less admin, capped at ``rep.max_effort``), so that
+    The measure :func:`simulator.workforce.update_skill` is given, so that
     ``org.initial_selling_share`` replays a starting rep's tenure as the run goes on.
     """
-    p = model.params
     occ = model.seats.occupied
     if not occ.any():
         return float("nan")
-    admin = p.rep.admin_hours + model.inspection * p.manager.inspection_admin_hours
-    base = np.maximum(p.rep.hours_per_week - admin, 1.0)
-    share = np.clip((time.prospecting + time.advancing) / base, 0.0, p.rep.max_effort)
+    admin = rep_admin_hours(model.params, model.inspection)
+    share = selling_share(model.params, time.prospecting + time.advancing, admin)
     return float(np.broadcast_to(share, occ.shape)[occ].mean())
 
 
@@ -87,8 +84,7 @@ def _aptitude_tilt(model) -> float:
     occ = st.occupied & (st.aptitude > 0)
     if not occ.any() or sigma2 <= 0:
         return float("nan")
-    quality = np.array([model.managers[t].coaching_quality for t in st.team[occ]])
-    lift = p.manager.quality_hiring_effect * log_quality(quality)
+    lift = hiring_lift(p, model.coach_quality[occ])  # the seat's manager's quality
     ratio = st.aptitude[occ] / (p.hiring.aptitude_mean * np.maximum(1.0 + lift, 1e-9))
     return float((np.log(ratio).mean() + 0.5 * sigma2) / sigma2)
 
