@@ -291,11 +291,14 @@ def grown_skill(
 
 
 def outside_option(seats: Seats) -> np.ndarray:
-    """Annual pay a rep could get elsewhere: OTE, more for the stronger reps."""
+    """Annual pay a rep could get elsewhere: the market's pay, more for the stronger reps.
+
+    The market's pay (``rep.market_pay``) does not move with the plan, so what a
+    plan pays against it moves morale and quitting.
+    """
     p = seats.params
-    ote = p.plan.base_salary + p.plan.target_variable
     strength = np.clip(seats.last_attainment, 0.0, 2.0) - 1.0
-    return ote * (1.0 + p.rep.outside_option_premium * np.clip(strength, -0.5, 1.0))
+    return p.rep.market_pay * (1.0 + p.rep.outside_option_premium * np.clip(strength, -0.5, 1.0))
 
 
 def update_morale(
@@ -377,8 +380,8 @@ def quit_hazards(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weekly voluntary quit hazards of each seat's occupant: about the job, and outside it.
 
-    The job's log hazard adds: low morale; pay below the outside option and
-    below peers' mean pay; consecutive missed quotas; coaching received and
+    The job's log hazard adds: low morale; pay against the outside option (a
+    constant elasticity, both ways) and pay below peers' mean pay; consecutive missed quotas; coaching received and
     tenure (lower it); promotion prospects of strong performers and the few
     outside offers of weak ones (both lower it, by performance rank);
     teammates who quit in the last quarter (contagion); and the manager's
@@ -388,13 +391,14 @@ def quit_hazards(
     r = seats.params.rep
     occ = seats.occupied
     tenure_years = seats.tenure_weeks(week) / WEEKS_PER_YEAR
-    pay_short = np.clip(1.0 - seats.pay_annual / outside_option(seats), 0.0, 1.0)
+    # pay against the outside option, bounded so a new seat's empty record does not dominate
+    pay_ratio = np.clip(seats.pay_annual / outside_option(seats), 0.25, 4.0)
     peer_pay = seats.pay_annual[occ].mean() if occ.any() else 0.0
     below_peers = np.clip(1.0 - seats.pay_annual / max(peer_pay, 1e-9), 0.0, 1.0)
     rank = performance_rank(seats)
     log_h = (
         r.quit_morale_effect * (r.morale_neutral - seats.morale)
-        + r.quit_pay_effect * pay_short
+        - r.quit_pay_elasticity * np.log(pay_ratio)
         + r.quit_peer_pay_effect * below_peers
         + r.quit_miss_effect * seats.miss_streak
         - r.quit_coaching_effect * seats.coach_ema

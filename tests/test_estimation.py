@@ -352,7 +352,7 @@ def test_the_shipped_space_loads_and_starts_at_the_defaults_inside_it():
         ({"name": "rep.no_such", "lo": 0, "hi": 1}, "rep.no_such: name: not a parameter"),
         ({"name": "run.tables", "lo": 0, "hi": 1}, "run.tables: name: not a numeric parameter"),
         ({"name": "rep.effort_cost", "lo": 2, "hi": 1}, "lo must be below hi"),
-        ({"name": "rep.quit_pay_effect", "lo": 0, "hi": 4, "log": True}, "needs lo > 0"),
+        ({"name": "rep.quit_pay_elasticity", "lo": 0, "hi": 4, "log": True}, "needs lo > 0"),
         ({"name": "rep.effort_cost", "lo": 0.001, "hi": 1}, "leaves the parameter's range"),
         ({"name": "rep.effort_cost", "lo": 0.2, "hi": "x"}, "hi = 'x': must be a finite"),
         ({"name": "rep.effort_cost", "lo": 0.2, "hi": 2, "step": 1}, "step: unknown field"),

@@ -154,11 +154,7 @@ NEEDS = {
     # quitting mechanisms show within the small two-year run only when reps quit often enough
     # at the fitted 0.2 morale barely moves the hazard of 24 reps in a year: show it at its prior
     "rep.quit_morale_effect": {"rep.quit_per_year": 0.4, "rep.quit_morale_effect": 3.0},
-    "rep.quit_pay_effect": {
-        "rep.quit_per_year": 0.4,
-        "rep.outside_option_premium": 1.5,
-        "rep.quit_pay_effect": 4.0,
-    },
+    "rep.quit_pay_elasticity": {"rep.quit_per_year": 0.4},
     "rep.quit_peer_pay_effect": {"rep.quit_per_year": 0.4},
     "rep.quit_security_effect": {"rep.quit_per_year": 0.4},
     "rep.quit_promotion_effect": {"rep.quit_per_year": 0.4},

@@ -147,7 +147,7 @@ def seats(n: int, **overrides) -> Seats:
 
 
 def test_quitting_is_an_inverted_u_in_performance_rank():
-    st = seats(11, **{"rep.quit_pay_effect": 0.0, "rep.quit_peer_pay_effect": 0.0})
+    st = seats(11, **{"rep.quit_pay_elasticity": 0.0, "rep.quit_peer_pay_effect": 0.0})
     st.last_attainment[:] = np.linspace(0.5, 1.5, 11)
     p = quit_probability(st, 104)
     assert p[5] > p[0] and p[5] > p[10]
@@ -155,7 +155,7 @@ def test_quitting_is_an_inverted_u_in_performance_rank():
     off = seats(
         11,
         **{
-            "rep.quit_pay_effect": 0.0,
+            "rep.quit_pay_elasticity": 0.0,
             "rep.quit_peer_pay_effect": 0.0,
             "rep.quit_promotion_effect": 0.0,
             "rep.quit_security_effect": 0.0,
@@ -163,6 +163,25 @@ def test_quitting_is_an_inverted_u_in_performance_rank():
     )
     off.last_attainment[:] = np.linspace(0.5, 1.5, 11)
     np.testing.assert_allclose(quit_probability(off, 104), quit_probability(off, 104)[0])
+
+
+def test_pay_against_the_market_moves_quitting_both_ways_at_a_constant_elasticity():
+    off = {"rep.quit_peer_pay_effect": 0.0}
+    st = seats(3, **off)
+    st.pay_annual[:] = [135_000, 150_000, 165_000]
+    job, _ = quit_hazards(st, 104)
+    e = st.params.rep.quit_pay_elasticity
+    np.testing.assert_allclose(job / job[1], (st.pay_annual / 150_000) ** -e)
+    # the outside option is the market's pay, not the plan's: a plan paying 10% more keeps reps
+    richer_plan = seats(3, **off, **{"plan.base_salary": 90_000.0})
+    richer_plan.pay_annual[:] = st.pay_annual
+    np.testing.assert_array_equal(quit_hazards(richer_plan, 104)[0], job)
+    dearer_market = seats(3, **off, **{"rep.market_pay": 165_000.0})
+    dearer_market.pay_annual[:] = st.pay_annual
+    np.testing.assert_allclose(quit_hazards(dearer_market, 104)[0][2], job[1])
+    flat = seats(3, **off, **{"rep.quit_pay_elasticity": 0.0})
+    flat.pay_annual[:] = st.pay_annual
+    assert np.ptp(quit_hazards(flat, 104)[0]) == 0.0
 
 
 def test_teammates_quits_pay_below_peers_and_weak_managers_raise_the_hazard():

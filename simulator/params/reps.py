@@ -237,12 +237,14 @@ class RepParams:
         "log-hazard/morale",
         "rise of the quit hazard as morale falls; 0 = morale irrelevant",
     )
-    quit_pay_effect: float = p(
-        1.5,
+    quit_pay_elasticity: float = p(
+        2.5,
         0.0,
-        20.0,
-        "log-hazard",
-        "rise of the quit hazard as pay falls below the outside option",
+        10.0,
+        "elasticity",
+        "fall of the quit hazard per unit of log pay against the outside option (a constant "
+        "quit elasticity: 2 means 10% less pay, about 20% more quitting; field experiments "
+        "and quasi-experiments find 2-3, Naidu and Carr 2022); 0 = pay does not move quitting",
     )
     quit_miss_effect: float = p(
         0.25, 0.0, 5.0, "log-hazard/quarter", "rise per consecutive missed quarterly quota"
@@ -295,6 +297,16 @@ class RepParams:
         "log-hazard per log-quality",
         "fall of the quit hazard under a better manager (log of leadership quality); 0 = none",
     )
+    market_pay: float = p(
+        150_000.0,
+        1.0,
+        1e7,
+        "currency/year",
+        "on-target earnings a rep of average strength is offered elsewhere (the outside "
+        "option), set by the labour market, not by the plan: a plan that pays more than it "
+        "keeps reps, one that pays less loses them; the default is the default plan's "
+        "base salary plus target variable pay",
+    )
     outside_option_premium: float = p(
-        0.4, 0.0, 5.0, "share of OTE", "extra outside pay a top performer can get"
+        0.4, 0.0, 5.0, "share of market pay", "extra outside pay a top performer can get"
     )

@@ -71,7 +71,7 @@ MECHANISMS: dict[str, str] = {
     "exploring grows the territory": "rep.exploring_yield",
     "learning by selling": "rep.learning_rate",
     "morale drives quitting": "rep.quit_morale_effect",
-    "pay below outside option drives quitting": "rep.quit_pay_effect",
+    "pay against the market's drives quitting": "rep.quit_pay_elasticity",
     "missed quotas drive quitting": "rep.quit_miss_effect",
     "coaching lowers quitting": "rep.quit_coaching_effect",
     "coaching raises skill": "manager.coaching_effect",
