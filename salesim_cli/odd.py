@@ -128,10 +128,18 @@ SOURCES: dict[str, str] = {
     "rep.admin_hours": ASSUMED,
     "rep.quit_": CALIB_TURNOVER,
     "rep.leave_per_year": (
-        "off until fitted: about a quarter of quits are for reasons the employer does not "
-        "control (Work Institute 2025 Retention Report; validation/evidence.yaml)"
+        "estimated by make calibrate: about a quarter of quits are for reasons the employer "
+        "does not control (Work Institute 2025 Retention Report; validation/evidence.yaml)"
     ),
     "rep.outside_option_premium": CALIB_TURNOVER,
+    "rep.market_pay": (
+        "assumption: the labour market pays what the default plan pays on target (150,000); "
+        "set it to the market a team recruits from"
+    ),
+    "rep.quit_pay_elasticity": (
+        "declared at 2.5, kept by the 2026-12-05 (f) fit: quit elasticities of 2-3 in "
+        "experiments and quasi-experiments (Naidu and Carr 2022; validation/evidence.yaml)"
+    ),
     "rep.morale_": CALIB_TURNOVER,
     "rep.helping_": ASSUMED,
     "rep.rank_cutoff_uncertainty": (

@@ -381,9 +381,10 @@ def quit_hazards(
     """Weekly voluntary quit hazards of each seat's occupant: about the job, and outside it.
 
     The job's log hazard adds: low morale; pay against the outside option (a
-    constant elasticity, both ways) and pay below peers' mean pay; consecutive missed quotas; coaching received and
-    tenure (lower it); promotion prospects of strong performers and the few
-    outside offers of weak ones (both lower it, by performance rank);
+    constant elasticity, both ways) and pay below peers' mean pay; consecutive
+    missed quotas; coaching received and tenure (lower it); promotion
+    prospects of strong performers and the few outside offers of weak ones
+    (both lower it, by performance rank);
     teammates who quit in the last quarter (contagion); and the manager's
     leadership quality. The hazard outside the job (``rep.leave_per_year``)
     is the same for every rep. Both are 0 for vacant seats.
