@@ -337,6 +337,9 @@ def update_morale(
 #: numerical: floor of leadership quality under its log and powers (a quality of 0 is
 #: allowed); a twentieth of the mean manager, 8 sigma below it at the default spread
 QUALITY_FLOOR = 0.05
+#: numerical: the bounds of pay against the outside option in the quit hazard, so that a
+#: seat's pay record (empty for a few weeks, or one huge quarter) moves it at most e x log 4
+PAY_RATIO_BOUNDS = (0.25, 4.0)
 
 
 def log_quality(quality: np.ndarray) -> np.ndarray:
@@ -392,8 +395,7 @@ def quit_hazards(
     r = seats.params.rep
     occ = seats.occupied
     tenure_years = seats.tenure_weeks(week) / WEEKS_PER_YEAR
-    # pay against the outside option, bounded so a new seat's empty record does not dominate
-    pay_ratio = np.clip(seats.pay_annual / outside_option(seats), 0.25, 4.0)
+    pay_ratio = np.clip(seats.pay_annual / outside_option(seats), *PAY_RATIO_BOUNDS)
     peer_pay = seats.pay_annual[occ].mean() if occ.any() else 0.0
     below_peers = np.clip(1.0 - seats.pay_annual / max(peer_pay, 1e-9), 0.0, 1.0)
     rank = performance_rank(seats)

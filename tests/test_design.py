@@ -298,8 +298,13 @@ def test_sensitivity_command_ranks_a_parameter_that_matters_above_one_that_canno
     assert "org.quota_per_rep" in printed and str(out / "sensitivity.png") in printed
     table = pd.read_csv(out / "sensitivity.csv")
     total = table[table["index"] == "ST"].set_index(["outcome", "parameter"])["value"]
-    for outcome in ("share_at_quota", "attainment_median", "cost_of_sales"):
-        assert total[(outcome, "org.quota_per_rep")] > 0.3, outcome
+    # the quota's total-order index at the 2026-12-05 (f) defaults: attainment's above 0.3;
+    # cost of sales' 0.14 (above 0.3 before pay moved quitting: the quota moves bonus pay,
+    # and through pay against the market, the vacancies that cost nothing); the run's own
+    # noise takes the rest at n=8
+    floor = {"share_at_quota": 0.3, "attainment_median": 0.3, "cost_of_sales": 0.1}
+    for outcome, least in floor.items():
+        assert total[(outcome, "org.quota_per_rep")] > least, outcome
         assert total[(outcome, "plan.campaign.start_week")] == 0.0, outcome
     assert (out / "sensitivity.png").stat().st_size > 10_000
     results = read_outcomes(out)

@@ -103,13 +103,15 @@ def test_win_rates_by_relation_split_the_win_rate(runs):
 def test_the_offsets_move_each_relation_s_win_rate_their_own_way(runs):
     base, offset = (people_measures(r.tables) for r in runs)
     # the offsets move the log-odds by +1.5 (customers) and -1.0 (former customers). Measured
-    # shifts of the rates' log-odds, seeds 0-2 (about 300 decided expansions and 1,100
-    # win-backs a year; which deals reach a decision moves with the odds): customers +1.22,
-    # +1.22, +1.35; former customers -0.83, -0.80, -0.81; new logos +0.02, -0.20, +0.24
+    # shifts of the rates' log-odds, seeds 0-3 at the 2026-12-05 (f) defaults (about 300
+    # decided expansions and 1,100 win-backs a year; which deals reach a decision moves with
+    # the odds, and who stays with the pay they earn): customers +0.87, +0.94, +1.66, +1.35;
+    # former customers -0.75, -0.82, -1.02, -0.68; new logos +0.18, -0.17, -0.05, +0.06.
+    # (At the (e) defaults, seeds 0-2: +1.22, +1.22, +1.35; -0.83, -0.80, -0.81.)
     shift = {
         k: logit(offset[f"{k}_win_rate"]) - logit(base[f"{k}_win_rate"])
         for k in ("expansion", "winback", "new_logo")
     }
-    assert shift["expansion"] > 0.9
+    assert shift["expansion"] > 0.5
     assert shift["winback"] < -0.5
     assert abs(shift["new_logo"]) < 0.4
