@@ -64,6 +64,15 @@ CONTROLS: tuple[Control, ...] = (
     Control("manager.coaching_policy", "Who is coached first"),
     Control("plan.team_weight", "Team weight", step=0.1),
     Control(
+        "plan.base_salary",
+        "Base salary",
+        step=5_000,
+        lo=40_000,
+        hi=120_000,
+        why="the labour market pays 150,000 on target (rep.market_pay); this range pays the "
+        "default plan from 77% to 130% of it",
+    ),
+    Control(
         "quota.aggressiveness",
         "Quota aggressiveness",
         step=0.05,
