@@ -200,6 +200,7 @@ def test_an_effect_of_the_wrong_sign_fails_both():
     v = verdict_of(one(value=0.1), spike_table([0.3, 0.3, 0.3], [0.2, 0.21, 0.19]))
     assert v.ratio == pytest.approx(-1.0)
     assert v.direction_ok is False and v.size_ok is False and v.status == "fail"
+    assert v.direction_reading == "opposite"
 
 
 def test_direction_needs_the_whole_interval_on_the_published_side():
@@ -207,6 +208,12 @@ def test_direction_needs_the_whole_interval_on_the_published_side():
     v = verdict_of(one(value=0.1), noisy)
     assert v.estimate.ci_low < 0 < v.estimate.mean
     assert v.direction_ok is False and v.size_ok is True
+    # not the wrong direction: the replications cannot tell
+    assert v.direction_reading == "open"
+    assert verdict_of(one(value=0.1), spike_table([0.2] * 3, [0.3] * 3)).direction_reading == (
+        "right"
+    )
+    assert verdict_of(level(value=0.5), default_table([0.5, 0.6])).direction_reading is None
     direction_only = verdict_of(one(value=None, **{"model.size": False}), noisy)
     assert direction_only.size_ok is None and direction_only.direction_ok is False
 

@@ -8,7 +8,10 @@ over replications and 95% t interval (the helpers of
 findings.
 
 Verdicts. ``direction_ok`` (findings with ``sign`` +1/-1): the 95% interval
-lies wholly on the published side of 0 (of 1 for ``ratio``). ``size_ok``
+lies wholly on the published side of 0 (of 1 for ``ratio``); when it does not,
+``Verdict.direction_reading`` tells an interval wholly on the other side
+(``opposite``: the model contradicts the finding) from one that spans the null
+(``open``: too few replications to tell the direction). ``size_ok``
 (findings with ``size: true``): a level inside ``[low, high]`` when both are
 given, beyond the bound when only one is given and ``value`` is null, else
 within a factor 2 of ``value``; an effect within a factor 2 of the published
@@ -244,6 +247,21 @@ class Verdict:
     direction_ok: bool | None
     size_ok: bool | None
     ratio: float
+
+    @property
+    def direction_reading(self) -> str | None:
+        """``right``, ``opposite`` (the interval wholly on the other side) or ``open``.
+
+        None when the direction is not judged.
+        """
+        if self.direction_ok is None:
+            return None
+        if self.direction_ok:
+            return "right"
+        e, m = self.estimate, self.finding.model
+        null = self.finding.null
+        opposite = e.ci_high < null if m.sign > 0 else e.ci_low > null
+        return "opposite" if opposite else "open"
 
     @property
     def status(self) -> str:

@@ -46,6 +46,14 @@ def _yes(value: bool | None) -> str:
     return "-" if value is None else ("yes" if value else "**no**")
 
 
+def _direction(v: Verdict) -> str:
+    """The direction cell: yes, **no** (opposite) or **no** (open: the interval spans 0)."""
+    reading = v.direction_reading
+    if reading in (None, "right"):
+        return _yes(v.direction_ok)
+    return f"**no** ({reading})"
+
+
 def counts(verdicts: list[Verdict], split: str) -> dict[str, int]:
     """Findings, estimated, and judged/passed on direction and on size, of one split."""
     vs = [v for v in verdicts if v.finding.split == split]
@@ -54,6 +62,7 @@ def counts(verdicts: list[Verdict], split: str) -> dict[str, int]:
         "estimated": sum(v.estimate.ok for v in vs),
         "direction_judged": sum(v.direction_ok is not None for v in vs),
         "direction_ok": sum(bool(v.direction_ok) for v in vs),
+        "direction_opposite": sum(v.direction_reading == "opposite" for v in vs),
         "size_judged": sum(v.size_ok is not None for v in vs),
         "size_ok": sum(bool(v.size_ok) for v in vs),
     }
@@ -68,14 +77,15 @@ def relative_path(path: Path) -> str:
 def headline_rows(verdicts: list[Verdict]) -> list[str]:
     """The headline table: per split, findings estimated and passing on direction and size."""
     lines = [
-        "| split | findings | estimated | direction right | size right |",
-        "|---|---:|---:|---:|---:|",
+        "| split | findings | estimated | direction right | direction opposite | size right |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for split in SPLITS:
         c = counts(verdicts, split)
         lines.append(
             f"| {split} | {c['findings']} | {c['estimated']} | "
             f"{c['direction_ok']} of {c['direction_judged']} | "
+            f"{c['direction_opposite']} of {c['direction_judged']} | "
             f"{c['size_ok']} of {c['size_judged']} |"
         )
     return lines
@@ -95,7 +105,7 @@ def finding_rows(verdicts: list[Verdict], terms: dict[str, float] | None = None)
         term = num(terms[f.id]) if f.id in terms else "-"
         lines.append(
             f"| `{f.id}` | {f.split} | {m.experiment}: {m.metric} ({m.kind}) | {_published(f)} | "
-            f"{sim} | {num(v.ratio)} | {_yes(v.direction_ok)} | {_yes(v.size_ok)} | {term} |"
+            f"{sim} | {num(v.ratio)} | {_direction(v)} | {_yes(v.size_ok)} | {term} |"
         )
     return lines
 

@@ -124,6 +124,7 @@ def write_evidence(out: Path, verdicts: list) -> Path:
             "sd": v.estimate.se * np.sqrt(v.estimate.n) if v.estimate.n else float("nan"),
             "n": v.estimate.n,
             "direction_ok": v.direction_ok,
+            "direction_reading": v.direction_reading,
             "size_ok": v.size_ok,
             "ratio": v.ratio,
         }
@@ -147,12 +148,15 @@ def evidence_section(verdicts: list, replications: int) -> list[str]:
         "`make calibrate` fits; test findings never enter the fit. Direction: the 95% "
         "interval lies wholly on the published side of 0 (of 1 for ratios). Size: a level "
         "inside the published band (or within a factor 2 of the value); an effect within a "
-        "factor 2 of the published one (ratio = simulated / published).",
+        "factor 2 of the published one (ratio = simulated / published). A direction not "
+        "right is *opposite* when the interval lies wholly on the other side (the model "
+        "contradicts the finding) and *open* when it spans 0 (these replications cannot tell).",
         "",
-        f"**Train: direction {train['direction_ok']} of {train['direction_judged']}, size "
-        f"{train['size_ok']} of {train['size_judged']}. Test: direction "
-        f"{test['direction_ok']} of {test['direction_judged']}, size {test['size_ok']} of "
-        f"{test['size_judged']}.**",
+        f"**Train: direction {train['direction_ok']} of {train['direction_judged']} "
+        f"({train['direction_opposite']} opposite), size {train['size_ok']} of "
+        f"{train['size_judged']}. Test: direction {test['direction_ok']} of "
+        f"{test['direction_judged']} ({test['direction_opposite']} opposite), size "
+        f"{test['size_ok']} of {test['size_judged']}.**",
         "",
         *headline_rows(verdicts),
         "",
