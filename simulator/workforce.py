@@ -338,7 +338,8 @@ def update_morale(
 #: allowed); a twentieth of the mean manager, 8 sigma below it at the default spread
 QUALITY_FLOOR = 0.05
 #: numerical: the bounds of pay against the outside option in the quit hazard, so that a
-#: seat's pay record (empty for a few weeks, or one huge quarter) moves it at most e x log 4
+#: seat's pay record (a smoothed average: one huge quarter, or a quarter with next to no
+#: pay) moves the log hazard at most e x log 4
 PAY_RATIO_BOUNDS = (0.25, 4.0)
 
 
