@@ -279,6 +279,32 @@ def test_a_finding_that_cannot_be_estimated_is_reported_with_its_reason():
     assert "experiment 'spike' was not simulated" in missing.status
 
 
+# -- powered replications --------------------------------------------------------------------
+
+
+def pilot(half_width: float, mean: float = 0.0, n: int = 20) -> Estimate:
+    return Estimate(mean, mean - half_width, mean + half_width, half_width / 2, n)
+
+
+def test_powered_replications_bring_the_half_width_to_half_the_published_effect():
+    wide = one(id="wide", value=0.1)  # half-width 0.1 against a target of 0.05: 4x the pilot
+    narrow = one(id="narrow", value=0.1)
+    assert moments.powered_replications([narrow], {"narrow": pilot(0.04)}) == {}
+    # an experiment takes the most its findings need
+    est = {"wide": pilot(0.1), "narrow": pilot(0.06)}
+    assert moments.powered_replications([wide, narrow], est) == {"spike": 80}
+    # the mean never enters: the same spread on the other side needs the same replications
+    assert moments.powered_replications([wide], {"wide": pilot(0.1, mean=-0.3)}) == {"spike": 80}
+    assert moments.powered_replications([wide], {"wide": pilot(0.2)}) == {"spike": 100}  # cap
+    assert moments.powered_replications([wide], {"wide": pilot(0.2)}, cap=50) == {"spike": 50}
+    # levels, direction-only effects and findings not estimated are left at the pilot
+    flat = level(value=0.57, low=0.5, high=0.6)
+    direction_only = one(id="d", value=None, **{"model.size": False})
+    missing = one(id="m", value=0.1)
+    est = {"probe": pilot(0.5), "d": pilot(0.5), "m": Estimate(reason="no measure")}
+    assert moments.powered_replications([flat, direction_only, missing], est) == {}
+
+
 # -- the loss ---------------------------------------------------------------------------------
 
 

@@ -82,6 +82,12 @@ SIZE_FACTOR = 2.0
 SCALE_FLOOR = 0.25
 #: the z a training finding that cannot be estimated counts for in the loss
 NOT_ESTIMATED_Z = 5.0
+#: powered replications: an effect's 95% half-width is brought to at most this share of
+#: the published effect (an effect of the published size then lies wholly on its side of
+#: 0 about 97.5% of the time)
+POWER_HALF_WIDTH = 0.5
+#: powered replications: the most replications per arm any experiment is run with
+POWER_MAX_REPLICATIONS = 100
 
 
 # -- simulating -------------------------------------------------------------------------------
@@ -357,6 +363,66 @@ def loss_terms(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -
 def loss(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> float:
     """The method-of-simulated-moments loss over the training findings (module docstring)."""
     return float(sum(loss_terms(findings, estimates).values()))
+
+
+def powered_replications(
+    findings: Iterable[Finding],
+    estimates: Mapping[str, Estimate],
+    cap: int = POWER_MAX_REPLICATIONS,
+    half_width: float = POWER_HALF_WIDTH,
+) -> dict[str, int]:
+    """Experiment -> replications its effect findings need to tell the published effect from 0.
+
+    For every effect finding with a published number and a judged direction,
+    the replications at which the 95% half-width, scaled from the pilot's by
+    ``sqrt(n_pilot / n)``, is at most ``half_width`` times the published
+    effect (measured from 1 for ``ratio``); an experiment takes the most any
+    of its findings needs, at most ``cap``. Only experiments needing more
+    than their pilot appear. The rule reads the pilot's spread, never its
+    mean, so it cannot favour a verdict: more replications narrow an interval
+    around whatever the model does, and can as well show it on the wrong side.
+    """
+    need: dict[str, int] = {}
+    for f in findings:
+        e, m = estimates[f.id], f.model
+        pub = f.published
+        if not (f.is_effect and m.sign != 0 and pub is not None and e.ok and e.n > 1):
+            continue
+        effect = abs(pub - 1.0 if m.kind == "ratio" else pub)
+        pilot = (e.ci_high - e.ci_low) / 2.0
+        if effect <= 0 or not math.isfinite(pilot) or pilot <= half_width * effect:
+            continue
+        # rounded first: an interval's ends carry float error that must not add a replication
+        n = min(cap, math.ceil(round(e.n * (pilot / (half_width * effect)) ** 2, 6)))
+        if n > e.n:
+            need[m.experiment] = max(need.get(m.experiment, 0), n)
+    return need
+
+
+def evaluate_powered(
+    findings: list[Finding],
+    overrides: tuple[str, ...] = (),
+    replications: int = 20,
+    seed: int = 0,
+    workers: int = 1,
+    cap: int = POWER_MAX_REPLICATIONS,
+) -> tuple[dict[str, Estimate], dict[str, int]]:
+    """Estimates at ``replications`` per arm, then at powered ones where a pilot is too wide.
+
+    Every finding is first simulated with ``replications`` (the pilot); each
+    experiment :func:`powered_replications` names is run again with the
+    replications it needs (the same seeds: the pilot's replications are its
+    first ones), and its findings are estimated from that run. Returns the
+    estimates and experiment -> replications per arm of every experiment run.
+    """
+    tables = simulate(findings, overrides, replications, seed, workers)
+    estimates = estimate(findings, tables)
+    used = dict.fromkeys(tables, replications)
+    for name, n in sorted(powered_replications(findings, estimates, cap).items()):
+        chosen = [f for f in findings if f.model.experiment == name]
+        estimates.update(estimate(chosen, simulate(chosen, overrides, n, seed, workers)))
+        used[name] = n
+    return estimates, used
 
 
 def evaluate(

@@ -91,8 +91,13 @@ def headline_rows(verdicts: list[Verdict]) -> list[str]:
     return lines
 
 
-def finding_rows(verdicts: list[Verdict], terms: dict[str, float] | None = None) -> list[str]:
-    """One table row per finding: published, simulated with its interval, ratio, verdicts."""
+def finding_rows(
+    verdicts: list[Verdict], terms: dict[str, float] | None = None, replications: int | None = None
+) -> list[str]:
+    """One table row per finding: published, simulated with its interval, ratio, verdicts.
+
+    An estimate over other than ``replications`` replications says how many.
+    """
     terms = terms or {}
     lines = [
         "| finding | split | experiment: measure (kind) | published [low, high] | "
@@ -102,6 +107,8 @@ def finding_rows(verdicts: list[Verdict], terms: dict[str, float] | None = None)
     for v in verdicts:
         f, e, m = v.finding, v.estimate, v.finding.model
         sim = f"{num(e.mean)} [{num(e.ci_low)}, {num(e.ci_high)}]" if e.ok else v.status
+        if e.ok and replications is not None and e.n != replications:
+            sim += f", n {e.n}"
         term = num(terms[f.id]) if f.id in terms else "-"
         lines.append(
             f"| `{f.id}` | {f.split} | {m.experiment}: {m.metric} ({m.kind}) | {_published(f)} | "

@@ -60,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         help="replications per arm of the evidence base (default 20; 0 skips it)",
     )
     parser.add_argument(
+        "--no-power",
+        action="store_true",
+        help="keep every evidence experiment at --evidence-replications (by default an effect "
+        "whose interval is too wide to tell the published effect from 0 is run again with "
+        "more, up to 100)",
+    )
+    parser.add_argument(
         "--steady-seeds", type=int, default=10, help="seeds of the steady-state check (10; 0 skips)"
     )
     parser.add_argument(
@@ -102,12 +109,18 @@ def main(argv: list[str] | None = None) -> int:
         from experiments.validation.report import evidence_section, write_evidence
 
         findings = ev.load(ev.EVIDENCE)
-        estimates, _ = moments.evaluate(
-            findings, tuple(args.set), args.evidence_replications, args.seed, args.workers
-        )
+        if args.no_power:
+            estimates, _ = moments.evaluate(
+                findings, tuple(args.set), args.evidence_replications, args.seed, args.workers
+            )
+            used = {}
+        else:
+            estimates, used = moments.evaluate_powered(
+                findings, tuple(args.set), args.evidence_replications, args.seed, args.workers
+            )
         evidence = moments.judge(findings, estimates)
         write_evidence(args.out, evidence)
-        extra += evidence_section(evidence, args.evidence_replications)
+        extra += evidence_section(evidence, args.evidence_replications, used)
         for v in evidence:
             print(f"{v.status:5s} {v.finding.split:5s} {v.finding.id}: ratio {num(v.ratio)}")
         evidence_failed = not all(v.estimate.ok for v in evidence)

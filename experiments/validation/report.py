@@ -135,11 +135,32 @@ def write_evidence(out: Path, verdicts: list) -> Path:
     return path
 
 
-def evidence_section(verdicts: list, replications: int) -> list[str]:
-    """The report's evidence section: headline counts by split and the table per finding."""
+def evidence_section(
+    verdicts: list, replications: int, used: dict[str, int] | None = None
+) -> list[str]:
+    """The report's evidence section: headline counts by split and the table per finding.
+
+    ``used``: experiment -> replications per arm, where the powered rule
+    (:func:`experiments.estimation.moments.powered_replications`) ran more than
+    ``replications``.
+    """
+    from experiments.estimation.moments import POWER_HALF_WIDTH, POWER_MAX_REPLICATIONS
     from experiments.estimation.report import counts, finding_rows, headline_rows
 
     train, test = counts(verdicts, "train"), counts(verdicts, "test")
+    powered = {k: n for k, n in sorted((used or {}).items()) if n > replications}
+    power = (
+        [
+            "",
+            f"Powered replications: an effect whose 95% interval at {replications} "
+            f"replications was wider than {POWER_HALF_WIDTH:g} times the published effect on "
+            "either side was run again with the replications that bring it there (from the "
+            f"spread, never the mean; at most {POWER_MAX_REPLICATIONS}), on the same seeds "
+            "extended: " + ", ".join(f"`{k}` {n}" for k, n in powered.items()) + ".",
+        ]
+        if powered
+        else []
+    )
     return [
         "## The evidence base, scored on size",
         "",
@@ -151,6 +172,7 @@ def evidence_section(verdicts: list, replications: int) -> list[str]:
         "factor 2 of the published one (ratio = simulated / published). A direction not "
         "right is *opposite* when the interval lies wholly on the other side (the model "
         "contradicts the finding) and *open* when it spans 0 (these replications cannot tell).",
+        *power,
         "",
         f"**Train: direction {train['direction_ok']} of {train['direction_judged']} "
         f"({train['direction_opposite']} opposite), size {train['size_ok']} of "
@@ -160,7 +182,7 @@ def evidence_section(verdicts: list, replications: int) -> list[str]:
         "",
         *headline_rows(verdicts),
         "",
-        *finding_rows(verdicts),
+        *finding_rows(verdicts, replications=replications),
         "",
     ]
 
