@@ -55,6 +55,8 @@ class CustomerBase:
     trust: np.ndarray
     rep_changed_week: np.ndarray
     churned_week: np.ndarray
+    #: installed value of the customers the last :meth:`churn` lost
+    churned_installed: float = 0.0
 
     segment: np.ndarray
     sqrt_potential: np.ndarray
@@ -109,6 +111,11 @@ class CustomerBase:
         n = self.n
         return np.bincount(self.seat[:n][self.customer[:n]], minlength=n_seats)
 
+    def installed_total(self) -> float:
+        """Installed value (recurring revenue) of all customers."""
+        n = self.n
+        return float(self.installed[:n][self.customer[:n]].sum())
+
     def penetration(self, growth: float, among: np.ndarray | None = None) -> float:
         """Mean share of its (grown) potential a customer already buys; NaN without customers.
 
@@ -156,10 +163,14 @@ class CustomerBase:
     def churn(self, week: int, rng: np.random.Generator) -> np.ndarray:
         """Customers who stop buying this week (they become prospects); returns their seats.
 
+        ``churned_installed`` is then the installed value (recurring revenue)
+        they took with them.
+
         The hazard is ``buyer.churn_per_year`` at half care and neutral trust,
         rising as care or trust fall and in the weeks after a change of rep.
         """
         b = self.params.buyer
+        self.churned_installed = 0.0
         if b.churn_per_year <= 0:
             return np.zeros(0, np.int64)
         n = self.n
@@ -173,6 +184,7 @@ class CustomerBase:
         )
         hazard = b.churn_per_year / WEEKS_PER_YEAR * np.exp(log_h)
         lost = idx[rng.random(idx.size) < 1.0 - np.exp(-hazard)]
+        self.churned_installed = float(self.installed[lost].sum())
         self.customer[lost] = False
         self.care[lost] = 0.0
         self.installed[lost] = 0.0

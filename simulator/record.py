@@ -49,6 +49,8 @@ WEEKLY_COLUMNS = (
     "accounts",
     "customers_churned",
     "penetration",
+    "installed",
+    "installed_churned",
 )
 
 REP_COLUMNS = (

@@ -132,6 +132,8 @@ class RowBuilder:
                 self.accounts.n,
                 self._week_churned,
                 self.accounts.penetration(self._growth),
+                self.accounts.installed_total(),
+                self.accounts.churned_installed,
             ),
         )
 
