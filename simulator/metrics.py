@@ -157,9 +157,7 @@ def summarise(tables: dict[str, pd.DataFrame], n_seats: int) -> dict[str, float]
         "customer_churn_rate": float(ev["customers_churned"].sum() / customers / years)
         if customers > 0 and years > 0
         else 0.0,
-        "revenue_churn_rate": float(
-            ev["installed_churned"].sum() / ev["installed"].mean() / years
-        )
+        "revenue_churn_rate": float(ev["installed_churned"].sum() / ev["installed"].mean() / years)
         if len(ev) and ev["installed"].mean() > 0 and years > 0
         else 0.0,
         "expansion_share": float(won.loc[won["expansion"], "price"].sum() / won["price"].sum())
