@@ -370,9 +370,8 @@ def test_more_admin_load_lowers_revenue(replicate, direction):
 
 # Mean attainment at the 2026-12-05 (f) defaults: -0.048 (SE 0.032) on seeds 0-15, -0.052
 # (0.026) on seeds 0-31 (2.0 standard errors), -0.065 (0.021) on seeds 5000-5031 (at (e):
-# -0.042 (0.028) and -0.025 (0.018)): the loss is there, small. Strict: the mark goes when
-# it is clear at n=16.
-@pytest.mark.xfail(strict=True, reason="fact 8 fails at the fitted defaults (issue 11 note)")
+# -0.042 (0.028) and -0.025 (0.018)): the loss is there, small. It was a strict xfail until
+# it passed on seeds 0-15 at the (g) defaults (validate's 30 seeds still read it open).
 def test_more_admin_load_lowers_attainment(base, heavy_admin, direction):
     direction(base, heavy_admin, "attainment_mean", -1)
 

@@ -89,9 +89,11 @@ def test_the_same_plan_changes_nobody_and_a_richer_plan_raises_everyone():
     assert np.all(same.reps["change"] == 0.0)
     assert set(same.reps["verdict"]) == {UNCLEAR}
     richer = with_overrides(base, **{"plan.target_variable": 150_000.0})
-    out = winners_and_losers(history, base, richer, replications=3, seed=1)
+    # 8 replications: at 3 only 26% of reps' gains were told apart from 0 on the
+    # 2026-12-05 (g) defaults (57% at 5, 96% at 8), every change still positive
+    out = winners_and_losers(history, base, richer, replications=8, seed=1)
     assert len(out.reps) == len(current_reps(history))
-    # 16 reps for a year, 3 replications: every rank gains on average, none loses
+    # 16 reps for a year: every rank gains on average, none loses
     assert (out.curves["change"] > 0).all() and (out.reps["change"] > 0).all()
     assert LOSES not in set(out.reps["verdict"])
     assert (out.reps["verdict"] == GAINS).mean() > 0.5
