@@ -305,6 +305,15 @@ def test_powered_replications_bring_the_half_width_to_half_the_published_effect(
     assert moments.powered_replications([flat, direction_only, missing], est) == {}
 
 
+def test_evaluate_powered_runs_a_wide_experiment_again_and_the_cap_keeps_the_pilot():
+    tiny = one(value=1e-4)  # a published effect no pilot can resolve: powered to the cap
+    pilot_only = moments.evaluate([tiny], TINY, 2, 0, 1)[0]
+    est, used = moments.evaluate_powered([tiny], TINY, 2, 0, 1, cap=2)
+    assert used == {"spike": 2} and est == pilot_only
+    est, used = moments.evaluate_powered([tiny], TINY, 2, 0, 1, cap=3)
+    assert used == {"spike": 3} and est["probe"].n == 3
+
+
 # -- the loss ---------------------------------------------------------------------------------
 
 

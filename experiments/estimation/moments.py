@@ -411,14 +411,20 @@ def evaluate_powered(
 
     Every finding is first simulated with ``replications`` (the pilot); each
     experiment :func:`powered_replications` names is run again with the
-    replications it needs (the same seeds: the pilot's replications are its
-    first ones), and its findings are estimated from that run. Returns the
-    estimates and experiment -> replications per arm of every experiment run.
+    replications it needs, when that is more than the pilot ran (the same
+    seeds: the pilot's replications are its first ones), and its findings are
+    estimated from that run. ``cap=replications`` runs the pilot alone.
+    Returns the estimates and experiment -> replications per arm of every
+    experiment run.
     """
     tables = simulate(findings, overrides, replications, seed, workers)
     estimates = estimate(findings, tables)
     used = dict.fromkeys(tables, replications)
     for name, n in sorted(powered_replications(findings, estimates, cap).items()):
+        # a finding whose measure is NaN in some runs counts fewer values than were run:
+        # never run an experiment again with as few replications as its pilot
+        if n <= replications:
+            continue
         chosen = [f for f in findings if f.model.experiment == name]
         estimates.update(estimate(chosen, simulate(chosen, overrides, n, seed, workers)))
         used[name] = n

@@ -109,18 +109,18 @@ def main(argv: list[str] | None = None) -> int:
         from experiments.validation.report import evidence_section, write_evidence
 
         findings = ev.load(ev.EVIDENCE)
-        if args.no_power:
-            estimates, _ = moments.evaluate(
-                findings, tuple(args.set), args.evidence_replications, args.seed, args.workers
-            )
-            used = {}
-        else:
-            estimates, used = moments.evaluate_powered(
-                findings, tuple(args.set), args.evidence_replications, args.seed, args.workers
-            )
+        reps = args.evidence_replications
+        estimates, used = moments.evaluate_powered(
+            findings,
+            tuple(args.set),
+            reps,
+            args.seed,
+            args.workers,
+            cap=reps if args.no_power else moments.POWER_MAX_REPLICATIONS,
+        )
         evidence = moments.judge(findings, estimates)
         write_evidence(args.out, evidence)
-        extra += evidence_section(evidence, args.evidence_replications, used)
+        extra += evidence_section(evidence, reps, used)
         for v in evidence:
             print(f"{v.status:5s} {v.finding.split:5s} {v.finding.id}: ratio {num(v.ratio)}")
         evidence_failed = not all(v.estimate.ok for v in evidence)
