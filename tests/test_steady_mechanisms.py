@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from experiments.validation.measures import people_measures
 from simulator.accounts import NEVER, Accounts
 from simulator.agents.rep import discount, future_tilt, later_pay_lags
 from simulator.invariants import accounting_invariants
@@ -229,6 +230,19 @@ def test_quits_outside_the_job_are_counted_as_their_share_of_each_quitters_hazar
     # more quits outside the job than quits is an accounting error
     weekly.loc[weekly["exits_voluntary"].idxmax(), "exits_outside"] += 1.0
     assert not accounting_invariants(result)["headcount_flows_add_up"]
+
+
+def test_the_involuntary_share_of_exits_counts_the_firms_exits_of_the_evaluation_years():
+    small = {"org.n_reps": 24, "run.years": 2}
+    never = run_one(with_overrides(SimParams(), **small, **{"performance.exit_strength": 0.0}), 0)
+    assert people_measures(never.tables)["involuntary_exit_share"] == 0.0
+    hard = {"performance.exit_strength": 0.8, "performance.threshold": 0.8}
+    result = run_one(with_overrides(SimParams(), **small, **hard), 0)
+    reps = result.tables["reps"]
+    exits = reps[~reps["warmup"] & reps["exit"]]
+    fired = (exits["exit_kind"] == "involuntary").sum()
+    assert 0 < fired < len(exits)
+    assert people_measures(result.tables)["involuntary_exit_share"] == fired / len(exits)
 
 
 def test_better_managers_hire_better_and_leave_more_time_for_coaching():

@@ -278,6 +278,8 @@ def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
 
     - ``exit_first_year_share``: share of evaluation-window exits (voluntary and
       involuntary) by reps in their first year (DePaul's time to turnover);
+    - ``involuntary_exit_share``: share of evaluation-window exits that were the
+      firm's (performance management), the rest being quits and departures;
     - ``tenure_years_mean``: mean tenure of the reps holding seats, in years;
     - ``vacancy_months_mean``: mean time a seat stays open, in months (Little's
       law: mean open seats over seats filled per month);
@@ -298,7 +300,10 @@ def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     decided = deals[deals["week"] >= int(ev["week"].min())] if len(ev) else deals
     mgr = ev[["mgr_hours_coaching", "mgr_hours_support", "mgr_hours_inspection"]].sum().sum()
     mgr_all = ev[[c for c in ev.columns if c.startswith("mgr_hours_")]].sum().sum()
+    fired = float(ev["exits_involuntary"].sum())
+    left = fired + float(ev["exits_voluntary"].sum())
     return {
+        "involuntary_exit_share": fired / left if left > 0 else float("nan"),
         "exit_first_year_share": float((exits["tenure_weeks"] < 52).mean())
         if len(exits)
         else float("nan"),
@@ -396,7 +401,8 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
       ``manager_top_quartile_at_quota``, ``manager_share_below_half_at_quota``:
       :func:`manager_ranked_gap`;
     - ``drift_*``: :func:`yearly_drift`;
-    - ``exit_first_year_share``, ``tenure_years_mean``, ``vacancy_months_mean``,
+    - ``exit_first_year_share``, ``involuntary_exit_share``, ``tenure_years_mean``,
+      ``vacancy_months_mean``,
       ``win_rate`` (and by the buyer's relation: ``new_logo_win_rate``, ``winback_win_rate``,
       ``expansion_win_rate``), ``last_month_share``, ``manager_share_team``:
       :func:`people_measures`;
