@@ -75,7 +75,8 @@ def main() -> None:
     table = spread_table(args.seeds, args.workers)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "attainment_spread.json"
-    out.write_text(json.dumps({"seeds": args.seeds, "rows": table.round(4).to_dict("index")}, indent=1))
+    rows = table.round(4).to_dict("index")
+    out.write_text(json.dumps({"seeds": args.seeds, "rows": rows}, indent=1))
     print(table.round(3).to_string())
     print(f"wrote {out}")
 
