@@ -49,19 +49,25 @@ ROWS: dict[str, dict[str, float]] = {
 MOMENTS = ("attainment_median", "attainment_p90", "share_at_quota", "top20_revenue_share")
 
 
-def run_row(task: tuple[str, int]) -> dict[str, float | str | int]:
-    """Attainment moments of one row's organisation for one seed."""
-    name, seed = task
-    summary = run_one(with_overrides(SimParams(), **ROWS[name]), seed).summary
+def run_row(task: tuple[str, int, dict[str, object]]) -> dict[str, float | str | int]:
+    """Attainment moments of one row's organisation for one seed (``base``: more overrides)."""
+    name, seed, base = task
+    summary = run_one(with_overrides(SimParams(), **base, **ROWS[name]), seed).summary
     return {"row": name, "seed": seed, **{m: summary[m] for m in MOMENTS}}
 
 
-def spread_table(seeds: int, workers: int) -> pd.DataFrame:
-    """Per row: the mean moments over seeds and p90 over the median."""
-    tasks = [(name, seed) for name in ROWS for seed in range(seeds)]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        runs = pd.DataFrame(list(pool.map(run_row, tasks)))
+def spread_table(seeds: int, workers: int, base: dict[str, object] | None = None) -> pd.DataFrame:
+    """Per row: the mean moments over seeds and p90 over the median.
+
+    ``base`` overrides every row's organisation (a smaller one for a quick look).
+    """
+    tasks = [(name, seed, base or {}) for name in ROWS for seed in range(seeds)]
+    if workers <= 1:
+        runs = pd.DataFrame([run_row(task) for task in tasks])
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            runs = pd.DataFrame(list(pool.map(run_row, tasks)))
     table = runs.groupby("row", sort=False)[list(MOMENTS)].mean()
     table["p90_over_median"] = table["attainment_p90"] / table["attainment_median"]
     return table
