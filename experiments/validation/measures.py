@@ -300,10 +300,10 @@ def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     decided = deals[deals["week"] >= int(ev["week"].min())] if len(ev) else deals
     mgr = ev[["mgr_hours_coaching", "mgr_hours_support", "mgr_hours_inspection"]].sum().sum()
     mgr_all = ev[[c for c in ev.columns if c.startswith("mgr_hours_")]].sum().sum()
-    fired = float(ev["exits_involuntary"].sum())
-    left = fired + float(ev["exits_voluntary"].sum())
     return {
-        "involuntary_exit_share": fired / left if left > 0 else float("nan"),
+        "involuntary_exit_share": float((exits["exit_kind"] == "involuntary").mean())
+        if len(exits)
+        else float("nan"),
         "exit_first_year_share": float((exits["tenure_weeks"] < 52).mean())
         if len(exits)
         else float("nan"),
