@@ -2,10 +2,15 @@
 
 The same marginal-pay reasoning as the reps' time choice
 (:func:`simulator.agents.rep.choose_time`), applied to moving a deal across a
-period boundary: :func:`hold_back` compares a ready deal's exact pay now with
+period boundary: :func:`hold_back` compares a ready deal's expected pay now with
 its expected pay next period; :func:`pull_in` chooses the unready deals whose
 discounted pay now beats their pay later; both price the ratchet's later
-quota rise (:func:`ratchet_loss`).
+quota rise (:func:`ratchet_loss`). A deal credited now is priced where the
+period will end, not where it stands: the rep adds the sales it still expects
+before the end (:func:`_now_pay`), so weeks before the end a rep on course for
+a weak quarter holds deals for a better one, and one on course for a strong
+quarter pulls them in (Larkin 2014: deals concentrated in the quarters where
+the commission rate is high).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.agents.incentives import NODES, WEIGHTS, per_unit_of_quota
+from simulator.agents.incentives import NODES, WEIGHTS, per_unit_of_quota, remaining_sales
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import Commission, QuotaBonus, measure_mask
 
@@ -29,6 +34,46 @@ def _on_measure(model: SalesModel, name: str, deals, values: np.ndarray) -> np.n
         return values
     a = model.accounts
     return np.where(measure_mask(measure, a.expansion[deals], a.segment[deals]), values, 0.0)
+
+
+def _further(model: SalesModel, name: str, seats: np.ndarray) -> np.ndarray:
+    """Sales each seat still expects on a component's measure this period after this week.
+
+    The seat's expected further sales (:func:`~simulator.agents.incentives.remaining_sales`,
+    this week included) less this week's share of them, times the territory's
+    share of bookings on the measure: what the rest of the period adds before
+    its end decides what a deal credited now pays.
+    """
+    comp = model.plan.components[name]
+    w = comp.period_weeks
+    left = model.weeks_left(w)
+    further = remaining_sales(model, w)[seats] * (left - 1) / left
+    share = model.seats.measure_share(comp.measure)
+    if share is not None:
+        further = further * share[seats]
+    return further
+
+
+def _now_pay(
+    model: SalesModel,
+    name: str,
+    seats: np.ndarray,
+    cred: np.ndarray,
+    q: np.ndarray,
+    extra: np.ndarray,
+) -> np.ndarray:
+    """Expected pay of one component this period with ``extra`` credited now, at the period end.
+
+    The period ends at ``cred`` plus the seat's further sales (:func:`_further`),
+    spread as a compound Poisson stream of its typical deal; in a period's last
+    week nothing further comes and the pay is exact.
+    """
+    further = _further(model, name, seats)
+    if not further.any():
+        return model.plan.component_pay(name, cred + extra, q)
+    sd = np.sqrt(np.maximum(further * model.seats.typical_deal[seats], 0.0))
+    s = cred[:, None] + np.maximum(further[:, None] + sd[:, None] * NODES, 0.0)
+    return model.plan.component_pay(name, s + extra[:, None], q[:, None]) @ WEIGHTS
 
 
 def _later_gain(
@@ -81,7 +126,8 @@ def ratchet_loss(
 ) -> np.ndarray:
     """Pay a rep expects to lose because crediting ``extra`` in a quarter raises the next quota.
 
-    Zero unless quotas ratchet. Priced on where the quarter ends, not at the
+    Zero unless quotas ratchet. Priced on where the quarter ends (``credited``
+    plus the sales the rep still expects in it, with their spread), not at the
     current margin, so that a deal pulled in across quota pays the ratchet's
     upward rate on the part beyond it. With ``later`` the deal is credited
     next quarter, whose end the rep projects from its own selling rate with
@@ -97,11 +143,18 @@ def ratchet_loss(
         return np.zeros(len(seats))
     st = model.seats
     w = WEEKS_PER_QUARTER
-    if not later:
+    if not later:  # the quarter ends at credited plus the sales still expected in it
         q = st.quota[w][seats]
-        return _ratchet_curve(model, seats, credited + extra, q) - _ratchet_curve(
-            model, seats, credited, q
+        left = model.weeks_left(w)
+        further = remaining_sales(model, w)[seats] * (left - 1) / left
+        sd = np.sqrt(np.maximum(further * st.typical_deal[seats], 0.0))
+        s = (credited + further)[:, None] + sd[:, None] * NODES
+        s = np.maximum(s, credited[:, None])
+        q2 = q[:, None]
+        diff = _ratchet_curve(model, seats, s + extra[:, None], q2) - _ratchet_curve(
+            model, seats, s, q2
         )
+        return diff @ WEIGHTS
     q_next = (st.annual_quota_full[seats] * w / WEEKS_PER_YEAR)[:, None]
     proj = (st.expected_weekly_sales[seats] * w)[:, None]
     sd = np.sqrt(np.maximum(proj * st.typical_deal[seats][:, None], 1.0))
@@ -125,7 +178,8 @@ def hold_back(
     A rep holds a deal when its expected pay next period (win probability
     after the wait, times the pay of adding it, at the price less
     ``buyer.hold_discount`` promised for waiting, to next period's projected
-    sales) beats the exact pay of crediting it now. Components whose period
+    sales) beats the expected pay of crediting it now, at the period's
+    projected end (:func:`_now_pay`). Components whose period
     does not end soon pay the same either way and do not count. ``deals``
     (account indices) tell each component's measure which deals it counts;
     without them every deal counts for every component.
@@ -143,7 +197,9 @@ def hold_back(
         cred = seats.credited_by[comp.measure][w][deal_seats]
         q = seats.quota[w][deal_seats] * comp.quota_share
         v = values if deals is None else _on_measure(model, name, deals, values)
-        gain_now += plan.component_pay(name, cred + v, q) - plan.component_pay(name, cred, q)
+        gain_now += _now_pay(model, name, deal_seats, cred, q, v) - _now_pay(
+            model, name, deal_seats, cred, q, np.zeros_like(v)
+        )
         v_later = later_values if deals is None else _on_measure(model, name, deals, later_values)
         gain_later += _later_gain(model, name, deal_seats, v_later)
     cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
@@ -201,15 +257,13 @@ def pull_in(
                 now_m = within(p_rush[order] * price_m)
         cred = seats.credited_by[comp.measure][w][s] + closing_m
         q = seats.quota[w][s] * comp.quota_share
-        base = plan.component_pay(name, cred, q)
+        now = _now_pay(model, name, s, cred, q, now_m)
         if w in ending:
-            net += plan.component_pay(name, cred + now_m, q) - base
+            net += now - _now_pay(model, name, s, cred, q, np.zeros_like(now_m))
             net -= within(p_normal[order] * _later_gain(model, name, s, value_m))
         else:  # same period either way: only the discount costs
             later_credit = within(p_normal[order] * value_m)
-            net += plan.component_pay(name, cred + now_m, q) - plan.component_pay(
-                name, cred + later_credit, q
-            )
+            net += now - _now_pay(model, name, s, cred, q, later_credit)
     cred_q = seats.credited[WEEKS_PER_QUARTER][s] + closing[s]
     net -= ratchet_loss(model, s, cred_q, now_credit)
     net += ratchet_loss(model, s, cred_q, within(p_normal[order] * value_o), later=True)
