@@ -31,15 +31,17 @@ class DealFlow:
             seats = a.seat[ready]
             p_win = a.win_probability(ready, skill[seats], comp)
             wait = min(self.weeks_left(w) for w in self.periods_ending_soon())
-            p_held = p_win * (1.0 - self.params.buyer.hold_loss_per_week) ** wait
+            # a buyer's patience is measured in its own stages: slow buyers walk away slowly
+            stay = (1.0 - self.params.buyer.hold_loss_per_week) ** (
+                1.0 / a.seg_stage_weeks[a.segment[ready]]
+            )
+            p_held = p_win * stay**wait
             hold = (
                 st.occupied[seats]
                 & hold_back(self, seats, a.value[ready], p_win, p_held, deals=ready)
                 & (self.rng_pipeline.random(ready.size) < strength)
             )
-            walked = hold & (
-                self.rng_pipeline.random(ready.size) < self.params.buyer.hold_loss_per_week
-            )
+            walked = hold & (self.rng_pipeline.random(ready.size) >= stay)
             a.lose(ready[walked])
             a.hold(ready[hold & ~walked])
             held = int(hold.sum())

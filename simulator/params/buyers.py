@@ -109,7 +109,13 @@ class BuyerParams:
         0.15, 0.0, 1.0, "share of win prob", "loss of win probability when a deal is rushed"
     )
     hold_loss_per_week: float = p(
-        0.15, 0.0, 1.0, "1/week", "chance a ready buyer walks away each week a deal is held back"
+        0.15,
+        0.0,
+        1.0,
+        "1/stage-week",
+        "chance a ready buyer walks away for each week a deal is held back, for a buyer whose "
+        "stages last a week; a buyer whose stages last s weeks (segment cycle_weeks / 5) "
+        "walks away as if it waited 1/s of that",
     )
     hold_discount: float = p(
         0.0,
