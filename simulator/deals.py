@@ -31,17 +31,19 @@ class DealFlow:
             seats = a.seat[ready]
             p_win = a.win_probability(ready, skill[seats], comp)
             wait = min(self.weeks_left(w) for w in self.periods_ending_soon())
-            # a buyer's patience is measured in its own stages: slow buyers walk away slowly
-            stay = (1.0 - self.params.buyer.hold_loss_per_week) ** (
-                1.0 / a.seg_stage_weeks[a.segment[ready]]
-            )
+            b = self.params.buyer
+            if b.hold_patience_in_stages:
+                stay = a.hold_stay(ready)
+                walk = 1.0 - stay
+            else:
+                stay, walk = 1.0 - b.hold_loss_per_week, b.hold_loss_per_week
             p_held = p_win * stay**wait
             hold = (
                 st.occupied[seats]
                 & hold_back(self, seats, a.value[ready], p_win, p_held, deals=ready)
                 & (self.rng_pipeline.random(ready.size) < strength)
             )
-            walked = hold & (self.rng_pipeline.random(ready.size) >= stay)
+            walked = hold & (self.rng_pipeline.random(ready.size) < walk)
             a.lose(ready[walked])
             a.hold(ready[hold & ~walked])
             held = int(hold.sum())

@@ -1,4 +1,4 @@
-"""Reps price a deal credited now where the period will end, not where it stands.
+"""With ``rep.timing_projected`` reps price a deal credited now where the period will end.
 
 Weeks before a quarter ends, a rep on an accelerating plan who has sold little
 so far but is on course for a strong quarter earns the top rate on a deal
@@ -16,11 +16,18 @@ from simulator.model import SalesModel
 
 #: Larkin's steep quarterly plan, a window spanning the quarter, and further sales
 #: projected from the selling rate alone (no pipeline blend), so they are known exactly
-SETUP = ("plan=larkin", "org.n_reps=8", "rep.timing_window_weeks=13", "rep.pipeline_weight=0")
+SETUP = (
+    "plan=larkin",
+    "org.n_reps=8",
+    "rep.timing_window_weeks=13",
+    "rep.pipeline_weight=0",
+    "rep.timing_projected=true",
+    "buyer.hold_patience_in_stages=true",
+)
 
 
-def model_at(compose_params, week: int) -> SalesModel:
-    model = SalesModel(compose_params(*SETUP), 0)
+def model_at(compose_params, week: int, *extra: str) -> SalesModel:
+    model = SalesModel(compose_params(*SETUP, *extra), 0)
     model.week = week
     return model
 
@@ -54,3 +61,38 @@ def test_a_rep_on_course_for_a_strong_quarter_closes_early_deals(compose_params)
         model, name, seats, np.zeros(2), q, np.zeros(2)
     )
     assert (at_end > 5 * at_credited).all()
+
+
+def test_without_the_projection_a_deal_is_priced_at_the_sales_so_far(compose_params):
+    # the default: the same rep sees the quarter's bottom rate and holds the deal
+    model = model_at(compose_params, 0, "rep.timing_projected=false")
+    st = model.seats
+    seats = np.array([0, 1])
+    q = st.quota[13][seats]
+    st.credited[13][seats] = 0.0
+    st.expected_weekly_sales[seats] = 2.0 * q / 13
+    values = 0.05 * q
+    name = next(iter(model.plan.components))
+    np.testing.assert_array_equal(
+        _now_pay(model, name, seats, np.zeros(2), q, values),
+        model.plan.component_pay(name, values, q),
+    )
+    p_now = np.full(2, 0.5)
+    assert hold_back(model, seats, values, p_now, 0.9 * p_now).all()
+
+
+def test_a_held_buyer_walks_away_at_the_pace_of_its_own_stages(compose_params):
+    model = model_at(compose_params, 0)
+    a = model.accounts
+    h = model.params.buyer.hold_loss_per_week
+    idx = np.arange(a.n)
+    stay = a.hold_stay(idx)
+    weeks = a.seg_stage_weeks[a.segment[idx]]
+    # a week of waiting is 1/s of a stage for a buyer whose stages last s weeks
+    np.testing.assert_allclose(stay**weeks, 1.0 - h)
+    by_segment = {int(s): stay[a.segment[idx] == s].mean() for s in np.unique(a.segment[idx])}
+    slowest = int(np.argmax(a.seg_stage_weeks))
+    fastest = int(np.argmin(a.seg_stage_weeks))
+    assert by_segment[slowest] > by_segment[fastest]
+    off = model_at(compose_params, 0, "buyer.hold_patience_in_stages=false").accounts
+    np.testing.assert_array_equal(off.hold_stay(idx), 1.0 - h)

@@ -5,12 +5,15 @@ The same marginal-pay reasoning as the reps' time choice
 period boundary: :func:`hold_back` compares a ready deal's expected pay now with
 its expected pay next period; :func:`pull_in` chooses the unready deals whose
 discounted pay now beats their pay later; both price the ratchet's later
-quota rise (:func:`ratchet_loss`). A deal credited now is priced where the
-period will end, not where it stands: the rep adds the sales it still expects
-before the end (:func:`_now_pay`), so weeks before the end a rep on course for
-a weak quarter holds deals for a better one, and one on course for a strong
-quarter pulls them in (Larkin 2014: deals concentrated in the quarters where
-the commission rate is high).
+quota rise (:func:`ratchet_loss`). With ``rep.timing_projected`` a deal
+credited now is priced where the period will end, not where it stands: the
+rep adds the sales it still expects before the end (:func:`_now_pay`), so
+weeks before the end a rep on course for a weak quarter holds deals for a
+better one, and one on course for a strong quarter pulls them in (Larkin
+2014: deals concentrated in the quarters where the commission rate is high).
+Without it (the default) a deal is priced at the period's sales so far, which
+is exact in its last week and wrong weeks before it: keep the timing window
+short, or switch the projection on.
 """
 
 from __future__ import annotations
@@ -64,10 +67,13 @@ def _now_pay(
 ) -> np.ndarray:
     """Expected pay of one component this period with ``extra`` credited now, at the period end.
 
-    The period ends at ``cred`` plus the seat's further sales (:func:`_further`),
-    spread as a compound Poisson stream of its typical deal; in a period's last
-    week nothing further comes and the pay is exact.
+    With ``rep.timing_projected`` the period ends at ``cred`` plus the seat's
+    further sales (:func:`_further`), spread as a compound Poisson stream of its
+    typical deal; in a period's last week nothing further comes and the pay is
+    exact. Without it, the exact pay at ``cred`` (the sales so far).
     """
+    if not model.params.rep.timing_projected:
+        return model.plan.component_pay(name, cred + extra, q)
     further = _further(model, name, seats)
     if not further.any():
         return model.plan.component_pay(name, cred + extra, q)
@@ -126,23 +132,29 @@ def ratchet_loss(
 ) -> np.ndarray:
     """Pay a rep expects to lose because crediting ``extra`` in a quarter raises the next quota.
 
-    Zero unless quotas ratchet. Priced on where the quarter ends (``credited``
-    plus the sales the rep still expects in it, with their spread), not at the
-    current margin, so that a deal pulled in across quota pays the ratchet's
-    upward rate on the part beyond it. With ``later`` the deal is credited
-    next quarter, whose end the rep projects from its own selling rate with
-    the spread of a compound Poisson stream of its typical deal (so a unit
-    next quarter costs ``ratchet_up`` times the chance of beating that quota,
-    plus ``ratchet_down`` times the chance of missing it); ``credited`` is
-    then ignored. That quota rise comes a quarter later than the rise from
-    crediting the deal now, so it is weighted by ``quota.ratchet_delay_weight``:
-    holding a deal back postpones the ratchet, which is what makes
+    Zero unless quotas ratchet. Priced on where the quarter ends (``credited``,
+    plus with ``rep.timing_projected`` the sales the rep still expects in it,
+    with their spread), not at the current margin, so that a deal pulled in
+    across quota pays the ratchet's upward rate on the part beyond it. With
+    ``later`` the deal is credited next quarter, whose end the rep projects
+    from its own selling rate with the spread of a compound Poisson stream of
+    its typical deal (so a unit next quarter costs ``ratchet_up`` times the
+    chance of beating that quota, plus ``ratchet_down`` times the chance of
+    missing it); ``credited`` is then ignored. That quota rise comes a quarter
+    later than the rise from crediting the deal now, so it is weighted by
+    ``quota.ratchet_delay_weight``: holding a deal back postpones the ratchet,
+    which is what makes
     sandbagging rational, and rushing one in brings it forward.
     """
     if model.params.quota.policy != "ratchet":
         return np.zeros(len(seats))
     st = model.seats
     w = WEEKS_PER_QUARTER
+    if not later and not model.params.rep.timing_projected:
+        q = st.quota[w][seats]
+        return _ratchet_curve(model, seats, credited + extra, q) - _ratchet_curve(
+            model, seats, credited, q
+        )
     if not later:  # the quarter ends at credited plus the sales still expected in it
         q = st.quota[w][seats]
         left = model.weeks_left(w)
@@ -178,8 +190,9 @@ def hold_back(
     A rep holds a deal when its expected pay next period (win probability
     after the wait, times the pay of adding it, at the price less
     ``buyer.hold_discount`` promised for waiting, to next period's projected
-    sales) beats the expected pay of crediting it now, at the period's
-    projected end (:func:`_now_pay`). Components whose period
+    sales) beats the expected pay of crediting it now (:func:`_now_pay`: at the
+    period's projected end with ``rep.timing_projected``, else at the sales so
+    far). Components whose period
     does not end soon pay the same either way and do not count. ``deals``
     (account indices) tell each component's measure which deals it counts;
     without them every deal counts for every component.

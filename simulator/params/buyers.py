@@ -109,13 +109,14 @@ class BuyerParams:
         0.15, 0.0, 1.0, "share of win prob", "loss of win probability when a deal is rushed"
     )
     hold_loss_per_week: float = p(
-        0.15,
-        0.0,
-        1.0,
-        "1/stage-week",
-        "chance a ready buyer walks away for each week a deal is held back, for a buyer whose "
-        "stages last a week; a buyer whose stages last s weeks (segment cycle_weeks / 5) "
-        "walks away as if it waited 1/s of that",
+        0.15, 0.0, 1.0, "1/week", "chance a ready buyer walks away each week a deal is held back"
+    )
+    hold_patience_in_stages: bool = p(
+        False,
+        unit="flag",
+        doc="measure a held buyer's patience in its own stages: hold_loss_per_week is then the "
+        "rate for one-week stages, and a buyer whose stages last s weeks (segment cycle_weeks "
+        "/ 5) walks away as if it waited 1/s of each week",
     )
     hold_discount: float = p(
         0.0,

@@ -72,6 +72,14 @@ class RepParams:
         "weeks",
         "weeks before a pay period's end in which reps pull deals in or hold them back",
     )
+    timing_projected: bool = p(
+        False,
+        unit="flag",
+        doc="price a deal credited now where the period will end (sales so far plus the sales "
+        "still expected, with their spread), not at the sales so far; exact either way in a "
+        "period's last week, and needed for timing windows of more than a couple of weeks "
+        "(validation/timing_refit_2026-12-05i/)",
+    )
     deal_timing_strength: float = p(
         1.0,
         0.0,
