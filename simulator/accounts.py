@@ -223,10 +223,14 @@ class Accounts(CustomerBase):
         n = self.n
         idx = np.flatnonzero(self.open[:n])
         seg = self.segment[idx]
-        left = (N_STAGES - self.stage[idx] - self.readiness[idx]) * self.seg_stage_weeks[seg]
-        due = self.ready[idx] | (left <= within_weeks)
+        due = self.ready[idx] | (self.weeks_to_ready(idx) <= within_weeks)
         win = 1.0 / (1.0 + np.exp(-self.seg_win_logit[seg]))
         return np.bincount(self.seat[idx], np.where(due, self.value[idx] * win, 0.0), n_seats)
+
+    def weeks_to_ready(self, idx: np.ndarray) -> np.ndarray:
+        """Weeks until each open deal ``idx`` is ready: its stages left at the buyer's own pace."""
+        seg = self.segment[idx]
+        return (N_STAGES - self.stage[idx] - self.readiness[idx]) * self.seg_stage_weeks[seg]
 
     def hold_stay(self, idx: np.ndarray) -> np.ndarray:
         """Chance the buyer of each held deal ``idx`` waits another week rather than walk away.

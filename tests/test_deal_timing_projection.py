@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.agents.timing import _now_pay, hold_back
+from simulator.agents.timing import _now_pay, hold_back, pull_in
 from simulator.model import SalesModel
 
 #: Larkin's steep quarterly plan, a window spanning the quarter, and further sales
@@ -96,3 +96,28 @@ def test_a_held_buyer_walks_away_at_the_pace_of_its_own_stages(compose_params):
     assert by_segment[slowest] > by_segment[fastest]
     off = model_at(compose_params, 0, "buyer.hold_patience_in_stages=false").accounts
     np.testing.assert_array_equal(off.hold_stay(idx), 1.0 - h)
+
+
+def rush_decision(compose_params, projected: bool) -> bool:
+    """Would a rep just short of its quarterly bonus rush a deal whose buyer is ready next week?"""
+    flag = f"rep.timing_projected={str(projected).lower()}"
+    model = model_at(compose_params, 4, "plan=quota_bonus", flag)  # 9 weeks left
+    a, st = model.accounts, model.seats
+    deal = np.array([0])
+    seat = a.seat[deal]
+    a.open[deal], a.ready[deal], a.stage[deal], a.readiness[deal] = True, False, 4, 0.9
+    assert a.weeks_to_ready(deal)[0] < 1.0
+    q = st.quota[13][seat]
+    st.credited[13][seat] = 0.95 * q
+    for by_period in st.credited_by.values():
+        by_period[13][seat] = 0.95 * q
+    st.expected_weekly_sales[seat] = 0.0  # nothing else coming: the deal decides the bonus
+    p = np.array([0.9])
+    return bool(pull_in(model, seat, 0.1 * q, 0.8 * p, p, np.zeros(model.n_seats), deals=deal)[0])
+
+
+def test_a_deal_that_ripens_within_the_period_is_not_rushed(compose_params):
+    # priced as next period's sale, the deal looks like the bonus lost; it is not:
+    # its buyer is ready next week, weeks before the quarter ends
+    assert rush_decision(compose_params, projected=False)
+    assert not rush_decision(compose_params, projected=True)

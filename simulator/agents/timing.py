@@ -237,7 +237,11 @@ def pull_in(
     deals' discounted prices, on top of ``closing``, the expected value of
     deals already closing this week) minus the expected pay the same deals
     would earn next period at their normal win probability. That lets a rep
-    who is short of a threshold rush several deals to cross it. ``deals``
+    who is short of a threshold rush several deals to cross it. With
+    ``rep.timing_projected``, a deal whose buyer would be ready before an
+    ending period's last week (:meth:`~simulator.accounts.Accounts.weeks_to_ready`)
+    sells in that period anyway, so rushing it is weighed against crediting
+    it later in the same period, not in the next. ``deals``
     (account indices) tell each component's measure which deals it counts;
     ``closing`` counts toward every measure in proportion to the territory's mix.
     """
@@ -256,6 +260,10 @@ def pull_in(
 
     now_credit = within(p_rush[order] * price_o)
     net = np.zeros(len(s))
+    ripens = None
+    if model.params.rep.timing_projected and deals is not None:
+        due = model.accounts.weeks_to_ready(deals[order])
+        ripens = {w: due <= model.weeks_left(w) - 1 for w in ending}
     for name, comp in plan.components.items():
         w = comp.period_weeks
         if not isinstance(comp, Commission | QuotaBonus):
@@ -271,7 +279,14 @@ def pull_in(
         cred = seats.credited_by[comp.measure][w][s] + closing_m
         q = seats.quota[w][s] * comp.quota_share
         now = _now_pay(model, name, s, cred, q, now_m)
-        if w in ending:
+        if w in ending and ripens is not None:
+            # a deal whose buyer is ready before the period ends sells in it anyway:
+            # rushing it buys only a discount; the rest would sell next period
+            here = ripens[w]
+            same = within(p_normal[order] * value_m * here)
+            net += now - _now_pay(model, name, s, cred, q, same)
+            net -= within(p_normal[order] * _later_gain(model, name, s, value_m) * ~here)
+        elif w in ending:
             net += now - _now_pay(model, name, s, cred, q, np.zeros_like(now_m))
             net -= within(p_normal[order] * _later_gain(model, name, s, value_m))
         else:  # same period either way: only the discount costs
