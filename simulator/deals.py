@@ -54,6 +54,10 @@ class DealFlow:
             ready = ready[~hold]
             cand = np.flatnonzero(a.open[:n] & ~a.ready[:n] & (a.stage[:n] >= 2))
             cand = cand[st.occupied[a.seat[cand]]]
+            if self.params.rep.timing_projected and wait > 1:
+                # waiting costs a rushed deal nothing but the small chance it stalls, and the
+                # rep learns where the period lands: rushing waits for the period's last week
+                cand = cand[:0]
             if cand.size:
                 cs = a.seat[cand]
                 p_norm = a.win_probability(cand, skill[cs], comp)

@@ -13,6 +13,7 @@ import numpy as np
 
 from simulator.agents.timing import _now_pay, hold_back, pull_in
 from simulator.model import SalesModel
+from simulator.run import run_one
 
 #: Larkin's steep quarterly plan, a window spanning the quarter, and further sales
 #: projected from the selling rate alone (no pipeline blend), so they are known exactly
@@ -121,3 +122,21 @@ def test_a_deal_that_ripens_within_the_period_is_not_rushed(compose_params):
     # its buyer is ready next week, weeks before the quarter ends
     assert rush_decision(compose_params, projected=False)
     assert not rush_decision(compose_params, projected=True)
+
+
+def test_with_the_projection_reps_rush_only_in_a_periods_last_week(compose_params):
+    # waiting to rush costs little and tells the rep where the period lands; held
+    # deals are still decided across the whole window
+    params = compose_params(
+        "plan=accelerated",
+        "org.n_reps=24",
+        "run.years=2",
+        "rep.timing_window_weeks=6",
+        "rep.timing_projected=true",
+    )
+    run = run_one(params, 0)
+    deals = run.tables["deals"]
+    rushed_weeks = deals.loc[deals["rushed"], "week"] % 13
+    assert len(rushed_weeks) > 20
+    assert (rushed_weeks == 12).all()
+    assert run.tables["weekly"]["deals_held"].sum() > 0

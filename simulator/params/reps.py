@@ -76,8 +76,9 @@ class RepParams:
         False,
         unit="flag",
         doc="price a deal credited now where the period will end (sales so far plus the sales "
-        "still expected, with their spread), not at the sales so far; exact either way in a "
-        "period's last week, and needed for timing windows of more than a couple of weeks "
+        "still expected, with their spread), not at the sales so far, and count a deal ready "
+        "before the end as a sale in the period; reps then hold deals across the timing window "
+        "but rush only in a period's last week, when they know where it lands "
         "(validation/timing_refit_2026-12-05i/)",
     )
     deal_timing_strength: float = p(
