@@ -43,15 +43,21 @@ def test_in_a_periods_last_week_a_deal_now_pays_exactly(compose_params):
     np.testing.assert_array_equal(_now_pay(model, name, seats, cred, q, extra), exact)
 
 
-def test_a_rep_on_course_for_a_strong_quarter_closes_early_deals(compose_params):
-    model = model_at(compose_params, 0)  # a quarter's first week: 12 weeks still to sell
+def strong_start(compose_params, *extra: str):
+    """A quarter's first week (12 weeks still to sell): two reps with nothing sold yet,
+    on course for about 1.8 quotas by its end (and as much next quarter), and a
+    deal worth 5% of the quarter's quota each."""
+    model = model_at(compose_params, 0, *extra)
     st = model.seats
     seats = np.array([0, 1])
     q = st.quota[13][seats]
     st.credited[13][seats] = 0.0
-    # on course for about 1.8 quotas by the quarter's end (and as much next quarter)
     st.expected_weekly_sales[seats] = 2.0 * q / 13
-    values = 0.05 * q
+    return model, seats, q, 0.05 * q
+
+
+def test_a_rep_on_course_for_a_strong_quarter_closes_early_deals(compose_params):
+    model, seats, q, values = strong_start(compose_params)
     p_now = np.full(2, 0.5)
     held = hold_back(model, seats, values, p_now, 0.9 * p_now)
     assert not held.any()
@@ -66,13 +72,7 @@ def test_a_rep_on_course_for_a_strong_quarter_closes_early_deals(compose_params)
 
 def test_without_the_projection_a_deal_is_priced_at_the_sales_so_far(compose_params):
     # the default: the same rep sees the quarter's bottom rate and holds the deal
-    model = model_at(compose_params, 0, "rep.timing_projected=false")
-    st = model.seats
-    seats = np.array([0, 1])
-    q = st.quota[13][seats]
-    st.credited[13][seats] = 0.0
-    st.expected_weekly_sales[seats] = 2.0 * q / 13
-    values = 0.05 * q
+    model, seats, q, values = strong_start(compose_params, "rep.timing_projected=false")
     name = next(iter(model.plan.components))
     np.testing.assert_array_equal(
         _now_pay(model, name, seats, np.zeros(2), q, values),
