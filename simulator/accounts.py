@@ -232,19 +232,19 @@ class Accounts(CustomerBase):
         seg = self.segment[idx]
         return (N_STAGES - self.stage[idx] - self.readiness[idx]) * self.seg_stage_weeks[seg]
 
-    def hold_stay(self, idx: np.ndarray) -> np.ndarray:
-        """Chance the buyer of each held deal ``idx`` waits another week rather than walk away.
+    def hold_walk(self, idx: np.ndarray) -> np.ndarray:
+        """Chance the buyer of each held deal ``idx`` walks away in a week of waiting.
 
-        ``1 - buyer.hold_loss_per_week``; with ``buyer.hold_patience_in_stages``
-        that is the rate for one-week stages and a buyer whose stages last ``s``
-        weeks stays with ``(1 - hold_loss_per_week) ** (1 / s)``: an enterprise
-        buyer on a long cycle waits weeks an smb buyer would not.
+        ``buyer.hold_loss_per_week``; with ``buyer.hold_patience_in_stages``
+        that is the rate for one-week stages, and a buyer whose stages last
+        ``s`` weeks stays with ``(1 - hold_loss_per_week) ** (1 / s)``: an
+        enterprise buyer on a long cycle waits weeks an smb buyer would not.
         """
         b = self.params.buyer
-        stay = np.full(len(idx), 1.0 - b.hold_loss_per_week)
+        walk = np.full(len(idx), b.hold_loss_per_week)
         if b.hold_patience_in_stages:
-            stay = stay ** (1.0 / self.seg_stage_weeks[self.segment[idx]])
-        return stay
+            walk = 1.0 - (1.0 - walk) ** (1.0 / self.seg_stage_weeks[self.segment[idx]])
+        return walk
 
     def quota_basis(self, n_seats: int) -> np.ndarray:
         """Each territory's potential as quotas count it: customers weigh more (installed base)."""

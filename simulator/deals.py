@@ -31,13 +31,8 @@ class DealFlow:
             seats = a.seat[ready]
             p_win = a.win_probability(ready, skill[seats], comp)
             wait = min(self.weeks_left(w) for w in self.periods_ending_soon())
-            b = self.params.buyer
-            if b.hold_patience_in_stages:
-                stay = a.hold_stay(ready)
-                walk = 1.0 - stay
-            else:
-                stay, walk = 1.0 - b.hold_loss_per_week, b.hold_loss_per_week
-            p_held = p_win * stay**wait
+            walk = a.hold_walk(ready)
+            p_held = p_win * (1.0 - walk) ** wait
             hold = (
                 st.occupied[seats]
                 & hold_back(self, seats, a.value[ready], p_win, p_held, deals=ready)
@@ -52,12 +47,13 @@ class DealFlow:
                 seats[~hold], (p_win * a.value[ready])[~hold], minlength=self.n_seats
             )
             ready = ready[~hold]
-            cand = np.flatnonzero(a.open[:n] & ~a.ready[:n] & (a.stage[:n] >= 2))
-            cand = cand[st.occupied[a.seat[cand]]]
             if self.params.rep.timing_projected and wait > 1:
                 # waiting costs a rushed deal nothing but the small chance it stalls, and the
                 # rep learns where the period lands: rushing waits for the period's last week
-                cand = cand[:0]
+                cand = np.zeros(0, np.int64)
+            else:
+                cand = np.flatnonzero(a.open[:n] & ~a.ready[:n] & (a.stage[:n] >= 2))
+                cand = cand[st.occupied[a.seat[cand]]]
             if cand.size:
                 cs = a.seat[cand]
                 p_norm = a.win_probability(cand, skill[cs], comp)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.agents.timing import _now_pay, hold_back, pull_in
+from simulator.agents.timing import _now_gain, hold_back, pull_in
 from simulator.model import SalesModel
 from simulator.run import run_one
 
@@ -39,8 +39,10 @@ def test_in_a_periods_last_week_a_deal_now_pays_exactly(compose_params):
     q = model.seats.quota[13][seats]
     cred, extra = 0.9 * q, 0.2 * q
     name = next(iter(model.plan.components))
-    exact = model.plan.component_pay(name, cred + extra, q)
-    np.testing.assert_array_equal(_now_pay(model, name, seats, cred, q, extra), exact)
+    pay = model.plan.component_pay
+    exact = pay(name, cred + extra, q) - pay(name, cred, q)
+    gain = _now_gain(model, name, seats, cred, q, extra, np.zeros(4))
+    np.testing.assert_array_equal(gain, exact)
 
 
 def strong_start(compose_params, *extra: str):
@@ -64,9 +66,7 @@ def test_a_rep_on_course_for_a_strong_quarter_closes_early_deals(compose_params)
     # priced at its sales so far (the quarter's bottom tier) the deal pays far less now
     name = next(iter(model.plan.components))
     at_credited = model.plan.component_pay(name, values, q)
-    at_end = _now_pay(model, name, seats, np.zeros(2), q, values) - _now_pay(
-        model, name, seats, np.zeros(2), q, np.zeros(2)
-    )
+    at_end = _now_gain(model, name, seats, np.zeros(2), q, values, np.zeros(2))
     assert (at_end > 5 * at_credited).all()
 
 
@@ -74,9 +74,10 @@ def test_without_the_projection_a_deal_is_priced_at_the_sales_so_far(compose_par
     # the default: the same rep sees the quarter's bottom rate and holds the deal
     model, seats, q, values = strong_start(compose_params, "rep.timing_projected=false")
     name = next(iter(model.plan.components))
+    pay = model.plan.component_pay
     np.testing.assert_array_equal(
-        _now_pay(model, name, seats, np.zeros(2), q, values),
-        model.plan.component_pay(name, values, q),
+        _now_gain(model, name, seats, np.zeros(2), q, values, np.zeros(2)),
+        pay(name, values, q) - pay(name, np.zeros(2), q),
     )
     p_now = np.full(2, 0.5)
     assert hold_back(model, seats, values, p_now, 0.9 * p_now).all()
@@ -87,7 +88,7 @@ def test_a_held_buyer_walks_away_at_the_pace_of_its_own_stages(compose_params):
     a = model.accounts
     h = model.params.buyer.hold_loss_per_week
     idx = np.arange(a.n)
-    stay = a.hold_stay(idx)
+    stay = 1.0 - a.hold_walk(idx)
     weeks = a.seg_stage_weeks[a.segment[idx]]
     # a week of waiting is 1/s of a stage for a buyer whose stages last s weeks
     np.testing.assert_allclose(stay**weeks, 1.0 - h)
@@ -96,7 +97,7 @@ def test_a_held_buyer_walks_away_at_the_pace_of_its_own_stages(compose_params):
     fastest = int(np.argmin(a.seg_stage_weeks))
     assert by_segment[slowest] > by_segment[fastest]
     off = model_at(compose_params, 0, "buyer.hold_patience_in_stages=false").accounts
-    np.testing.assert_array_equal(off.hold_stay(idx), 1.0 - h)
+    np.testing.assert_array_equal(off.hold_walk(idx), h)
 
 
 def rush_decision(compose_params, projected: bool) -> bool:

@@ -7,7 +7,7 @@ its expected pay next period; :func:`pull_in` chooses the unready deals whose
 discounted pay now beats their pay later; both price the ratchet's later
 quota rise (:func:`ratchet_loss`). With ``rep.timing_projected`` a deal
 credited now is priced where the period will end, not where it stands: the
-rep adds the sales it still expects before the end (:func:`_now_pay`), so
+rep adds the sales it still expects before the end (:func:`_now_gain`), so
 weeks before the end a rep on course for a weak quarter holds deals for a
 better one, and one on course for a strong quarter pulls them in (Larkin
 2014: deals concentrated in the quarters where the commission rate is high).
@@ -39,47 +39,63 @@ def _on_measure(model: SalesModel, name: str, deals, values: np.ndarray) -> np.n
     return np.where(measure_mask(measure, a.expansion[deals], a.segment[deals]), values, 0.0)
 
 
-def _further(model: SalesModel, name: str, seats: np.ndarray) -> np.ndarray:
-    """Sales each seat still expects on a component's measure this period after this week.
+def _further_sales(model: SalesModel, period_weeks: int, seats: np.ndarray) -> np.ndarray:
+    """Sales each seat still expects in the current period after this week.
 
     The seat's expected further sales (:func:`~simulator.agents.incentives.remaining_sales`,
-    this week included) less this week's share of them, times the territory's
-    share of bookings on the measure: what the rest of the period adds before
-    its end decides what a deal credited now pays.
+    this week included) less this week's share of them: what the rest of the
+    period adds before its end decides what a deal credited now pays.
     """
-    comp = model.plan.components[name]
-    w = comp.period_weeks
-    left = model.weeks_left(w)
-    further = remaining_sales(model, w)[seats] * (left - 1) / left
-    share = model.seats.measure_share(comp.measure)
-    if share is not None:
-        further = further * share[seats]
-    return further
+    left = model.weeks_left(period_weeks)
+    return remaining_sales(model, period_weeks)[seats] * (left - 1) / left
 
 
-def _now_pay(
+def _period_end(model: SalesModel, seats: np.ndarray, cred, further: np.ndarray) -> np.ndarray:
+    """Quadrature nodes of where the period ends: ``cred`` plus ``further`` sales.
+
+    The further sales are spread as a compound Poisson stream of each seat's
+    typical deal; shape (seats, nodes), weighted by ``WEIGHTS``.
+    """
+    sd = np.sqrt(np.maximum(further * model.seats.typical_deal[seats], 0.0))
+    return cred[:, None] + np.maximum(further[:, None] + sd[:, None] * NODES, 0.0)
+
+
+def _now_gain(
     model: SalesModel,
     name: str,
     seats: np.ndarray,
     cred: np.ndarray,
     q: np.ndarray,
     extra: np.ndarray,
+    instead: np.ndarray,
 ) -> np.ndarray:
-    """Expected pay of one component this period with ``extra`` credited now, at the period end.
+    """Expected pay of one component this period with ``extra`` credited now, over ``instead``.
 
-    With ``rep.timing_projected`` the period ends at ``cred`` plus the seat's
-    further sales (:func:`_further`), spread as a compound Poisson stream of its
-    typical deal; in a period's last week nothing further comes and the pay is
-    exact. Without it, the exact pay at ``cred`` (the sales so far).
+    With ``rep.timing_projected`` both are priced at the period end: ``cred``
+    plus the seat's further sales on the component's measure
+    (:func:`_further_sales` times the territory's share of bookings on it),
+    spread by :func:`_period_end`; in a period's last week nothing further
+    comes and the pay is exact. Without it, exactly at ``cred`` (the sales so far).
     """
+    plan = model.plan
     if not model.params.rep.timing_projected:
-        return model.plan.component_pay(name, cred + extra, q)
-    further = _further(model, name, seats)
+        return plan.component_pay(name, cred + extra, q) - plan.component_pay(
+            name, cred + instead, q
+        )
+    comp = plan.components[name]
+    further = _further_sales(model, comp.period_weeks, seats)
+    share = model.seats.measure_share(comp.measure)
+    if share is not None:
+        further = further * share[seats]
     if not further.any():
-        return model.plan.component_pay(name, cred + extra, q)
-    sd = np.sqrt(np.maximum(further * model.seats.typical_deal[seats], 0.0))
-    s = cred[:, None] + np.maximum(further[:, None] + sd[:, None] * NODES, 0.0)
-    return model.plan.component_pay(name, s + extra[:, None], q[:, None]) @ WEIGHTS
+        return plan.component_pay(name, cred + extra, q) - plan.component_pay(
+            name, cred + instead, q
+        )
+    end, q2 = _period_end(model, seats, cred, further), q[:, None]
+    diff = plan.component_pay(name, end + extra[:, None], q2) - plan.component_pay(
+        name, end + instead[:, None], q2
+    )
+    return diff @ WEIGHTS
 
 
 def _later_gain(
@@ -150,21 +166,17 @@ def ratchet_loss(
         return np.zeros(len(seats))
     st = model.seats
     w = WEEKS_PER_QUARTER
-    if not later and not model.params.rep.timing_projected:
+    if not later:
         q = st.quota[w][seats]
-        return _ratchet_curve(model, seats, credited + extra, q) - _ratchet_curve(
-            model, seats, credited, q
-        )
-    if not later:  # the quarter ends at credited plus the sales still expected in it
-        q = st.quota[w][seats]
-        left = model.weeks_left(w)
-        further = remaining_sales(model, w)[seats] * (left - 1) / left
-        sd = np.sqrt(np.maximum(further * st.typical_deal[seats], 0.0))
-        s = (credited + further)[:, None] + sd[:, None] * NODES
-        s = np.maximum(s, credited[:, None])
+        if not model.params.rep.timing_projected:
+            return _ratchet_curve(model, seats, credited + extra, q) - _ratchet_curve(
+                model, seats, credited, q
+            )
+        # the quarter ends at credited plus the sales still expected in it
+        end = _period_end(model, seats, credited, _further_sales(model, w, seats))
         q2 = q[:, None]
-        diff = _ratchet_curve(model, seats, s + extra[:, None], q2) - _ratchet_curve(
-            model, seats, s, q2
+        diff = _ratchet_curve(model, seats, end + extra[:, None], q2) - _ratchet_curve(
+            model, seats, end, q2
         )
         return diff @ WEIGHTS
     q_next = (st.annual_quota_full[seats] * w / WEEKS_PER_YEAR)[:, None]
@@ -190,7 +202,7 @@ def hold_back(
     A rep holds a deal when its expected pay next period (win probability
     after the wait, times the pay of adding it, at the price less
     ``buyer.hold_discount`` promised for waiting, to next period's projected
-    sales) beats the expected pay of crediting it now (:func:`_now_pay`: at the
+    sales) beats the expected pay of crediting it now (:func:`_now_gain`: at the
     period's projected end with ``rep.timing_projected``, else at the sales so
     far). Components whose period
     does not end soon pay the same either way and do not count. ``deals``
@@ -210,9 +222,7 @@ def hold_back(
         cred = seats.credited_by[comp.measure][w][deal_seats]
         q = seats.quota[w][deal_seats] * comp.quota_share
         v = values if deals is None else _on_measure(model, name, deals, values)
-        gain_now += _now_pay(model, name, deal_seats, cred, q, v) - _now_pay(
-            model, name, deal_seats, cred, q, np.zeros_like(v)
-        )
+        gain_now += _now_gain(model, name, deal_seats, cred, q, v, np.zeros_like(v))
         v_later = later_values if deals is None else _on_measure(model, name, deals, later_values)
         gain_later += _later_gain(model, name, deal_seats, v_later)
     cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
@@ -278,20 +288,17 @@ def pull_in(
                 now_m = within(p_rush[order] * price_m)
         cred = seats.credited_by[comp.measure][w][s] + closing_m
         q = seats.quota[w][s] * comp.quota_share
-        now = _now_pay(model, name, s, cred, q, now_m)
-        if w in ending and ripens is not None:
-            # a deal whose buyer is ready before the period ends sells in it anyway:
-            # rushing it buys only a discount; the rest would sell next period
-            here = ripens[w]
+        if w in ending:
+            # a deal whose buyer is ready before the period ends sells in it anyway
+            # (ripens, under rep.timing_projected): rushing it buys only a discount;
+            # the rest would sell next period
+            here = ripens[w] if ripens is not None else np.zeros(len(s), bool)
             same = within(p_normal[order] * value_m * here)
-            net += now - _now_pay(model, name, s, cred, q, same)
+            net += _now_gain(model, name, s, cred, q, now_m, same)
             net -= within(p_normal[order] * _later_gain(model, name, s, value_m) * ~here)
-        elif w in ending:
-            net += now - _now_pay(model, name, s, cred, q, np.zeros_like(now_m))
-            net -= within(p_normal[order] * _later_gain(model, name, s, value_m))
         else:  # same period either way: only the discount costs
             later_credit = within(p_normal[order] * value_m)
-            net += now - _now_pay(model, name, s, cred, q, later_credit)
+            net += _now_gain(model, name, s, cred, q, now_m, later_credit)
     cred_q = seats.credited[WEEKS_PER_QUARTER][s] + closing[s]
     net -= ratchet_loss(model, s, cred_q, now_credit)
     net += ratchet_loss(model, s, cred_q, within(p_normal[order] * value_o), later=True)
