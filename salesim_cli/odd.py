@@ -97,6 +97,11 @@ SOURCES: dict[str, str] = {
         "along with the rep's timing)"
     ),
     "buyer.hold_loss_per_week": ASSUMED,
+    "buyer.hold_patience_in_stages": ASSUMED,
+    "buyer.bargaining_share": (
+        "mechanism, off (0) until estimated: identified by Larkin's (2014) cost of timing "
+        "(a training finding), checked by the quarter-end spike (test)"
+    ),
     "buyer.customer_win_logit": (
         "estimated by make calibrate: a customer's odds of buying against a new logo's "
         "(Griffin and Lowenstein 2001: 60-70% against 5-20% of attempts)"
@@ -123,6 +128,7 @@ SOURCES: dict[str, str] = {
     ),
     "market.": ASSUMED,
     "rep.": CALIB_ATTAIN,
+    "rep.timing_projected": ASSUMED,
     "rep.hours_per_week": "assumption: a 45-hour selling week",
     "rep.max_hours_per_week": "assumption: the hardest sustainable week",
     "rep.admin_hours": ASSUMED,

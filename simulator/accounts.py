@@ -336,11 +336,14 @@ class Accounts(CustomerBase):
         competitiveness: float,
         rushed: np.ndarray,
         rng: np.random.Generator,
+        bargain: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Buyers decide on deals ``idx``; return (won mask, price paid, discount given).
 
         ``skill`` is the selling skill per deal; ``rushed`` marks deals pulled in
-        before the buyer was ready.
+        before the buyer was ready; ``bargain`` is the share of the price each
+        buyer won by bargaining over the rep's urgency to close
+        (:func:`~simulator.agents.timing.timing_premium`), 0 for rushed deals.
         """
         b = self.params.buyer
         p = self.win_probability(idx, skill, competitiveness)
@@ -355,6 +358,8 @@ class Accounts(CustomerBase):
             self.trust[r] = np.maximum(0.0, self.trust[r] - b.rush_trust_cost)
         else:
             discount = np.zeros(idx.size)
+        if bargain is not None:
+            discount = discount + bargain * (price - discount)
         if b.hold_discount > 0:
             # a buyer who waited for the rep's period was promised a lower price
             discount = discount + b.hold_discount * self.held[idx] * (price - discount)

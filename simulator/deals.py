@@ -2,15 +2,16 @@
 
 Mixed into :class:`~simulator.model.SalesModel`: the week's ready deals close
 (reps may hold some back, or pull unready ones in at a discount, as a period
-ends), colleagues may contest wins under rank-based pay, exploring adds
-accounts, and the week's bookings, wins and hours are credited to the seats.
+ends, and buyers may bargain over a rep's urgency to close), colleagues may
+contest wins under rank-based pay, exploring adds accounts, and the week's
+bookings, wins and hours are credited to the seats.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simulator.agents.timing import hold_back, pull_in
+from simulator.agents.timing import hold_back, pull_in, timing_premium
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import Campaign, RankPrize, measure_mask
 
@@ -25,6 +26,7 @@ class DealFlow:
         strength = self.params.rep.deal_timing_strength
         ready = np.flatnonzero(a.open[:n] & a.ready[:n])
         rushed_idx = np.zeros(0, np.int64)
+        bargain = None
         held = 0
         comp = self.params.market.competitiveness
         if self.periods_ending_soon() and strength > 0:
@@ -62,12 +64,22 @@ class DealFlow:
                 pull &= self.rng_pipeline.random(cand.size) < strength
                 rushed_idx = cand[pull]
                 st.acc["deals_rushed"] += np.bincount(cs[pull], minlength=self.n_seats)
+        beta = self.params.buyer.bargaining_share
+        if beta > 0 and ready.size and self.periods_ending_soon():
+            # as a period ends, buyers take a share of the rep's urgency to close in it
+            kept = a.seat[ready]
+            premium = timing_premium(self, kept, a.value[ready], deals=ready)
+            bargain = beta * premium * st.occupied[kept]
         idx = np.concatenate([ready, rushed_idx])
         rushed = np.concatenate([np.zeros(ready.size, bool), np.ones(rushed_idx.size, bool)])
         seats = a.seat[idx]
         expansion = a.expansion[idx].copy()
         winback = a.won_back(idx)
-        won, price, discount = a.decide(idx, skill[seats], comp, rushed, self.rng_pipeline)
+        if bargain is not None:
+            bargain = np.concatenate([bargain, np.zeros(rushed_idx.size)])
+        won, price, discount = a.decide(
+            idx, skill[seats], comp, rushed, self.rng_pipeline, bargain=bargain
+        )
         seats = self._contest(seats, won, skill)
         self.recorder.deals(
             self.week,

@@ -3,9 +3,9 @@
 Money and people are conserved between the tables: revenue is the sum of
 the won deals, week by week; each rep's credited sales are its won deals
 (the rest was sold by managers covering vacancies); lost deals pay nothing
-and only rushed deals are discounted; headcount moves only by hires and
-exits, and every exit is in the reps and hires tables; pay adds up by
-component and to the weekly compensation cost.
+and only timing buys a discount (a rush, a wait, or a buyer's bargain);
+headcount moves only by hires and exits, and every exit is in the reps and
+hires tables; pay adds up by component and to the weekly compensation cost.
 
 :func:`accounting_invariants` checks them all on a finished run, for any
 size of organisation (``tests/test_scale.py`` and ``benchmarks/bench_scale.py``
@@ -63,16 +63,26 @@ def credited_sales_are_won_deals(result: RunResult) -> bool:
     )
 
 
-def discounts_only_on_rushed_wins(result: RunResult) -> bool:
-    """Lost deals pay nothing, prices are not negative, and only rushed wins are discounted."""
+def discounts_add_up(result: RunResult) -> bool:
+    """Lost deals pay nothing, prices are not negative, and discounts are the ones allowed.
+
+    A rushed win is discounted ``buyer.rush_discount`` of its list value; any
+    other win at most what waiting (``buyer.hold_discount``) and bargaining
+    over the rep's urgency (``buyer.bargaining_share`` of a premium of at most
+    1) can take, and nothing when both are off.
+    """
     deals = result.tables["deals"]
     lost = deals[~deals["won"]]
     rushed_won = deals[deals["rushed"] & deals["won"]]
-    rate = result.params.buyer.rush_discount
+    other = deals[~deals["rushed"]]
+    b = result.params.buyer
+    rate = b.rush_discount
+    most = 1.0 - (1.0 - b.hold_discount) * (1.0 - b.bargaining_share)
     return bool(
         (lost["price"] == 0).all()
         and (lost["discount"] == 0).all()
-        and (deals.loc[~deals["rushed"], "discount"] == 0).all()
+        and (other["discount"] >= 0).all()
+        and (other["discount"] <= most * (other["price"] + other["discount"]) + 1e-9).all()
         and (deals["price"] >= 0).all()
         and _close(rushed_won["discount"], rate * (rushed_won["price"] + rushed_won["discount"]))
     )
@@ -119,7 +129,7 @@ def comp_cost_is_rep_pay(result: RunResult) -> bool:
 INVARIANTS = (
     revenue_is_won_deals,
     credited_sales_are_won_deals,
-    discounts_only_on_rushed_wins,
+    discounts_add_up,
     headcount_flows_add_up,
     pay_adds_up,
     comp_cost_is_rep_pay,

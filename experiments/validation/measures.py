@@ -386,7 +386,8 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     - ``rushed_share``: share of won revenue from deals pulled in (rushed);
     - ``timing_loss_share``: revenue lost to moving deals across period ends, over
       the revenue that would have been booked without it: the discounts given on
-      rushed deals and to held buyers for waiting, plus the wins the rush cost
+      rushed deals, to held buyers for waiting and to buyers who bargained over the
+      rep's urgency to close (``buyer.bargaining_share``), plus the wins the rush cost
       (each won rushed deal stands for ``penalty / (1 - penalty)`` of its list
       value in deals lost to the lower win probability, ``buyer.rush_win_penalty``);
     - ``late_share_ahead_at_end``: :func:`late_share_ahead`;
@@ -419,7 +420,8 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     penalty = result.params.buyer.rush_win_penalty
     list_value = rushed["price"] + rushed["discount"]
     factor = penalty / (1.0 - penalty) if penalty < 1.0 else 0.0  # at 1 no rushed deal wins
-    # every discount bought timing: rushed deals' and held buyers' (buyer.hold_discount)
+    # every discount bought timing: rushed deals', held buyers' (buyer.hold_discount) and
+    # those bargained over the rep's urgency (buyer.bargaining_share)
     lost = float(won["discount"].sum() + (list_value * factor).sum())
     return {
         **result.summary,

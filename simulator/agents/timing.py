@@ -5,8 +5,10 @@ The same marginal-pay reasoning as the reps' time choice
 period boundary: :func:`hold_back` compares a ready deal's expected pay now with
 its expected pay next period; :func:`pull_in` chooses the unready deals whose
 discounted pay now beats their pay later; both price the ratchet's later
-quota rise (:func:`ratchet_loss`). With ``rep.timing_projected`` a deal
-credited now is priced where the period will end, not where it stands: the
+quota rise (:func:`ratchet_loss`); :func:`timing_premium` measures how much a
+rep would give up to close a ready deal now, of which a buyer who bargains
+takes ``buyer.bargaining_share`` as a discount. With ``rep.timing_projected``
+a deal credited now is priced where the period will end, not where it stands: the
 rep adds the sales it still expects before the end (:func:`_now_gain`), so
 weeks before the end a rep on course for a weak quarter holds deals for a
 better one, and one on course for a strong quarter pulls them in (Larkin
@@ -189,30 +191,26 @@ def ratchet_loss(
     return model.params.quota.ratchet_delay_weight * (diff @ WEIGHTS)
 
 
-def hold_back(
+def _gains(
     model: SalesModel,
     deal_seats: np.ndarray,
     values: np.ndarray,
-    p_now: np.ndarray,
-    p_later: np.ndarray,
-    deals: np.ndarray | None = None,
-) -> np.ndarray:
-    """Which ready deals reps hold back into the next period (True = hold).
+    later_values: np.ndarray,
+    deals: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """What each ready deal adds to its rep's pay credited now, and credited next period.
 
-    A rep holds a deal when its expected pay next period (win probability
-    after the wait, times the pay of adding it, at the price less
-    ``buyer.hold_discount`` promised for waiting, to next period's projected
-    sales) beats the expected pay of crediting it now (:func:`_now_gain`: at the
-    period's projected end with ``rep.timing_projected``, else at the sales so
-    far). Components whose period
-    does not end soon pay the same either way and do not count. ``deals``
-    (account indices) tell each component's measure which deals it counts;
-    without them every deal counts for every component.
+    Now at ``values`` (:func:`_now_gain`: at the period's projected end with
+    ``rep.timing_projected``, else at the sales so far), next period at
+    ``later_values`` (:func:`_later_gain`), each less the ratchet's price
+    (:func:`ratchet_loss`). Only components whose period ends soon count:
+    the others pay the same either way. ``deals`` (account indices) tell each
+    component's measure which deals it counts; without them every deal counts
+    for every component.
     """
     plan = model.plan
     seats = model.seats
     ending = model.periods_ending_soon()
-    later_values = values * (1.0 - model.params.buyer.hold_discount)
     gain_now = np.zeros(len(deal_seats))
     gain_later = np.zeros(len(deal_seats))
     for name, comp in plan.components.items():
@@ -228,7 +226,50 @@ def hold_back(
     cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
     gain_now -= ratchet_loss(model, deal_seats, cred, values)
     gain_later -= ratchet_loss(model, deal_seats, cred, later_values, later=True)
+    return gain_now, gain_later
+
+
+def hold_back(
+    model: SalesModel,
+    deal_seats: np.ndarray,
+    values: np.ndarray,
+    p_now: np.ndarray,
+    p_later: np.ndarray,
+    deals: np.ndarray | None = None,
+) -> np.ndarray:
+    """Which ready deals reps hold back into the next period (True = hold).
+
+    A rep holds a deal when its expected pay next period (win probability
+    after the wait, times the pay of adding it, at the price less
+    ``buyer.hold_discount`` promised for waiting, to next period's projected
+    sales) beats the expected pay of crediting it now (:func:`_gains`).
+    """
+    later_values = values * (1.0 - model.params.buyer.hold_discount)
+    gain_now, gain_later = _gains(model, deal_seats, values, later_values, deals)
     return p_later * gain_later > p_now * gain_now
+
+
+def timing_premium(
+    model: SalesModel,
+    deal_seats: np.ndarray,
+    values: np.ndarray,
+    deals: np.ndarray | None = None,
+) -> np.ndarray:
+    """The share of each ready deal's price its rep would give up to close it this period.
+
+    ``1 - later / now``, where ``now`` and ``later`` are what the deal adds to
+    the rep's pay credited this period and next (:func:`_gains`, at the same
+    price, win probability aside: a buyer who asks to wait is taken to buy
+    later), clipped to [0, 1]. Zero when next period pays as much, as it
+    does under a linear commission; near 1 for a rep who is about to cross a
+    quota bonus or is on a steep accelerator's top rate and expects an
+    ordinary quarter next. A buyer who bargains over timing takes
+    ``buyer.bargaining_share`` of it as a discount.
+    """
+    now, later = _gains(model, deal_seats, values, values, deals)
+    ratio = np.divide(later, now, out=np.ones_like(now), where=now > 0)
+    premium = np.clip(1.0 - ratio, 0.0, 1.0)
+    return np.where(premium > 1e-9, premium, 0.0)  # below rounding: the same pay either way
 
 
 def pull_in(

@@ -127,6 +127,18 @@ class BuyerParams:
         "2014: reps offer lower prices to buyers who go along with their timing); 0 = "
         "buyers wait for nothing",
     )
+    bargaining_share: float = p(
+        0.0,
+        0.0,
+        1.0,
+        "share of premium",
+        "share of a ready deal's timing premium its buyer takes as a discount as a period ends. "
+        "The premium is the share of the price at which the rep would be indifferent between "
+        "closing now and next period: 1 - (what the deal adds to the rep's pay next period) / "
+        "(what it adds this period), 0 when next period pays as much (Larkin 2014: reps agree "
+        "to lower prices in quarters where they have an incentive to close); 0 = buyers do not "
+        "bargain over timing",
+    )
     rush_trust_cost: float = p(0.25, 0.0, 1.0, "trust", "trust a rushed buyer loses")
     trust_recovery_per_year: float = p(
         0.2, 0.0, 5.0, "1/year", "speed at which trust moves toward what the account's care earns"
