@@ -127,6 +127,10 @@ SOURCES: dict[str, str] = {
         "contract value (28% at the largest SaaS firms, KBCM 2013; validation/evidence.yaml)"
     ),
     "market.": ASSUMED,
+    "hiring.prorated_target": (
+        "pay practice: a new hire's partial or ramped period carries the seat's commission "
+        "rate (its target prorated with its quota); off, a bug fixed on 2026-12-06"
+    ),
     "rep.": CALIB_ATTAIN,
     "rep.timing_projected": ASSUMED,
     "rep.hours_per_week": "assumption: a 45-hour selling week",

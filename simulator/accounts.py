@@ -341,9 +341,8 @@ class Accounts(CustomerBase):
         """Buyers decide on deals ``idx``; return (won mask, price paid, discount given).
 
         ``skill`` is the selling skill per deal; ``rushed`` marks deals pulled in
-        before the buyer was ready; ``bargain`` is the share of the price each
-        buyer won by bargaining over the rep's urgency to close
-        (:func:`~simulator.agents.timing.timing_premium`), 0 for rushed deals.
+        before the buyer was ready; ``bargain`` the share of the price a buyer
+        won over the rep's urgency to close (0 for rushed deals).
         """
         b = self.params.buyer
         p = self.win_probability(idx, skill, competitiveness)
@@ -352,12 +351,10 @@ class Accounts(CustomerBase):
             p = np.where(rushed, p * (1.0 - b.rush_win_penalty), p)
         won = rng.random(idx.size) < p
         price = np.where(won, self.value[idx], 0.0)
+        discount = np.where(rushed, b.rush_discount * price, 0.0)
         if any_rushed:
-            discount = np.where(rushed, b.rush_discount * price, 0.0)
             r = idx[rushed]
             self.trust[r] = np.maximum(0.0, self.trust[r] - b.rush_trust_cost)
-        else:
-            discount = np.zeros(idx.size)
         if bargain is not None:
             discount = discount + bargain * (price - discount)
         if b.hold_discount > 0:

@@ -217,3 +217,4 @@ class DealFlow:
         )
         acc["quota"] += week_quota
         st.quota_ytd += week_quota
+        st.ramp_weeks_ytd += np.where(occ, self.quota_ramp(self.tenure), 0.0)

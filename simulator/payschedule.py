@@ -114,6 +114,8 @@ class PaySchedule:
                 # earned so far: the year's schedule on year-to-date attainment, for the
                 # share of the year elapsed
                 elapsed = ((self.week % WEEKS_PER_YEAR) + 1) / WEEKS_PER_YEAR
+                if self.params.hiring.prorated_target:  # the ramp-weighted weeks held
+                    elapsed = st.ramp_weeks_ytd / WEEKS_PER_YEAR
                 state = self._pay_state(comp, year_to_date=True)
                 due = self._component_pay(name, state, seats) * elapsed
                 paid = st.paid_ytd[st.cumulative_row[name]]
@@ -125,7 +127,7 @@ class PaySchedule:
                     v[seats] = np.maximum(due[seats] - paid[seats], 0.0)
                     paid[seats] += v[seats]
             elif comp.period_weeks in ending:
-                v = self._component_pay(name, self._pay_state(comp), seats)
+                v = self._component_pay(name, self._pay_state(comp), seats) * self.pay_share(comp)
             else:
                 continue
             out[comp.column] = out.get(comp.column, 0.0) + v
@@ -164,6 +166,7 @@ class PaySchedule:
         if WEEKS_PER_YEAR in ending:
             st.paid_ytd[:] = 0.0
             st.quota_ytd[:] = 0.0
+            st.ramp_weeks_ytd[:] = 0.0
         for name in campaign_ends:
             st.campaign_credited[name][:] = 0.0
 

@@ -13,7 +13,11 @@ import math
 import numpy as np
 
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
+from simulator.plans.payout import Commission, QuotaBonus, RankPrize
 from simulator.plans.quota import annual_quotas, company_target
+
+#: components paid against the seat's own quota: their target follows its ramp and time in seat
+PRORATED = (Commission, QuotaBonus, RankPrize)
 
 
 class Calendar:
@@ -89,6 +93,18 @@ class Calendar:
         has = weeks >= WEEKS_PER_QUARTER
         return np.where(has, self.territory_bookings / np.maximum(weeks, 1), np.nan)
 
+    def pay_share(self, component) -> np.ndarray:
+        """Share of a component's period target each seat earns (``hiring.prorated_target``).
+
+        Ramp-weighted weeks in seat over the period's weeks, as its quota is
+        scaled, so a unit sold pays the seat's full rate. Only pay set against
+        the seat's own quota (commissions, quota bonuses, rank prizes) is
+        scaled; team pay and campaigns are not.
+        """
+        if not self.params.hiring.prorated_target or not isinstance(component, PRORATED):
+            return np.ones(self.n_seats)
+        return self.seats.pay_share[component.period_weeks]
+
     def quota_ramp(self, tenure_weeks: np.ndarray) -> np.ndarray:
         """Share of full quota carried in a week at the given tenure (ramped quotas)."""
         h = self.params.hiring
@@ -103,6 +119,7 @@ class Calendar:
             left = self.weeks_left(w)
             tenure = st.tenure_weeks(self.week, seats)[:, None] + np.arange(left)[None, :]
             weekly = st.annual_quota_full[seats][:, None] / WEEKS_PER_YEAR
-            st.quota[w][seats] = np.where(
-                st.occupied[seats], (weekly * self.quota_ramp(tenure)).sum(axis=1), 0.0
-            )
+            ramp = self.quota_ramp(tenure)
+            st.quota[w][seats] = np.where(st.occupied[seats], (weekly * ramp).sum(axis=1), 0.0)
+            if self.params.hiring.prorated_target:
+                st.pay_share[w][seats] = ramp.sum(axis=1) / w

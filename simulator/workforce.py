@@ -99,6 +99,10 @@ class Seats:
         self.cumulative_row = {name: i for i, name in enumerate(cumulative)}
         self.paid_ytd = np.zeros((len(cumulative), n))
         self.quota_ytd = np.zeros(n)  # quota of the year so far, week by week (ramps included)
+        # share of each period's target pay a seat earns: ramp-weighted weeks in seat over the
+        # period's weeks (hiring.prorated_target); the same for the year so far, in weeks
+        self.pay_share = {w: np.ones(n) for w in self.periods}
+        self.ramp_weeks_ytd = np.zeros(n)
         #: sales qualifying for each campaign in its window, by campaign
         self.campaign_credited = {name: np.zeros(n) for name in campaigns}
         self.vacant_since = np.zeros(n, np.int64)
@@ -161,6 +165,7 @@ class Seats:
             a[seat] = 0.0
         self.paid_ytd[:, seat] = 0.0
         self.quota_ytd[seat] = 0.0
+        self.ramp_weeks_ytd[seat] = 0.0
         for a in self.campaign_credited.values():
             a[seat] = 0.0
 

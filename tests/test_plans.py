@@ -360,8 +360,15 @@ def test_team_plan_pays_only_team_pay(tiny_run):
 
 
 def test_ranking_pays_the_top_fifth_and_lets_the_bottom_tenth_go(tiny_run):
-    """Two years with no performance management: every involuntary exit is forced ranking."""
-    result = tiny_run("plan=ranking", "run.years=2", "performance.exit_strength=0")
+    """Two years with no performance management: every involuntary exit is forced ranking.
+
+    Without ramped quotas, so that a rep who holds its seat all quarter is paid the
+    whole prize, and one hired in it the share of the quarter it held (a ramping
+    rep's prize is scaled with its quota: tests/test_prorated_target.py).
+    """
+    result = tiny_run(
+        "plan=ranking", "run.years=2", "performance.exit_strength=0", "hiring.ramped_quota=false"
+    )
     plan = result.params.plan
     reps = result.tables["reps"]
     prize = plan.rank.prize * plan.target_variable * WEEKS_PER_QUARTER / 52
@@ -369,7 +376,9 @@ def test_ranking_pays_the_top_fifth_and_lets_the_bottom_tenth_go(tiny_run):
         held_at_end = quarter[quarter["exit_kind"] != "voluntary"]
         winners = held_at_end["pay_rank"] > 0
         assert winners.sum() == int(plan.rank.top_share * len(held_at_end) + 1e-9)
-        np.testing.assert_allclose(held_at_end.loc[winners, "pay_rank"], prize)
+        # a rep hired during the quarter wins the prize for the weeks it held the seat
+        share = held_at_end.loc[winners, "weeks_in_seat"] / WEEKS_PER_QUARTER
+        np.testing.assert_allclose(held_at_end.loc[winners, "pay_rank"], prize * share)
     forced_total = 0
     for _, year in reps.groupby("year"):
         at_end = year[(year["quarter"] == 3) & (year["exit_kind"] != "voluntary")]
@@ -439,7 +448,10 @@ def test_campaign_in_a_run_pays_its_rate_on_the_window_and_segment(tiny_run):
 
 
 def test_cumulative_commission_in_a_run_pays_what_the_year_earns(tiny_run):
-    result = tiny_run("plan.commission.cumulative=true", "run.warmup_years=1", seed=1)
+    # without ramped quotas, so a rep held all year earns the year's whole target
+    result = tiny_run(
+        "plan.commission.cumulative=true", "run.warmup_years=1", "hiring.ramped_quota=false", seed=1
+    )
     plan = compile_plan(result.params.plan)
     reps = result.tables["reps"]
     year = reps[~reps["warmup"]]

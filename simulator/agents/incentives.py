@@ -111,14 +111,15 @@ def expected_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarray
         sd = sd * np.sqrt(on_measure)[:, None]
     if isinstance(comp, Commission | QuotaBonus):
         s = cred[..., None] + np.maximum(extra[..., None] + sd[..., None] * NODES, 0.0)
-        return comp.target * (comp.shape(s * inv_q[..., None]) @ WEIGHTS)
+        share = model.pay_share(comp)[:, None]
+        return comp.target * share * (comp.shape(s * inv_q[..., None]) @ WEIGHTS)
     if isinstance(comp, RankPrize):
         proj = attainment(projected(model, w, comp.measure), q)
         cut = _cutoff(proj, st.occupied, comp.top_share, comp.top_k, top=True)
         # a rep is unsure where the cut-off will fall as well as of its own sales
         spread = sd * np.sqrt(1.0 + model.params.rep.rank_cutoff_uncertainty**2)
         z = ((cred + extra) * inv_q - cut) / np.maximum(spread * inv_q, SPREAD_FLOOR)
-        return comp.target * comp.prize * ndtr(z)
+        return comp.target * comp.prize * model.pay_share(comp)[:, None] * ndtr(z)
     if isinstance(comp, TeamPool | TeamBonus):
         others, members = _team_others(model, projected(model, w, comp.measure))
         team_quota = np.bincount(st.team, np.where(st.occupied, q, 0.0))[st.team][:, None]

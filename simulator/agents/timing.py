@@ -78,26 +78,28 @@ def _now_gain(
     (:func:`_further_sales` times the territory's share of bookings on it),
     spread by :func:`_period_end`; in a period's last week nothing further
     comes and the pay is exact. Without it, exactly at ``cred`` (the sales so far).
+    The pay is the seat's share of the period's target (``hiring.prorated_target``).
     """
     plan = model.plan
-    if not model.params.rep.timing_projected:
-        return plan.component_pay(name, cred + extra, q) - plan.component_pay(
-            name, cred + instead, q
-        )
     comp = plan.components[name]
+    scale = model.pay_share(comp)[seats]
+    if not model.params.rep.timing_projected:
+        return scale * (
+            plan.component_pay(name, cred + extra, q) - plan.component_pay(name, cred + instead, q)
+        )
     further = _further_sales(model, comp.period_weeks, seats)
     share = model.seats.measure_share(comp.measure)
     if share is not None:
         further = further * share[seats]
     if not further.any():
-        return plan.component_pay(name, cred + extra, q) - plan.component_pay(
-            name, cred + instead, q
+        return scale * (
+            plan.component_pay(name, cred + extra, q) - plan.component_pay(name, cred + instead, q)
         )
     end, q2 = _period_end(model, seats, cred, further), q[:, None]
     diff = plan.component_pay(name, end + extra[:, None], q2) - plan.component_pay(
         name, end + instead[:, None], q2
     )
-    return diff @ WEIGHTS
+    return scale * (diff @ WEIGHTS)
 
 
 def _later_gain(

@@ -163,6 +163,14 @@ class HiringParams:
     ramped_quota: bool = p(
         True, unit="flag", doc="quota of a new hire scaled by weeks onboarded in the period"
     )
+    prorated_target: bool = p(
+        True,
+        unit="flag",
+        doc="target pay of a period a rep holds in part, or ramps through, scaled as its quota "
+        "is (weeks in seat, ramp-weighted, over the period's weeks), so a unit sold pays the "
+        "seat's full rate; off, a rep hired in a period's last week earned the whole period's "
+        "target on one ramped week's quota (a deal it inherited paid up to 30x the rate)",
+    )
 
 
 @dataclass
