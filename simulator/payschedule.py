@@ -112,10 +112,12 @@ class PaySchedule:
                 if WEEKS_PER_QUARTER not in ending and seats is None:
                     continue
                 # earned so far: the year's schedule on year-to-date attainment, for the
-                # share of the year elapsed
-                elapsed = ((self.week % WEEKS_PER_YEAR) + 1) / WEEKS_PER_YEAR
-                if self.params.hiring.prorated_target:  # the ramp-weighted weeks held
+                # share of the year elapsed (with hiring.prorated_target, the ramp-weighted
+                # weeks each seat held)
+                if self.params.hiring.prorated_target:
                     elapsed = st.ramp_weeks_ytd / WEEKS_PER_YEAR
+                else:
+                    elapsed = ((self.week % WEEKS_PER_YEAR) + 1) / WEEKS_PER_YEAR
                 state = self._pay_state(comp, year_to_date=True)
                 due = self._component_pay(name, state, seats) * elapsed
                 paid = st.paid_ytd[st.cumulative_row[name]]

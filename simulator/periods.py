@@ -97,11 +97,12 @@ class Calendar:
         """Share of a component's period target each seat earns (``hiring.prorated_target``).
 
         Ramp-weighted weeks in seat over the period's weeks, as its quota is
-        scaled, so a unit sold pays the seat's full rate. Only pay set against
+        scaled, so a unit sold pays the seat's full rate (set with the quotas,
+        :meth:`_set_period_quotas`; 1 when the flag is off). Only pay set against
         the seat's own quota (commissions, quota bonuses, rank prizes) is
         scaled; team pay and campaigns are not.
         """
-        if not self.params.hiring.prorated_target or not isinstance(component, PRORATED):
+        if not isinstance(component, PRORATED):
             return np.ones(self.n_seats)
         return self.seats.pay_share[component.period_weeks]
 
