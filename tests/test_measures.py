@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from experiments.validation.measures import (
+    late_share_by_pace,
     manager_quality_gap,
     manager_ranked_gap,
     quits_by_performance,
@@ -96,3 +97,29 @@ def test_quits_by_performance_reads_the_inverted_u_as_a_ratio_and_a_difference()
     assert out["quit_rate_top"] == pytest.approx(0.0)
     assert out["quit_middle_vs_ends"] == pytest.approx(2.0 / 1.0)
     assert out["quit_middle_minus_ends"] == pytest.approx(2.0 - 1.0)
+
+
+def test_late_share_by_pace_conditions_on_the_first_ten_weeks_not_on_the_end():
+    """Quarter 4 (weeks 52-64, quota 13): who is ahead of pace after 10 weeks decides who counts."""
+    reps = pd.DataFrame(
+        {
+            "rep_id": [0, 1, 2, 3],
+            "period": [4, 4, 4, 4],
+            "warmup": [False, False, False, True],
+            "weeks_in_seat": [13, 13, 13, 13],
+            "quota": [13.0, 13.0, 13.0, 13.0],
+        }
+    )
+    # on pace: 10/13 of 13 = 10 booked in weeks 52-61
+    # rep 0: 10 + 2 early (week 61 is the 10th week), nothing late -> counts, below quota
+    # rep 1: 9 early (behind), 20 late -> ends far above quota, does not count
+    # rep 2: 12 early, 6 late and a lost deal -> counts; rep 3 is in the warm-up
+    deals = pd.DataFrame(
+        {
+            "week": [52, 61, 52, 62, 52, 63, 64, 52],
+            "rep_id": [0, 0, 1, 1, 2, 2, 2, 3],
+            "won": [True, True, True, True, True, True, False, True],
+            "price": [10.0, 2.0, 9.0, 20.0, 12.0, 6.0, 0.0, 50.0],
+        }
+    )
+    assert late_share_by_pace(reps, deals) == pytest.approx(6.0 / (12.0 + 12.0 + 6.0))

@@ -116,6 +116,38 @@ def late_share_ahead(reps: pd.DataFrame, deals: pd.DataFrame) -> float:
     return float(keyed.loc[keyed["late"], "price"].sum() / total) if total > 0 else float("nan")
 
 
+#: weeks at the end of a quarter whose share of bookings :func:`late_share_by_pace` measures:
+#: its last quarter (3 of 13 weeks), as Bouwens and Kroos (2011) measure the year's last quarter
+LATE_WEEKS = 3
+
+
+def late_share_by_pace(reps: pd.DataFrame, deals: pd.DataFrame) -> float:
+    """Share of the bookings of rep-quarters ahead of pace made in the quarter's last 3 weeks.
+
+    Bouwens and Kroos (2011) condition on what managers sold in the year's first
+    three quarters and look at the fourth. Here the period is the quarter (the
+    ratchet moves each quarter's quota): a rep-quarter is ahead of pace when its
+    bookings in the first 10 of 13 weeks reach 10/13 of the quarter's quota, and
+    the measure is the share of those rep-quarters' bookings made in the last
+    :data:`LATE_WEEKS` weeks. Unlike :func:`late_share_ahead` it conditions on
+    what came before the late weeks, not on where the quarter ended (which
+    holding deals back itself changes), and its late weeks do not depend on the
+    timing window. Only rep-quarters of the evaluation window held all quarter count.
+    """
+    q, early_weeks = WEEKS_PER_QUARTER, WEEKS_PER_QUARTER - LATE_WEEKS
+    full = reps[~reps["warmup"] & (reps["weeks_in_seat"] == q) & (reps["quota"] > 0)]
+    won = deals[deals["won"] & (deals["rep_id"] >= 0)]
+    won = won.assign(period=won["week"] // q, late=won["week"] % q >= early_weeks)
+    booked = won.pivot_table(
+        index=["rep_id", "period"], columns="late", values="price", aggfunc="sum"
+    ).reindex(columns=[False, True], fill_value=0.0)
+    keyed = full[["rep_id", "period", "quota"]].join(booked.fillna(0.0), on=["rep_id", "period"])
+    early, late = keyed[False].fillna(0.0), keyed[True].fillna(0.0)
+    ahead = early >= keyed["quota"] * early_weeks / q
+    total = early[ahead].sum() + late[ahead].sum()
+    return float(late[ahead].sum() / total) if total > 0 else float("nan")
+
+
 def selling_hours(weekly: pd.DataFrame) -> float:
     """Weekly hours prospecting and advancing per held seat over the evaluation window."""
     ev = weekly[~weekly["warmup"]]
@@ -391,6 +423,7 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
       (each won rushed deal stands for ``penalty / (1 - penalty)`` of its list
       value in deals lost to the lower win probability, ``buyer.rush_win_penalty``);
     - ``late_share_ahead_at_end``: :func:`late_share_ahead`;
+    - ``late_share_ahead_of_pace``: :func:`late_share_by_pace`;
     - ``held_when_ahead``: deals held back per rep-quarter ending at or above quota;
     - ``lost_to_colleagues_per_rep_year``: deals lost to a teammate per rep and year;
     - ``skill_sd``: standard deviation of rep skill at quarter ends;
@@ -436,6 +469,7 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
         else 0.0,
         "timing_loss_share": lost / (revenue + lost) if revenue + lost > 0 else 0.0,
         "late_share_ahead_at_end": late_share_ahead(reps, deals),
+        "late_share_ahead_of_pace": late_share_by_pace(reps, deals),
         "held_when_ahead": float(full.loc[full["attainment"] >= 1.0, "deals_held"].mean()),
         "lost_to_colleagues_per_rep_year": float(ev["deals_lost_to_colleagues"].sum() / years)
         if years > 0
