@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from experiments.validation.measures import (
+    attainment_persistence,
     late_share_by_pace,
     manager_quality_gap,
     manager_ranked_gap,
@@ -14,7 +15,7 @@ from experiments.validation.measures import (
 )
 
 
-def reps_table(attainment: dict[int, list[float]]) -> pd.DataFrame:
+def reps_table(attainment: dict[int, list[float]], year: int = 1) -> pd.DataFrame:
     """One evaluation year: manager -> its reps' annual attainments (quota 1 per quarter)."""
     rows = []
     rep = 0
@@ -24,7 +25,7 @@ def reps_table(attainment: dict[int, list[float]]) -> pd.DataFrame:
                 rows.append(
                     {
                         "rep_id": rep,
-                        "year": 1,
+                        "year": year,
                         "quarter": quarter,
                         "warmup": False,
                         "manager_id": manager,
@@ -123,3 +124,14 @@ def test_late_share_by_pace_conditions_on_the_first_ten_weeks_not_on_the_end():
         }
     )
     assert late_share_by_pace(reps, deals) == pytest.approx(6.0 / (12.0 + 12.0 + 6.0))
+
+
+def test_attainment_persistence_pairs_a_rep_with_itself_the_next_year():
+    """Four reps over three years; a fifth rep's single year has no pair."""
+    years = {1: [0.5, 1.0, 1.5, 2.0], 2: [0.6, 0.9, 1.7, 1.8], 3: [2.0, 1.5, 1.0, 0.5]}
+    reps = pd.concat([reps_table({0: v}, year) for year, v in years.items()])
+    lone = reps_table({0: [9.0]}, 1).assign(rep_id=99)
+    pairs_x = [0.5, 1.0, 1.5, 2.0, 0.6, 0.9, 1.7, 1.8]
+    pairs_y = [0.6, 0.9, 1.7, 1.8, 2.0, 1.5, 1.0, 0.5]
+    expected = np.corrcoef(pairs_x, pairs_y)[0, 1]
+    assert attainment_persistence(pd.concat([reps, lone])) == pytest.approx(expected)

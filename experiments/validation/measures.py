@@ -148,6 +148,21 @@ def late_share_by_pace(reps: pd.DataFrame, deals: pd.DataFrame) -> float:
     return float(late[ahead].sum() / total) if total > 0 else float("nan")
 
 
+def attainment_persistence(reps: pd.DataFrame) -> float:
+    """Correlation of a rep's annual attainment with its attainment the next year.
+
+    Pairs of consecutive evaluation years in which the same rep held its seat
+    all year (:func:`simulator.metrics.annual_attainment`): the observed
+    year-to-year consistency of an objective performance measure, which mixes
+    what persists (skill, territory) with each year's luck.
+    """
+    a = annual_attainment(reps)[["rep_id", "year", "attainment"]]
+    pairs = a.merge(a.assign(year=a["year"] - 1), on=["rep_id", "year"], suffixes=("", "_next"))
+    if len(pairs) < 3:
+        return float("nan")
+    return float(np.corrcoef(pairs["attainment"], pairs["attainment_next"])[0, 1])
+
+
 def selling_hours(weekly: pd.DataFrame) -> float:
     """Weekly hours prospecting and advancing per held seat over the evaluation window."""
     ev = weekly[~weekly["warmup"]]
@@ -414,6 +429,7 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     - ``selling_hours_mean``: weekly hours prospecting and advancing deals per
       held seat (own selling effort, without helping, exploring and admin);
     - ``attainment_sd``: standard deviation of annual attainment;
+    - ``attainment_year_corr``: :func:`attainment_persistence`;
     - ``effort_hours_sd``: standard deviation of rep-quarter weekly hours;
     - ``rushed_share``: share of won revenue from deals pulled in (rushed);
     - ``timing_loss_share``: revenue lost to moving deals across period ends, over
@@ -463,6 +479,7 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
         **tier_skill(reps),
         "selling_hours_mean": selling_hours(tables["weekly"]),
         "attainment_sd": float(annual_attainment(reps)["attainment"].std()),
+        "attainment_year_corr": attainment_persistence(reps),
         "effort_hours_sd": float(ev["effort_hours"].std()),
         "rushed_share": float(won.loc[won["rushed"], "price"].sum() / revenue)
         if revenue > 0
