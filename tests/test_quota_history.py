@@ -44,6 +44,20 @@ def test_history_weight_zero_is_top_down_and_the_first_year_is_top_down(compose_
     np.testing.assert_allclose(annual_quotas(full, basis, 1e6), annual_quotas(top, basis, 1e6))
 
 
+def test_a_target_set_outright_replaces_the_fitted_level_and_leaves_a_refit_of_it_alone(
+    compose_params,
+):
+    """quota.target_per_rep (Larkin's vendor) fixes the target whatever org.quota_per_rep is."""
+    own = compose_params("quota.target_per_rep=392350", "org.n_reps=10", "org.target_growth=0.05")
+    assert company_target(own, 2) == pytest.approx(392350 * 10 * 1.05**2)
+    refit = compose_params(
+        "quota.target_per_rep=392350", "org.n_reps=10", "org.quota_per_rep=900000"
+    )
+    assert company_target(refit, 0) == pytest.approx(392350 * 10)
+    default = compose_params("org.n_reps=10", "org.quota_per_rep=900000")
+    assert company_target(default, 0) == pytest.approx(900000 * 10)
+
+
 def seasoned_seats(result) -> pd.DataFrame:
     """Per seat and year: quota and credited sales, for seats held all of years 0 and 1
     and by a rep past onboarding all of year 0 (so its history counts in full)."""

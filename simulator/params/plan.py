@@ -32,6 +32,16 @@ class QuotaParams:
         choices=QUOTA_POLICIES,
     )
     aggressiveness: float = p(1.0, 0.0, 5.0, "multiplier", "quotas over the company target")
+    target_per_rep: float = p(
+        0.0,
+        0.0,
+        None,
+        "currency/year",
+        "company target per rep seat, set outright: above 0 it replaces org.quota_per_rep, the "
+        "level fitted to the default market, for an organisation whose market differs (Larkin's "
+        "enterprise vendor, conf/experiment/timing_vendor.yaml), so a refit of that level leaves "
+        "it alone; 0 = org.quota_per_rep",
+    )
     potential_weight: float = p(
         0.3, 0.0, 1.0, "share", "top_down: weight of territory potential against an equal split"
     )

@@ -13,12 +13,14 @@ def company_target(params: SimParams, year: int, last_year_bookings: float | Non
     Under ``org.target_basis`` ``last_year`` a year with history (``last_year_bookings``
     given and positive) plans from it: last year's bookings grown by
     ``org.target_growth``. Otherwise, and always under ``fixed``, the target is
-    ``org.quota_per_rep`` per seat grown by ``org.target_growth`` each year.
+    ``org.quota_per_rep`` per seat (``quota.target_per_rep`` instead when it is set)
+    grown by ``org.target_growth`` each year.
     """
     org = params.org
     if org.target_basis == "last_year" and (last_year_bookings or 0.0) > 0:
         return last_year_bookings * (1.0 + org.target_growth)
-    return org.quota_per_rep * org.n_reps * (1.0 + org.target_growth) ** year
+    per_rep = params.quota.target_per_rep or org.quota_per_rep
+    return per_rep * org.n_reps * (1.0 + org.target_growth) ** year
 
 
 def annual_quotas(
