@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_module
 
-from experiments.validation.measures import run_traced
+from experiments.validation.measures import late_share, quarter_bookings, run_traced
 from salesim_cli.config import to_params
 from simulator.metrics import annual_attainment
-from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
+from simulator.params import WEEKS_PER_YEAR, SimParams
 from simulator.run import RunResult, run_one, with_overrides
 
 
@@ -115,28 +115,6 @@ def compose_params() -> Callable[..., SimParams]:
     return composed_params
 
 
-def quarter_bookings(reps: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
-    """Evaluation rep-quarters held all quarter, with their bookings before and in weeks 11-12."""
-    full = reps[~reps["warmup"] & (reps["weeks_in_seat"] == WEEKS_PER_QUARTER)]
-    credited = deals[deals["rep_id"] >= 0]
-    late = credited["week"] % WEEKS_PER_QUARTER >= WEEKS_PER_QUARTER - 2
-    by_quarter = (
-        credited.assign(period=credited["week"] // WEEKS_PER_QUARTER, late=late)
-        .pivot_table(index=["rep_id", "period"], columns="late", values="price", aggfunc="sum")
-        .reindex(columns=[False, True], fill_value=0.0)
-        .fillna(0.0)
-        .rename(columns={False: "booked_early", True: "booked_late"})
-        .reset_index()
-    )
-    out = full.merge(by_quarter, on=["rep_id", "period"], how="left")
-    return out.fillna({"booked_early": 0.0, "booked_late": 0.0})
-
-
-def _late_share(quarters: pd.DataFrame) -> float:
-    total = quarters["booked_early"].sum() + quarters["booked_late"].sum()
-    return float(quarters["booked_late"].sum() / total) if total > 0 else float("nan")
-
-
 def plan_metrics(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     """Outcomes the plan direction tests look at, beyond :func:`run_metrics`.
 
@@ -160,8 +138,8 @@ def plan_metrics(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
             quarters.loc[quarters["attainment"] > 1.5, "effort_hours"].mean()
         ),
         "held_when_ahead": float(ahead["deals_held"].mean()),
-        "late_share_ahead_at_end": _late_share(ahead),
-        "late_share_ahead_before_window": _late_share(
+        "late_share_ahead_at_end": late_share(ahead),
+        "late_share_ahead_before_window": late_share(
             quarters[quarters["booked_early"] >= quarters["quota"]]
         ),
     }

@@ -13,6 +13,7 @@ from experiments.validation.measures import (
     manager_ranked_gap,
     quits_by_performance,
 )
+from simulator.metrics import annual_attainment
 
 
 def reps_table(attainment: dict[int, list[float]], year: int = 1) -> pd.DataFrame:
@@ -134,4 +135,5 @@ def test_attainment_persistence_pairs_a_rep_with_itself_the_next_year():
     pairs_x = [0.5, 1.0, 1.5, 2.0, 0.6, 0.9, 1.7, 1.8]
     pairs_y = [0.6, 0.9, 1.7, 1.8, 2.0, 1.5, 1.0, 0.5]
     expected = np.corrcoef(pairs_x, pairs_y)[0, 1]
-    assert attainment_persistence(pd.concat([reps, lone])) == pytest.approx(expected)
+    annual = annual_attainment(pd.concat([reps, lone]))
+    assert attainment_persistence(annual) == pytest.approx(expected)

@@ -101,19 +101,43 @@ def tier_skill(reps: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def quarter_bookings(reps: pd.DataFrame, deals: pd.DataFrame, late_weeks: int = 2) -> pd.DataFrame:
+    """Evaluation rep-quarters held all quarter, with what each booked before and in its last weeks.
+
+    One row of ``reps`` per rep-quarter of the evaluation window in which the rep
+    held the seat all quarter, plus ``booked_early`` (won deals' prices credited
+    to the rep before the quarter's last ``late_weeks`` weeks) and
+    ``booked_late`` (in them).
+    """
+    q = WEEKS_PER_QUARTER
+    full = reps[~reps["warmup"] & (reps["weeks_in_seat"] == q)]
+    won = deals[deals["won"] & (deals["rep_id"] >= 0)]
+    by_quarter = (
+        won.assign(period=won["week"] // q, late=won["week"] % q >= q - late_weeks)
+        .pivot_table(index=["rep_id", "period"], columns="late", values="price", aggfunc="sum")
+        .reindex(columns=[False, True], fill_value=0.0)
+        .fillna(0.0)
+        .rename(columns={False: "booked_early", True: "booked_late"})
+        .reset_index()
+    )
+    out = full.merge(by_quarter, on=["rep_id", "period"], how="left")
+    return out.fillna({"booked_early": 0.0, "booked_late": 0.0})
+
+
+def late_share(quarters: pd.DataFrame) -> float:
+    """Share of the rep-quarters' bookings (:func:`quarter_bookings`) made in the late weeks."""
+    total = quarters["booked_early"].sum() + quarters["booked_late"].sum()
+    return float(quarters["booked_late"].sum() / total) if total > 0 else float("nan")
+
+
 def late_share_ahead(reps: pd.DataFrame, deals: pd.DataFrame) -> float:
     """Share of the bookings of rep-quarters ending at or above quota made in weeks 11-12.
 
     Only rep-quarters of the evaluation window in which the rep held the seat
     all quarter count.
     """
-    q = WEEKS_PER_QUARTER
-    full = reps[~reps["warmup"] & (reps["weeks_in_seat"] == q) & (reps["attainment"] >= 1.0)]
-    won = deals[deals["won"] & (deals["rep_id"] >= 0)]
-    won = won.assign(period=won["week"] // q, late=won["week"] % q >= q - 2)
-    keyed = won.merge(full[["rep_id", "period"]], on=["rep_id", "period"])
-    total = keyed["price"].sum()
-    return float(keyed.loc[keyed["late"], "price"].sum() / total) if total > 0 else float("nan")
+    quarters = quarter_bookings(reps, deals)
+    return late_share(quarters[quarters["attainment"] >= 1.0])
 
 
 #: weeks at the end of a quarter whose share of bookings :func:`late_share_by_pace` measures:
@@ -134,29 +158,21 @@ def late_share_by_pace(reps: pd.DataFrame, deals: pd.DataFrame) -> float:
     holding deals back itself changes), and its late weeks do not depend on the
     timing window. Only rep-quarters of the evaluation window held all quarter count.
     """
-    q, early_weeks = WEEKS_PER_QUARTER, WEEKS_PER_QUARTER - LATE_WEEKS
-    full = reps[~reps["warmup"] & (reps["weeks_in_seat"] == q) & (reps["quota"] > 0)]
-    won = deals[deals["won"] & (deals["rep_id"] >= 0)]
-    won = won.assign(period=won["week"] // q, late=won["week"] % q >= early_weeks)
-    booked = won.pivot_table(
-        index=["rep_id", "period"], columns="late", values="price", aggfunc="sum"
-    ).reindex(columns=[False, True], fill_value=0.0)
-    keyed = full[["rep_id", "period", "quota"]].join(booked.fillna(0.0), on=["rep_id", "period"])
-    early, late = keyed[False].fillna(0.0), keyed[True].fillna(0.0)
-    ahead = early >= keyed["quota"] * early_weeks / q
-    total = early[ahead].sum() + late[ahead].sum()
-    return float(late[ahead].sum() / total) if total > 0 else float("nan")
+    quarters = quarter_bookings(reps, deals, LATE_WEEKS)
+    early_share = (WEEKS_PER_QUARTER - LATE_WEEKS) / WEEKS_PER_QUARTER
+    ahead = (quarters["quota"] > 0) & (quarters["booked_early"] >= quarters["quota"] * early_share)
+    return late_share(quarters[ahead])
 
 
-def attainment_persistence(reps: pd.DataFrame) -> float:
+def attainment_persistence(annual: pd.DataFrame) -> float:
     """Correlation of a rep's annual attainment with its attainment the next year.
 
-    Pairs of consecutive evaluation years in which the same rep held its seat
-    all year (:func:`simulator.metrics.annual_attainment`): the observed
+    ``annual``: :func:`simulator.metrics.annual_attainment`. Pairs of consecutive
+    evaluation years in which the same rep held its seat all year: the observed
     year-to-year consistency of an objective performance measure, which mixes
     what persists (skill, territory) with each year's luck.
     """
-    a = annual_attainment(reps)[["rep_id", "year", "attainment"]]
+    a = annual[["rep_id", "year", "attainment"]]
     pairs = a.merge(a.assign(year=a["year"] - 1), on=["rep_id", "year"], suffixes=("", "_next"))
     if len(pairs) < 3:
         return float("nan")
@@ -462,6 +478,7 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     reps, deals = tables["reps"], tables["deals"]
     ev = reps[~reps["warmup"]]
     full = ev[ev["weeks_in_seat"] == WEEKS_PER_QUARTER]
+    annual = annual_attainment(reps)
     won = deals[deals["won"]]
     revenue = float(won["price"].sum())
     years = ev["weeks_in_seat"].sum() / 52
@@ -478,8 +495,8 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
         **tier_attainment(reps),
         **tier_skill(reps),
         "selling_hours_mean": selling_hours(tables["weekly"]),
-        "attainment_sd": float(annual_attainment(reps)["attainment"].std()),
-        "attainment_year_corr": attainment_persistence(reps),
+        "attainment_sd": float(annual["attainment"].std()),
+        "attainment_year_corr": attainment_persistence(annual),
         "effort_hours_sd": float(ev["effort_hours"].std()),
         "rushed_share": float(won.loc[won["rushed"], "price"].sum() / revenue)
         if revenue > 0
