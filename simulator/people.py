@@ -16,6 +16,7 @@ from simulator.agents.manager import ACTIVITIES, Manager
 from simulator.agents.rep import Rep
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import INDIVIDUAL, attainment, top_mask
+from simulator.plans.quota import target_per_seat
 from simulator.workforce import grown_skill, hiring_lift, quit_hazards
 
 #: reporting: share of a seasoned rep's trailing bookings that counts as "productive" (the
@@ -114,7 +115,7 @@ class PeopleFlows:
         self.seats.fill(seat, rep_id, self.week, skill, aptitude, tenure)
         # what a unit of sales pays at par, until the rep has its own experience
         self.seats.marginal_pay_ema[seat] = self.plan.average_rate() / max(
-            float(self.seats.annual_quota_full[seat]) or self.params.org.quota_per_rep, 1.0
+            float(self.seats.annual_quota_full[seat]) or target_per_seat(self.params), 1.0
         )
         self.trailing[:, seat] = 0.0
         self.productive_week[seat] = 0 if tenure >= WEEKS_PER_YEAR or initial else -1

@@ -7,6 +7,16 @@ import numpy as np
 from simulator.params import SimParams
 
 
+def target_per_seat(params: SimParams) -> float:
+    """The first year's target for one seat.
+
+    ``quota.target_per_rep``, or ``org.quota_per_rep`` when it is 0. Used for the
+    company target and for a rep's first estimate of what a sale pays, so both
+    agree when an experiment sets the target outright.
+    """
+    return params.quota.target_per_rep or params.org.quota_per_rep
+
+
 def company_target(params: SimParams, year: int, last_year_bookings: float | None = None) -> float:
     """The organisation's annual target in a given year (0 = first simulated year).
 
@@ -19,8 +29,7 @@ def company_target(params: SimParams, year: int, last_year_bookings: float | Non
     org = params.org
     if org.target_basis == "last_year" and (last_year_bookings or 0.0) > 0:
         return last_year_bookings * (1.0 + org.target_growth)
-    per_rep = params.quota.target_per_rep or org.quota_per_rep
-    return per_rep * org.n_reps * (1.0 + org.target_growth) ** year
+    return target_per_seat(params) * org.n_reps * (1.0 + org.target_growth) ** year
 
 
 def annual_quotas(
