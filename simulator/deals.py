@@ -29,6 +29,7 @@ class DealFlow:
         bargain = None
         held = 0
         comp = self.params.market.competitiveness
+        ready = self._buyers_wait(ready)
         if self.periods_ending_soon() and strength > 0:
             seats = a.seat[ready]
             p_win = a.win_probability(ready, skill[seats], comp)
@@ -110,6 +111,30 @@ class DealFlow:
         self.won_value_total += float(price.sum())
         return bookings, wins, int(rushed_idx.size), held, discounts, by_measure
 
+    def _buyers_wait(self, ready: np.ndarray) -> np.ndarray:
+        """Ready deals whose buyers sign this week; the rest wait for the period's end.
+
+        With ``buyer.period_end_patience`` above 0 and a plan that gives reps a stake
+        in a period's end (:meth:`~simulator.model.SalesModel.stake_periods`), a buyer
+        whose wait to the last week of the soonest-ending such period is at most that
+        share of its buying cycle waits for it, and walks away meanwhile at
+        :meth:`~simulator.accounts.Accounts.waiting_walk`. In the last week every
+        ready buyer signs (or its rep holds it, :func:`~simulator.agents.timing.hold_back`).
+        """
+        patience = self.params.buyer.period_end_patience
+        stakes = self.stake_periods() if patience > 0 and ready.size else ()
+        if not stakes:
+            return ready
+        a = self.accounts
+        to_last = min(self.weeks_left(w) for w in stakes) - 1
+        waits = (to_last > 0) & (to_last <= patience * a.cycle_weeks(ready))
+        if not waits.any():
+            return ready
+        waiting = ready[waits]
+        walked = self.rng_pipeline.random(waiting.size) < a.waiting_walk(waiting)
+        a.lose(waiting[walked])
+        return ready[~waits]
+
     def _contest(self, seats: np.ndarray, won: np.ndarray, skill: np.ndarray) -> np.ndarray:
         """Internal competition under rank-based pay: colleagues chase the same deals.
 
@@ -176,7 +201,8 @@ class DealFlow:
     ) -> None:
         st = self.seats
         self.revenue_total += float(bookings.sum())
-        if self.params.quota.policy == "history":
+        q = self.params.quota
+        if q.policy == "history" or q.role_basis == "history":
             seasoned = st.occupied & (self.tenure >= self.params.hiring.onboarding_weeks)
             self.territory_bookings += np.where(seasoned, bookings, 0.0)
             self.territory_weeks += seasoned

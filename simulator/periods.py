@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
-from simulator.plans.payout import Commission, QuotaBonus, RankPrize
+from simulator.plans.payout import Commission, QuotaBonus, RankPrize, TeamBonus
 from simulator.plans.quota import annual_quotas, company_target
 
 #: components paid against the seat's own quota: their target follows its ramp and time in seat
@@ -39,6 +39,25 @@ class Calendar:
         """Pay periods that end within ``rep.timing_window_weeks`` (this week included)."""
         within = self.params.rep.timing_window_weeks
         return {w for w in self.plan.periods if self.weeks_left(w) <= within}
+
+    def stake_periods(self) -> tuple[int, ...]:
+        """Pay periods at whose end the plan's pay is not linear in sales (cached per plan).
+
+        A quota bonus (a team's too), a rank prize, or a commission with tiers or a cap:
+        closing before the period ends can change what the rep earns, so buyers can expect
+        a concession for signing in its last week (``buyer.period_end_patience``).
+        """
+        if self._stake_periods is None:
+            weeks = set()
+            for comp in self.plan.components.values():
+                if isinstance(comp, QuotaBonus | RankPrize | TeamBonus):
+                    weeks.add(comp.period_weeks)
+                elif isinstance(comp, Commission) and (
+                    comp.starts.size > 1 or np.isfinite(comp.cap) or np.isfinite(comp.payout_cap)
+                ):
+                    weeks.add(comp.period_weeks)
+            self._stake_periods = tuple(sorted(weeks))
+        return self._stake_periods
 
     def season(self) -> float:
         """This week's demand multiplier."""

@@ -351,6 +351,7 @@ def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
       the buyer's relation to the firm: never a customer, a former customer (one that
       churned), a current customer (Griffin and Lowenstein's three odds of a sale);
     - ``last_month_share``: share of bookings in each quarter's last four weeks;
+    - ``last_week_deal_share``: share of won deals signed in a quarter's last week;
     - ``manager_share_team``: share of managers' hours spent with their team
       (coaching, deal support and inspection; Rapp's time study).
     """
@@ -383,8 +384,17 @@ def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
         )
         if ev["bookings"].sum() > 0
         else float("nan"),
+        "last_week_deal_share": _last_week_share(decided),
         "manager_share_team": float(mgr / mgr_all) if mgr_all > 0 else float("nan"),
     }
+
+
+def _last_week_share(deals: pd.DataFrame) -> float:
+    """Share of won ``deals`` signed in the last week of a quarter (NaN with none won)."""
+    won = deals.loc[deals["won"], "week"].to_numpy()
+    if won.size == 0:
+        return float("nan")
+    return float(np.mean(won % WEEKS_PER_QUARTER == WEEKS_PER_QUARTER - 1))
 
 
 def levels_by_year(result: RunResult) -> pd.DataFrame:
@@ -470,7 +480,8 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     - ``exit_first_year_share``, ``involuntary_exit_share``, ``tenure_years_mean``,
       ``vacancy_months_mean``,
       ``win_rate`` (and by the buyer's relation: ``new_logo_win_rate``, ``winback_win_rate``,
-      ``expansion_win_rate``), ``last_month_share``, ``manager_share_team``:
+      ``expansion_win_rate``), ``last_month_share``, ``last_week_deal_share``,
+      ``manager_share_team``:
       :func:`people_measures`;
     - ``customer_time_share``, ``prospecting_time_share``: :func:`time_shares`.
     """

@@ -25,6 +25,7 @@ COACHING_POLICIES = ("equal", "new_first", "middle_first", "bottom_first", "top_
 ONBOARDING_KINDS = ("product", "buyer")
 TABLE_CHOICES = ("auto", "all", "none")
 QUOTA_POLICIES = ("top_down", "equal", "potential", "ratchet", "history")
+ROLE_BASES = ("potential", "history")
 TEAM_SPLITS = ("equal", "contribution")
 CAMPAIGN_SEGMENTS = ("all", "smb", "mid", "ent")
 #: kinds of a plan's listed components (``plan.components``)

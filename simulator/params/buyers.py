@@ -127,6 +127,20 @@ class BuyerParams:
         "2014: reps offer lower prices to buyers who go along with their timing); 0 = "
         "buyers wait for nothing",
     )
+    period_end_patience: float = p(
+        0.0,
+        0.0,
+        1.0,
+        "share of buying cycle",
+        "buyers who wait for the vendor's period end: a ready buyer signs in the last week of "
+        "the soonest-ending pay period in which the plan gives its rep a stake in closing (a "
+        "quota bonus, a rank prize, or a commission with tiers or a cap) when that week is at "
+        "most this share of its own buying cycle (segment cycle_weeks) away, and walks away "
+        "meanwhile at hold_loss_per_week measured in its stages ('customers have been trained "
+        "to hold the salespeople up'; Larkin 2014's vendor booked about three quarters of its "
+        "deals on a quarter's last day); a plan with no such stake (a linear commission) gives "
+        "no reason to wait; 0 = buyers sign when ready",
+    )
     bargaining_share: float = p(
         0.0,
         0.0,

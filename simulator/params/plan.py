@@ -11,6 +11,7 @@ from simulator.params._declare import (
     MEASURES,
     PERIOD_WEEKS,
     QUOTA_POLICIES,
+    ROLE_BASES,
     TEAM_SPLITS,
     fitted,
     p,
@@ -53,6 +54,15 @@ class QuotaParams:
         "extra weight of a customer's potential, against a prospect's, in the territory "
         "potential that quotas are split by (the installed base expands, so territories "
         "rich in customers carry more quota); 0 = every account by its potential alone",
+    )
+    role_basis: str = p(
+        "potential",
+        doc="when territories are cut by segment (territory.specialisation > 0), what sets each "
+        "role's share of the company target: 'potential' (its seats' share of territory "
+        "potential) or 'history' (capacity planning: its seats times what a ramped rep in the "
+        "role sold a week last year, so a role whose potential converts slowly, enterprise, is "
+        "not handed quotas its reps cannot reach; potential in the first year)",
+        choices=ROLE_BASES,
     )
     history_weight: float = p(
         0.7,

@@ -59,8 +59,20 @@ def annual_quotas(
     total = float(potential_by_seat.sum())
     by_potential = potential_by_seat / total if total > 0 else equal
     if role is not None and total > 0:
-        role_share = np.bincount(role, by_potential) / np.maximum(np.bincount(role), 1)
-        equal = role_share[role]
+        seats_in = np.maximum(np.bincount(role), 1)
+        role_potential = np.bincount(role, by_potential)
+        if q.role_basis == "history" and history_rate is not None:
+            role_total = _role_capacity(role, history_rate, role_potential)
+            # the potential part splits each role's share among its seats by potential
+            by_potential = np.divide(
+                role_total[role] * by_potential,
+                role_potential[role],
+                out=(role_total / seats_in)[role],
+                where=role_potential[role] > 0,
+            )
+            equal = (role_total / seats_in)[role]
+        else:
+            equal = (role_potential / seats_in)[role]
     if q.policy == "equal":
         weights = equal
     elif q.policy == "potential":
@@ -70,6 +82,29 @@ def annual_quotas(
         if q.policy == "history" and history_rate is not None:
             weights = _blend_history(weights, history_rate, q.history_weight)
     return target * q.aggressiveness * weights
+
+
+def _role_capacity(role: np.ndarray, history_rate: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Each role's share of the target by capacity: its seats times a ramped rep's rate.
+
+    A role's rate is the mean of last year's weekly bookings over its territories
+    with history (:meth:`~simulator.model.SalesModel._history_rate`); while any role
+    has none, every role keeps ``fallback`` (its share of the potential).
+    """
+    has = np.isfinite(history_rate)
+    n_roles = len(fallback)
+    with_history = np.bincount(role[has], minlength=n_roles)
+    seats_in = np.bincount(role, minlength=n_roles)
+    present = seats_in > 0
+    if (with_history[present] == 0).any():
+        return fallback
+    rate = np.bincount(role[has], history_rate[has], minlength=n_roles) / np.maximum(
+        with_history, 1
+    )
+    capacity = seats_in * rate
+    if capacity.sum() <= 0:
+        return fallback
+    return capacity / capacity.sum()
 
 
 def _blend_history(top_down: np.ndarray, history_rate: np.ndarray, weight: float) -> np.ndarray:
