@@ -61,6 +61,32 @@ def test_role_quotas_split_equally_within_a_role_and_keep_the_target(compose_par
     np.testing.assert_allclose(one, annual_quotas(params, basis, target), rtol=1e-12)
 
 
+def test_capacity_planning_gives_each_role_its_reps_times_what_a_ramped_rep_sold(
+    compose_params,
+):
+    params = compose_params(
+        "quota=top_down", "quota.potential_weight=0.25", "quota.role_basis=history"
+    )
+    basis = np.array([1.0, 3.0, 10.0, 30.0, 20.0])
+    role = np.array([0, 0, 1, 1, 1])
+    target = company_target(params, 1)
+    # role 0 sold 10 a week a seat, role 1 5 (one territory without history)
+    history = np.array([8.0, 12.0, 4.0, 6.0, np.nan])
+    quotas = annual_quotas(params, basis, target, history, role)
+    np.testing.assert_allclose(quotas.sum(), target * params.quota.aggressiveness, rtol=1e-12)
+    capacity = np.array([2 * 10.0, 3 * 5.0]) / 35.0
+    np.testing.assert_allclose(np.bincount(role, quotas) / quotas.sum(), capacity, rtol=1e-12)
+    # within a role, the potential part still follows the territories' potential
+    within = quotas[2:] / quotas[2:].sum()
+    np.testing.assert_allclose(within, 0.25 * basis[2:] / 60.0 + 0.75 / 3, rtol=1e-12)
+    # before any role has history (the first year), the split is potential's
+    first = annual_quotas(params, basis, target, np.full(5, np.nan), role)
+    plain = annual_quotas(
+        compose_params("quota=top_down", "quota.potential_weight=0.25"), basis, target, None, role
+    )
+    np.testing.assert_allclose(first, plain, rtol=1e-12)
+
+
 # The mechanism bites where a few big accounts make a mixed territory, so the test sets
 # enterprise spend as wide as it was declared (sigma 0.9) rather than leaning on the fitted
 # spread: the spread refit of 2026-12-05 (h) set it to 0.27, and there the narrowing is
