@@ -29,16 +29,34 @@ class DealFlow:
         bargain = None
         held = 0
         comp = self.params.market.competitiveness
-        ready = self._buyers_wait(ready)
+        ready, waiting = self._buyers_wait(ready)
+        # with buyers who wait for a period's end, a rep prices each deal on top of the
+        # others signing the same week and of the buyers waiting for the last week: the
+        # expected value of those, by seat
+        week_close = None
+        if waiting is not None:
+            week_close = np.bincount(
+                a.seat[waiting],
+                a.win_probability(waiting, skill[a.seat[waiting]], comp) * a.value[waiting],
+                minlength=self.n_seats,
+            )
+        alongside = None
         if self.periods_ending_soon() and strength > 0:
             seats = a.seat[ready]
             p_win = a.win_probability(ready, skill[seats], comp)
+            if week_close is not None:
+                expected = p_win * a.value[ready]
+                alongside = (week_close + np.bincount(seats, expected, minlength=self.n_seats))[
+                    seats
+                ] - expected
             wait = min(self.weeks_left(w) for w in self.periods_ending_soon())
             walk = a.hold_walk(ready)
             p_held = p_win * (1.0 - walk) ** wait
             hold = (
                 st.occupied[seats]
-                & hold_back(self, seats, a.value[ready], p_win, p_held, deals=ready)
+                & hold_back(
+                    self, seats, a.value[ready], p_win, p_held, deals=ready, alongside=alongside
+                )
                 & (self.rng_pipeline.random(ready.size) < strength)
             )
             walked = hold & (self.rng_pipeline.random(ready.size) < walk)
@@ -49,6 +67,9 @@ class DealFlow:
             closing = np.bincount(
                 seats[~hold], (p_win * a.value[ready])[~hold], minlength=self.n_seats
             )
+            if week_close is not None:
+                closing = closing + week_close
+                alongside = alongside[~hold]
             ready = ready[~hold]
             if self.params.rep.timing_projected and wait > 1:
                 # waiting costs a rushed deal nothing but the small chance it stalls, and the
@@ -69,7 +90,7 @@ class DealFlow:
         if beta > 0 and ready.size and self.periods_ending_soon():
             # as a period ends, buyers take a share of the rep's urgency to close in it
             kept = a.seat[ready]
-            premium = timing_premium(self, kept, a.value[ready], deals=ready)
+            premium = timing_premium(self, kept, a.value[ready], deals=ready, alongside=alongside)
             bargain = beta * premium * st.occupied[kept]
         idx = np.concatenate([ready, rushed_idx])
         rushed = np.concatenate([np.zeros(ready.size, bool), np.ones(rushed_idx.size, bool)])
@@ -111,8 +132,8 @@ class DealFlow:
         self.won_value_total += float(price.sum())
         return bookings, wins, int(rushed_idx.size), held, discounts, by_measure
 
-    def _buyers_wait(self, ready: np.ndarray) -> np.ndarray:
-        """Ready deals whose buyers sign this week; the rest wait for the period's end.
+    def _buyers_wait(self, ready: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Ready deals whose buyers sign this week, and those still waiting for a period's end.
 
         With ``buyer.period_end_patience`` above 0 and a plan that gives reps a stake
         in a period's end (:meth:`~simulator.model.SalesModel.stake_periods`), a buyer
@@ -120,20 +141,19 @@ class DealFlow:
         share of its buying cycle waits for it, and walks away meanwhile at
         :meth:`~simulator.accounts.Accounts.waiting_walk`. In the last week every
         ready buyer signs (or its rep holds it, :func:`~simulator.agents.timing.hold_back`).
+        The waiting deals are None when buyers never wait (patience 0, or no stakes).
         """
         patience = self.params.buyer.period_end_patience
-        stakes = self.stake_periods() if patience > 0 and ready.size else ()
+        stakes = self.stake_periods() if patience > 0 else ()
         if not stakes:
-            return ready
+            return ready, None
         a = self.accounts
         to_last = min(self.weeks_left(w) for w in stakes) - 1
         waits = (to_last > 0) & (to_last <= patience * a.cycle_weeks(ready))
-        if not waits.any():
-            return ready
         waiting = ready[waits]
         walked = self.rng_pipeline.random(waiting.size) < a.waiting_walk(waiting)
         a.lose(waiting[walked])
-        return ready[~waits]
+        return ready[~waits], waiting[~walked]
 
     def _contest(self, seats: np.ndarray, won: np.ndarray, skill: np.ndarray) -> np.ndarray:
         """Internal competition under rank-based pay: colleagues chase the same deals.

@@ -197,6 +197,7 @@ def _gains(
     values: np.ndarray,
     later_values: np.ndarray,
     deals: np.ndarray | None,
+    alongside: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """What each ready deal adds to its rep's pay credited now, and credited next period.
 
@@ -206,7 +207,9 @@ def _gains(
     (:func:`ratchet_loss`). Only components whose period ends soon count:
     the others pay the same either way. ``deals`` (account indices) tell each
     component's measure which deals it counts; without them every deal counts
-    for every component.
+    for every component. ``alongside`` (per deal, with buyers who wait for the
+    period's end) is the expected value of the rep's other deals signing the same
+    week: each deal is priced on top of them, as the rep sees the week's close.
     """
     plan = model.plan
     seats = model.seats
@@ -218,12 +221,17 @@ def _gains(
         if w not in ending or not isinstance(comp, Commission | QuotaBonus):
             continue
         cred = seats.credited_by[comp.measure][w][deal_seats]
+        if alongside is not None:
+            share = seats.measure_share(comp.measure)
+            cred = cred + (alongside if share is None else alongside * share[deal_seats])
         q = seats.quota[w][deal_seats] * comp.quota_share
         v = values if deals is None else _on_measure(model, name, deals, values)
         gain_now += _now_gain(model, name, deal_seats, cred, q, v, np.zeros_like(v))
         v_later = later_values if deals is None else _on_measure(model, name, deals, later_values)
         gain_later += _later_gain(model, name, deal_seats, v_later)
     cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
+    if alongside is not None:
+        cred = cred + alongside
     gain_now -= ratchet_loss(model, deal_seats, cred, values)
     gain_later -= ratchet_loss(model, deal_seats, cred, later_values, later=True)
     return gain_now, gain_later
@@ -236,6 +244,7 @@ def hold_back(
     p_now: np.ndarray,
     p_later: np.ndarray,
     deals: np.ndarray | None = None,
+    alongside: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which ready deals reps hold back into the next period (True = hold).
 
@@ -245,7 +254,7 @@ def hold_back(
     sales) beats the expected pay of crediting it now (:func:`_gains`).
     """
     later_values = values * (1.0 - model.params.buyer.hold_discount)
-    gain_now, gain_later = _gains(model, deal_seats, values, later_values, deals)
+    gain_now, gain_later = _gains(model, deal_seats, values, later_values, deals, alongside)
     return p_later * gain_later > p_now * gain_now
 
 
@@ -254,6 +263,7 @@ def timing_premium(
     deal_seats: np.ndarray,
     values: np.ndarray,
     deals: np.ndarray | None = None,
+    alongside: np.ndarray | None = None,
 ) -> np.ndarray:
     """The share of each ready deal's price its rep would give up to close it this period.
 
@@ -266,7 +276,7 @@ def timing_premium(
     ordinary quarter next. A buyer who bargains over timing takes
     ``buyer.bargaining_share`` of it as a discount.
     """
-    now, later = _gains(model, deal_seats, values, values, deals)
+    now, later = _gains(model, deal_seats, values, values, deals, alongside)
     ratio = np.divide(later, now, out=np.ones_like(now), where=now > 0)
     premium = np.clip(1.0 - ratio, 0.0, 1.0)
     return np.where(premium > 1e-9, premium, 0.0)  # below rounding: the same pay either way
