@@ -63,6 +63,7 @@ MECHANISMS: dict[str, str] = {
     "land and expand": "buyer.expansion_per_year",
     "rushed deals: discount and lost win probability": "buyer.rush_discount",
     "rushed buyers trust less": "buyer.rush_trust_cost",
+    "buyers wait for the vendor's period end": "buyer.period_end_patience",
     "competitive offer": "market.competitiveness_effect",
     "seasonality": "market.seasonality",
     "effort responds to marginal pay": "rep.incentive_response",
