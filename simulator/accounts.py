@@ -246,20 +246,6 @@ class Accounts(CustomerBase):
             walk = 1.0 - (1.0 - walk) ** (1.0 / self.seg_stage_weeks[self.segment[idx]])
         return walk
 
-    def waiting_walk(self, idx: np.ndarray) -> np.ndarray:
-        """Chance a buyer waiting for the period end (``idx``) walks away in a week.
-
-        ``buyer.hold_loss_per_week`` measured in the buyer's own stages (as
-        :meth:`hold_walk` with ``buyer.hold_patience_in_stages``): a buyer who
-        chose to wait is as patient as its buying cycle is long.
-        """
-        walk = self.params.buyer.hold_loss_per_week
-        return 1.0 - (1.0 - walk) ** (1.0 / self.seg_stage_weeks[self.segment[idx]])
-
-    def cycle_weeks(self, idx: np.ndarray) -> np.ndarray:
-        """Each deal's buyer's whole cycle through the stages, in weeks."""
-        return self.seg_stage_weeks[self.segment[idx]] * N_STAGES
-
     def quota_basis(self, n_seats: int) -> np.ndarray:
         """Each territory's potential as quotas count it: customers weigh more (installed base)."""
         n = self.n

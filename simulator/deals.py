@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator.accounts import N_STAGES
 from simulator.agents.timing import hold_back, pull_in, timing_premium
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import Campaign, RankPrize, measure_mask
@@ -139,7 +140,7 @@ class DealFlow:
         in a period's end (:meth:`~simulator.model.SalesModel.stake_periods`), a buyer
         whose wait to the last week of the soonest-ending such period is at most that
         share of its buying cycle waits for it, and walks away meanwhile at
-        :meth:`~simulator.accounts.Accounts.waiting_walk`. In the last week every
+        ``buyer.hold_loss_per_week`` measured in its own stages. In the last week every
         ready buyer signs (or its rep holds it, :func:`~simulator.agents.timing.hold_back`).
         The waiting deals are None when buyers never wait (patience 0, or no stakes).
         """
@@ -148,10 +149,13 @@ class DealFlow:
         if not stakes:
             return ready, None
         a = self.accounts
+        stage_weeks = a.seg_stage_weeks[a.segment[ready]]  # the buyer's own pace
         to_last = min(self.weeks_left(w) for w in stakes) - 1
-        waits = (to_last > 0) & (to_last <= patience * a.cycle_weeks(ready))
+        waits = (to_last > 0) & (to_last <= patience * (stage_weeks * N_STAGES))
         waiting = ready[waits]
-        walked = self.rng_pipeline.random(waiting.size) < a.waiting_walk(waiting)
+        # a buyer who chose to wait is as patient as its cycle is long (hold_walk in stages)
+        stay = (1.0 - self.params.buyer.hold_loss_per_week) ** (1.0 / stage_weeks[waits])
+        walked = self.rng_pipeline.random(waiting.size) < 1.0 - stay
         a.lose(waiting[walked])
         return ready[~waits], waiting[~walked]
 

@@ -106,7 +106,10 @@ def test_a_held_buyer_walks_away_at_the_pace_of_its_own_stages(compose_params):
 def rush_decision(compose_params, projected: bool) -> bool:
     """Would a rep just short of its quarterly bonus rush a deal whose buyer is ready next week?"""
     flag = f"rep.timing_projected={str(projected).lower()}"
-    model = model_at(compose_params, 4, "plan=quota_bonus", flag)  # 9 weeks left
+    # whether the quota bonus outweighs what the discount takes depends on the discount:
+    # set here (at the fitted 0.39 the rep would not rush this deal even unprojected)
+    discount = "buyer.rush_discount=0.25"
+    model = model_at(compose_params, 4, "plan=quota_bonus", flag, discount)  # 9 weeks left
     a, st = model.accounts, model.seats
     deal = np.array([0])
     seat = a.seat[deal]

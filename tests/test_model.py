@@ -372,6 +372,12 @@ def test_more_admin_load_lowers_revenue(replicate, direction):
 # (0.026) on seeds 0-31 (2.0 standard errors), -0.065 (0.021) on seeds 5000-5031 (at (e):
 # -0.042 (0.028) and -0.025 (0.018)): the loss is there, small. It was a strict xfail until
 # it passed on seeds 0-15 at the (g) defaults (validate's 30 seeds still read it open).
+# At the buyers-wait defaults (2026-12-06, l): -0.024 (0.024) on seeds 0-15, -0.027 (0.016)
+# on 0-31, -0.035 (0.015) on 5000-5031; validate's 30 seeds -0.031 [-0.063, 0.0004]. The
+# loss of revenue against target stays clear (-0.060, SE 0.010, on 0-31): a strict xfail again.
+@pytest.mark.xfail(
+    strict=True, reason="a loss of about 0.03 in mean attainment; 16 seeds cannot resolve it"
+)
 def test_more_admin_load_lowers_attainment(base, heavy_admin, direction):
     direction(base, heavy_admin, "attainment_mean", -1)
 
@@ -405,14 +411,24 @@ def test_without_deal_timing_no_deal_is_rushed_or_held(tiny_base, replicate):
     assert (off["discount_share"] == 0).all()
 
 
-# deal_timing_strength 1 -> 0, n=8. Mean paired difference (SE) of end_of_period_share
-# (default 0.231 against 2/13 = 0.154): seeds 0-7 -0.080 (0.0099); seeds 5000-5031 -0.074
-# (0.0036). Before de2b57f the defaults showed no spike (0.162) and no dependence on timing
-# (+0.0004, SE 0.0028, on seeds 5000-5031).
-def test_without_deal_timing_the_end_of_period_spike_is_lower(replicate, direction):
+# Since buyers wait for the period's end (2026-12-06, l) they make the spike, and reps'
+# timing thins it: a rep ahead of quota holds some of the last week's deals into the next
+# quarter. Mean paired difference (SE) of end_of_period_share (default 0.214 on seeds 0-7,
+# 0.233 on 5000-5031, against 2/13 = 0.154), n=8:
+# period_end_patience 0.21 -> 0: seeds 0-7 -0.047 (0.013); seeds 5000-5031 -0.076 (0.0042);
+# deal_timing_strength 1 -> 0: seeds 0-7 +0.051 (0.0086); seeds 5000-5031 +0.032 (0.0046).
+# (Before them, the spike came from reps' timing: strength 1 -> 0 gave -0.080 (0.0099), and
+# before de2b57f the defaults showed no spike, 0.162.)
+def test_without_waiting_buyers_the_end_of_period_spike_is_lower(replicate, direction):
+    base8 = replicate(SEEDS[:8])
+    off = replicate(SEEDS[:8], **{"buyer.period_end_patience": 0.0})
+    direction(base8, off, "end_of_period_share", -1)
+
+
+def test_reps_who_hold_deals_thin_the_buyers_spike(replicate, direction):
     base8 = replicate(SEEDS[:8])
     off = replicate(SEEDS[:8], **{"rep.deal_timing_strength": 0.0})
-    direction(base8, off, "end_of_period_share", -1)
+    direction(base8, off, "end_of_period_share", +1)
 
 
 # Before the fix in 378a20c, prospecting on won accounts still opened expansion-sized deals

@@ -85,7 +85,10 @@ def test_in_a_run_second_year_quotas_follow_first_year_bookings(compose_params, 
     counting the installed base, predicts sales too); seed 0: 0.926, 0.999 and 0.694.
     From a steady start (the larger accounts already customers, 2026-12-05 e) the
     installed base predicts sales better: top_down's correlation is 0.910 on seed 0
-    (history 0.986 at 0.5), so the check is on the part each leaves unexplained.
+    (history 0.986 at 0.5), so the check is on the part each leaves unexplained. At the
+    buyers-wait defaults (2026-12-06, l), seeds 0-3: 0.79-0.99 at 0.5, 0.94-1.0 at 1,
+    0.26-0.75 under top_down; seed 0: 0.945, 1.0 and 0.559, on 15, 10 and 16 seats
+    that a seasoned rep held both years (10-20 of the 32 on seeds 0-3).
     """
     history = run_one(
         compose_params(*TWO_YEARS, "quota=history", f"quota.history_weight={weight}"), 0
@@ -94,7 +97,7 @@ def test_in_a_run_second_year_quotas_follow_first_year_bookings(compose_params, 
     corr = {}
     for name, result in (("history", history), ("top_down", top)):
         seats = seasoned_seats(result)
-        assert len(seats) >= 12
+        assert len(seats) >= 10
         corr[name] = np.corrcoef(seats[("credited", 0)], seats[("quota", 1)])[0, 1]
     # year 0 is the same run under both policies (same seed, top_down quotas)
     year0 = [
