@@ -232,17 +232,17 @@ class Accounts(CustomerBase):
         seg = self.segment[idx]
         return (N_STAGES - self.stage[idx] - self.readiness[idx]) * self.seg_stage_weeks[seg]
 
-    def hold_walk(self, idx: np.ndarray) -> np.ndarray:
-        """Chance the buyer of each held deal ``idx`` walks away in a week of waiting.
+    def hold_walk(self, idx: np.ndarray, in_stages: bool | None = None) -> np.ndarray:
+        """Chance the buyer of each held (or waiting) deal ``idx`` walks away in a week.
 
-        ``buyer.hold_loss_per_week``; with ``buyer.hold_patience_in_stages``
-        that is the rate for one-week stages, and a buyer whose stages last
-        ``s`` weeks stays with ``(1 - hold_loss_per_week) ** (1 / s)``: an
-        enterprise buyer on a long cycle waits weeks an smb buyer would not.
+        ``buyer.hold_loss_per_week``; in stages (``in_stages``, by default
+        ``buyer.hold_patience_in_stages``) that is the rate for one-week stages, and a
+        buyer whose stages last ``s`` weeks stays with ``(1 - hold_loss_per_week) **
+        (1 / s)``: an enterprise buyer on a long cycle waits weeks an smb buyer would not.
         """
         b = self.params.buyer
         walk = np.full(len(idx), b.hold_loss_per_week)
-        if b.hold_patience_in_stages:
+        if b.hold_patience_in_stages if in_stages is None else in_stages:
             walk = 1.0 - (1.0 - walk) ** (1.0 / self.seg_stage_weeks[self.segment[idx]])
         return walk
 

@@ -31,21 +31,19 @@ class DealFlow:
         held = 0
         comp = self.params.market.competitiveness
         ready, waiting = self._buyers_wait(ready)
-        # with buyers who wait for a period's end, a rep prices each deal on top of the
-        # others signing the same week and of the buyers waiting for the last week: the
-        # expected value of those, by seat
-        week_close = None
-        if waiting is not None:
-            week_close = np.bincount(
-                a.seat[waiting],
-                a.win_probability(waiting, skill[a.seat[waiting]], comp) * a.value[waiting],
-                minlength=self.n_seats,
-            )
-        alongside = None
+        week_close = alongside = None
         if self.periods_ending_soon() and strength > 0:
             seats = a.seat[ready]
             p_win = a.win_probability(ready, skill[seats], comp)
-            if week_close is not None:
+            if waiting is not None:
+                # with buyers who wait for a period's end, a rep prices each deal on top of
+                # the others signing the same week and of the buyers waiting for the last
+                # week: the expected value of those, by seat
+                week_close = np.bincount(
+                    a.seat[waiting],
+                    a.win_probability(waiting, skill[a.seat[waiting]], comp) * a.value[waiting],
+                    minlength=self.n_seats,
+                )
                 expected = p_win * a.value[ready]
                 alongside = (week_close + np.bincount(seats, expected, minlength=self.n_seats))[
                     seats
@@ -140,22 +138,21 @@ class DealFlow:
         in a period's end (:meth:`~simulator.model.SalesModel.stake_periods`), a buyer
         whose wait to the last week of the soonest-ending such period is at most that
         share of its buying cycle waits for it, and walks away meanwhile at
-        ``buyer.hold_loss_per_week`` measured in its own stages. In the last week every
+        :meth:`~simulator.accounts.Accounts.hold_walk` in its own stages. In the last week every
         ready buyer signs (or its rep holds it, :func:`~simulator.agents.timing.hold_back`).
         The waiting deals are None when buyers never wait (patience 0, or no stakes).
         """
         patience = self.params.buyer.period_end_patience
-        stakes = self.stake_periods() if patience > 0 else ()
+        stakes = self.stake_periods if patience > 0 else ()
         if not stakes:
             return ready, None
         a = self.accounts
-        stage_weeks = a.seg_stage_weeks[a.segment[ready]]  # the buyer's own pace
+        cycle = a.seg_stage_weeks[a.segment[ready]] * N_STAGES  # the buyer's own cycle
         to_last = min(self.weeks_left(w) for w in stakes) - 1
-        waits = (to_last > 0) & (to_last <= patience * (stage_weeks * N_STAGES))
+        waits = (to_last > 0) & (to_last <= patience * cycle)
         waiting = ready[waits]
-        # a buyer who chose to wait is as patient as its cycle is long (hold_walk in stages)
-        stay = (1.0 - self.params.buyer.hold_loss_per_week) ** (1.0 / stage_weeks[waits])
-        walked = self.rng_pipeline.random(waiting.size) < 1.0 - stay
+        # a buyer who chose to wait is as patient as its cycle is long
+        walked = self.rng_pipeline.random(waiting.size) < a.hold_walk(waiting, in_stages=True)
         a.lose(waiting[walked])
         return ready[~waits], waiting[~walked]
 

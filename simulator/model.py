@@ -113,7 +113,6 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         #: history quotas: each territory's bookings this year in weeks a seasoned rep held it
         self.territory_bookings = np.zeros(n)
         self.territory_weeks = np.zeros(n, np.int64)
-        self._stake_periods: tuple[int, ...] | None = None  # Calendar.stake_periods
         self.accounts = Accounts(params, n, self.rng_init)
         self.recorder = Recorder(self.n_weeks, self.warmup_weeks)
         self.coach_hours = np.zeros(n)

@@ -8,6 +8,7 @@ the quota policy, period quotas by the ramp of new hires).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -40,24 +41,23 @@ class Calendar:
         within = self.params.rep.timing_window_weeks
         return {w for w in self.plan.periods if self.weeks_left(w) <= within}
 
+    @functools.cached_property
     def stake_periods(self) -> tuple[int, ...]:
-        """Pay periods at whose end the plan's pay is not linear in sales (cached per plan).
+        """Pay periods at whose end the plan's pay is not linear in sales (the plan's, once).
 
         A quota bonus (a team's too), a rank prize, or a commission with tiers or a cap:
         closing before the period ends can change what the rep earns, so buyers can expect
         a concession for signing in its last week (``buyer.period_end_patience``).
         """
-        if self._stake_periods is None:
-            weeks = set()
-            for comp in self.plan.components.values():
-                if isinstance(comp, QuotaBonus | RankPrize | TeamBonus):
-                    weeks.add(comp.period_weeks)
-                elif isinstance(comp, Commission) and (
-                    comp.starts.size > 1 or np.isfinite(comp.cap) or np.isfinite(comp.payout_cap)
-                ):
-                    weeks.add(comp.period_weeks)
-            self._stake_periods = tuple(sorted(weeks))
-        return self._stake_periods
+        weeks = set()
+        for comp in self.plan.components.values():
+            if isinstance(comp, QuotaBonus | RankPrize | TeamBonus):
+                weeks.add(comp.period_weeks)
+            elif isinstance(comp, Commission) and (
+                comp.starts.size > 1 or np.isfinite(comp.cap) or np.isfinite(comp.payout_cap)
+            ):
+                weeks.add(comp.period_weeks)
+        return tuple(sorted(weeks))
 
     def season(self) -> float:
         """This week's demand multiplier."""

@@ -8,10 +8,10 @@ deals on a quarter's last day); a plan with no stake gives no reason to wait.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from experiments.validation.measures import last_week_share
 from simulator.invariants import accounting_invariants
 from simulator.model import SalesModel
 from simulator.params import WEEKS_PER_QUARTER
@@ -28,11 +28,6 @@ VENDOR = (
 )
 
 
-def last_week_share(deals: pd.DataFrame) -> float:
-    won = deals.loc[deals["won"], "week"].to_numpy()
-    return float(np.mean(won % WEEKS_PER_QUARTER == WEEKS_PER_QUARTER - 1))
-
-
 @pytest.mark.parametrize(
     ("plan", "stakes"),
     [
@@ -45,7 +40,7 @@ def last_week_share(deals: pd.DataFrame) -> float:
 )
 def test_a_period_has_stakes_when_pay_is_not_linear_in_its_sales(compose_params, plan, stakes):
     model = SalesModel(compose_params(f"plan={plan}", "org.n_reps=8"), 0)
-    assert model.stake_periods() == stakes
+    assert model.stake_periods == stakes
 
 
 def test_waiting_buyers_move_the_vendors_deals_to_the_quarters_last_week(compose_params):

@@ -384,12 +384,12 @@ def people_measures(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
         )
         if ev["bookings"].sum() > 0
         else float("nan"),
-        "last_week_deal_share": _last_week_share(decided),
+        "last_week_deal_share": last_week_share(decided),
         "manager_share_team": float(mgr / mgr_all) if mgr_all > 0 else float("nan"),
     }
 
 
-def _last_week_share(deals: pd.DataFrame) -> float:
+def last_week_share(deals: pd.DataFrame) -> float:
     """Share of won ``deals`` signed in the last week of a quarter (NaN with none won)."""
     won = deals.loc[deals["won"], "week"].to_numpy()
     if won.size == 0:

@@ -63,14 +63,14 @@ def annual_quotas(
         role_potential = np.bincount(role, by_potential)
         if q.role_basis == "history" and history_rate is not None:
             role_total = _role_capacity(role, history_rate, role_potential)
+            equal = (role_total / seats_in)[role]
             # the potential part splits each role's share among its seats by potential
             by_potential = np.divide(
                 role_total[role] * by_potential,
                 role_potential[role],
-                out=(role_total / seats_in)[role],
+                out=equal.copy(),
                 where=role_potential[role] > 0,
             )
-            equal = (role_total / seats_in)[role]
         else:
             equal = (role_potential / seats_in)[role]
     if q.policy == "equal":
