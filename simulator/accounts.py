@@ -99,12 +99,9 @@ class Accounts(CustomerBase):
         self.seg_stage_weeks = np.array([s.cycle_weeks for s in segs]) / N_STAGES
         self.seg_win_logit = _logit(np.array([s.win_prob for s in segs]))
 
-        counts = np.maximum(
-            1,
-            np.round(
-                t.accounts_per_rep * rng.lognormal(-0.5 * t.size_sigma**2, t.size_sigma, n_seats)
-            ),
-        ).astype(int)
+        sigma = t.account_count_sigma
+        sizes = t.accounts_per_rep * rng.lognormal(-0.5 * sigma**2, sigma, n_seats)
+        counts = np.maximum(1, np.round(sizes)).astype(int)
         self.territory_quality = rng.lognormal(-0.5 * t.quality_sigma**2, t.quality_sigma, n_seats)
         #: each seat's home segment (the role it is staffed for); see :func:`home_segments`
         self.home = home_segments(self.seg_share, n_seats)

@@ -152,6 +152,13 @@ class TerritoryParams:
 
     accounts_per_rep: int = p(40, 1, 2000, "accounts", "mean accounts in a territory")
     size_sigma: float = p(0.3, 0.0, 2.0, "log", "log-normal sigma of account count per territory")
+    balanced: bool = p(
+        False,
+        unit="flag",
+        doc="every territory holds the same number of accounts, as after a realignment that "
+        "balances workload (experiment alignment: Zoltners and Sinha 2005); size_sigma is then "
+        "unused, and the random numbers are drawn as without it, so runs stay paired",
+    )
     quality_sigma: float = p(
         0.5, 0.0, 2.0, "log", "log-normal sigma of a territory's potential multiplier; 0 = equal"
     )
@@ -213,3 +220,8 @@ class TerritoryParams:
     smb: SegmentParams = _segment("smb", 0.60, 40_000.0, 6.0, 0.40)
     mid: SegmentParams = _segment("mid", 0.30, 150_000.0, 13.0, 0.33)
     ent: SegmentParams = _segment("ent", 0.10, 600_000.0, 26.0, 0.25)
+
+    @property
+    def account_count_sigma(self) -> float:
+        """The spread of account counts the territories are cut with (0 when balanced)."""
+        return 0.0 if self.balanced else self.size_sigma
