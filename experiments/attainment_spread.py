@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
+from simulator.parallel import process_map
 from simulator.params import SimParams
 from simulator.run import run_one, with_overrides
 
@@ -62,12 +61,7 @@ def spread_table(seeds: int, workers: int, base: dict[str, object] | None = None
     ``base`` overrides every row's organisation (a smaller one for a quick look).
     """
     tasks = [(name, seed, base or {}) for name in ROWS for seed in range(seeds)]
-    if workers <= 1:
-        runs = pd.DataFrame([run_row(task) for task in tasks])
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            runs = pd.DataFrame(list(pool.map(run_row, tasks)))
+    runs = pd.DataFrame(list(process_map(run_row, tasks, workers)))
     table = runs.groupby("row", sort=False)[list(MOMENTS)].mean()
     table["p90_over_median"] = table["attainment_p90"] / table["attainment_median"]
     return table

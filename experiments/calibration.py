@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simulator.parallel import process_map
 from simulator.params import SimParams, flatten
 from simulator.run import run_one
 
@@ -53,14 +52,7 @@ def run_seed(seed: int) -> dict[str, float]:
 def run_seeds(seeds: Iterable[int], workers: int = 1) -> pd.DataFrame:
     """One row of headline metrics per seed, indexed by seed, in seed order."""
     seeds = list(seeds)
-    if workers <= 1 or len(seeds) <= 1:
-        rows = [run_seed(s) for s in seeds]
-    else:
-        # spawn, explicitly: importing mesa already forces it process-wide (mesa.batchrunner),
-        # and it is the one start method that is safe everywhere
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            rows = list(pool.map(run_seed, seeds))
+    rows = list(process_map(run_seed, seeds, workers))
     return pd.DataFrame(rows).set_index("seed")
 
 

@@ -31,15 +31,14 @@ segment a rep does not sell) moves people the rank view cannot see.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from simulator.metrics import annual_attainment
+from simulator.parallel import process_map
 from simulator.params import SimParams
 from simulator.run import replication_seeds, run_one
 
@@ -171,19 +170,11 @@ def winners_and_losers(
     tasks = [
         (p, s, bins) for p in (current, proposed) for s in replication_seeds(seed, replications)
     ]
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            curves = []
-            for curve in pool.map(_curve_task, tasks):
-                curves.append(curve)
-                if progress is not None:
-                    progress(len(curves))
-    else:
-        curves = []
-        for task in tasks:
-            curves.append(_curve_task(task))
-            if progress is not None:
-                progress(len(curves))
+    curves = []
+    for curve in process_map(_curve_task, tasks, workers):
+        curves.append(curve)
+        if progress is not None:
+            progress(len(curves))
     pay_a = np.array(curves[:replications])
     pay_b = np.array(curves[replications:])
     change = pay_b - pay_a

@@ -59,9 +59,7 @@ Test findings never enter the loss.
 from __future__ import annotations
 
 import math
-import multiprocessing
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +70,7 @@ from experiments.validation.experiments import run_experiments, sweep_params
 from experiments.validation.facts import interval, paired, relative, select, spread
 from experiments.validation.measures import run_measured
 from salesim_cli.config import compose_config
+from simulator.parallel import process_map
 from simulator.params import validate
 from simulator.run import replication_seeds
 from simulator.studies import robust_square
@@ -114,12 +113,7 @@ def run_default(
     params, _ = compose_config([f"run.replications={replications}", *overrides])
     params = validate(params)
     tasks = [(params, r, seed, c) for r, c in enumerate(replication_seeds(seed, replications))]
-    if workers <= 1 or len(tasks) <= 1:
-        rows = [_default_task(t) for t in tasks]
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            rows = list(pool.map(_default_task, tasks))
+    rows = list(process_map(_default_task, tasks, workers))
     return pd.DataFrame(rows)
 
 

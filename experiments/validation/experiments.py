@@ -13,8 +13,6 @@ replication ``r`` of every arm shares its random numbers (paired comparisons).
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 
@@ -23,6 +21,7 @@ from omegaconf import OmegaConf
 
 from experiments.validation.measures import run_measured
 from salesim_cli.config import compose_config
+from simulator.parallel import process_map
 from simulator.params import SimParams, validate
 from simulator.run import replication_seeds
 
@@ -107,12 +106,7 @@ def run_experiments(
                 continue
             children = replication_seeds(seed, arm.params.run.replications)
             tasks += [(name, arm.overrides, arm.params, r, seed, c) for r, c in enumerate(children)]
-    if workers <= 1:
-        rows = [_task(t) for t in tasks]
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            rows = list(pool.map(_task, tasks, chunksize=4))
+    rows = list(process_map(_task, tasks, workers, chunksize=4))
     frame = pd.DataFrame(rows)
     return {
         name: frame[frame["experiment"] == name].dropna(axis=1, how="all").reset_index(drop=True)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
@@ -25,6 +23,7 @@ from experiments.validation.facts import interval
 from experiments.validation.measures import levels_by_year, yearly_drift
 from salesim_cli.config import compose_config
 from simulator.accounts import NEVER, SEGMENTS
+from simulator.parallel import process_map
 from simulator.params import WEEKS_PER_YEAR, validate
 from simulator.run import run_one
 from simulator.workforce import hiring_lift, rep_admin_hours, selling_share
@@ -135,11 +134,7 @@ def yearly_levels(
     penetration and the ``seed``.
     """
     tasks = [(s, years, tuple(overrides)) for s in range(seeds)]
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            results = list(pool.map(_one, tasks))
-    else:
-        results = [_one(t) for t in tasks]
+    results = list(process_map(_one, tasks, workers))
     return pd.DataFrame([r[0] for r in results]), pd.concat([r[1] for r in results])
 
 
