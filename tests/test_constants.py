@@ -155,6 +155,7 @@ EXEMPT = {
     "simulator/results.py": "the results tables' shape: run ids and seeds",
     "simulator/rows.py": "row building",
     "simulator/run.py": "running and replicating",
+    "simulator/parallel.py": "mapping independent runs over worker processes",
     "simulator/scenario.py": "scenario files and comparisons",
     "simulator/studies.py": "the estimators' shared Huber cost and study bookkeeping",
     "simulator/winners.py": "comparing finished runs' pay by rank (bins, interval level)",
