@@ -35,6 +35,7 @@ class DealFlow:
         if self.periods_ending_soon() and strength > 0:
             seats = a.seat[ready]
             p_win = a.win_probability(ready, skill[seats], comp)
+            expected = p_win * a.value[ready]
             if waiting is not None:
                 # with buyers who wait for a period's end, a rep prices each deal on top of
                 # the others signing the same week and of the buyers waiting for the last
@@ -44,7 +45,6 @@ class DealFlow:
                     a.win_probability(waiting, skill[a.seat[waiting]], comp) * a.value[waiting],
                     minlength=self.n_seats,
                 )
-                expected = p_win * a.value[ready]
                 alongside = (week_close + np.bincount(seats, expected, minlength=self.n_seats))[
                     seats
                 ] - expected
@@ -63,9 +63,7 @@ class DealFlow:
             a.hold(ready[hold & ~walked])
             held = int(hold.sum())
             st.acc["deals_held"] += np.bincount(seats[hold], minlength=self.n_seats)
-            closing = np.bincount(
-                seats[~hold], (p_win * a.value[ready])[~hold], minlength=self.n_seats
-            )
+            closing = np.bincount(seats[~hold], expected[~hold], minlength=self.n_seats)
             if week_close is not None:
                 closing = closing + week_close
                 alongside = alongside[~hold]
