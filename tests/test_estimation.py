@@ -419,6 +419,25 @@ def test_an_override_of_an_arm_is_refused():
         moments.simulate([one()], ("plan=linear",), 2, 0, 1)
 
 
+def test_the_model_hash_ignores_experiment_bundles_the_study_never_runs(monkeypatch, tmp_path):
+    from experiments.estimation import study as st
+
+    for rel, text in (("simulator/a.py", "x = 1"), ("conf/experiment/caps.yaml", "a: 1")):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    monkeypatch.setattr(st, "ROOT", tmp_path)
+    before = st.model_hash({"caps"}), st.model_hash()
+    (tmp_path / "conf/experiment/alignment.yaml").write_text("b: 2")  # a new test bundle
+    assert st.model_hash({"caps"}) == before[0]
+    assert st.model_hash() != before[1]
+    (tmp_path / "conf/experiment/caps.yaml").write_text("a: 2")  # a bundle the study runs
+    assert st.model_hash({"caps"}) != before[0]
+    (tmp_path / "simulator/a.py").write_text("x = 2")  # the engine always counts
+    changed = st.model_hash({"caps"})
+    (tmp_path / "simulator/a.py").write_text("x = 1")
+    assert changed != st.model_hash({"caps"})
+
+
 def test_the_estimator_recovers_a_known_parameter(tmp_path):
     """Moments generated at effort_cost = 1.2 lead the fit back to it within 25%."""
 

@@ -3,7 +3,7 @@
 A study (SQLite, ``experiments/results/calibration.db``) holds the trials of
 one setting (the train findings' numbers and mappings, the space, the fitted
 defaults outside it, replications, seed, overrides and a hash of the model's
-code and configs);
+code and configs, the experiment bundles it never runs left out);
 its default name is a hash of that setting, so a rerun of the same command
 resumes it and any change starts a new study in the same file.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -25,14 +26,24 @@ from simulator.params import ParamError
 from simulator.studies import record_settings, requeue_interrupted
 
 RESULTS = ROOT / "experiments" / "results"
+EXPERIMENT_CONF = Path("conf") / "experiment"
 
 
-def model_hash() -> str:
-    """A hash of the model's code and configs (a changed model starts a new study)."""
+def model_hash(experiments: Iterable[str] | None = None) -> str:
+    """A hash of the model's code and configs (a changed model starts a new study).
+
+    With ``experiments``, the bundles in ``conf/experiment/`` other than those
+    are left out: a study's losses cannot depend on an experiment it never
+    runs, so adding a test finding with its own bundle keeps the studies going.
+    """
+    keep = None if experiments is None else {f"{e}.yaml" for e in experiments}
     digest = hashlib.sha256()
     for folder, pattern in ((ROOT / "simulator", "*.py"), (ROOT / "conf", "*.yaml")):
         for path in sorted(folder.rglob(pattern)):
-            digest.update(str(path.relative_to(ROOT)).encode())
+            rel = path.relative_to(ROOT)
+            if keep is not None and rel.parent == EXPERIMENT_CONF and rel.name not in keep:
+                continue
+            digest.update(str(rel).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -62,7 +73,7 @@ def settings_of(
         "overrides": list(overrides),
         "replications": replications,
         "seed": seed,
-        "model": model_hash(),
+        "model": model_hash({f.model.experiment for f in train(findings)}),
     }
 
 
