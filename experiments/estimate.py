@@ -375,16 +375,27 @@ def main(argv: list[str] | None = None) -> int:
             "last stage's choice": (loss_train, drift_loss(drift)),
             "last stage's start": (alt_loss, drift_loss(alt_drift)),
         }
+        # the held-out loss of each, reported beside the choice, never part of it
+        held_out = {
+            "last stage's choice": sum(moments.held_out_terms(findings, estimates).values()),
+            "last stage's start": sum(moments.held_out_terms(findings, alt_estimates).values()),
+        }
         kept = min(scores, key=lambda k: sum(scores[k]))
         if kept == "last stage's start":
             best, estimates, loss_train, drift = alt, alt_estimates, alt_loss, alt_drift
         final_check = {
             "kept": kept,
-            "scores": {k: {"loss_train": a, "loss_drift": b} for k, (a, b) in scores.items()},
+            "scores": {
+                k: {"loss_train": a, "loss_drift": b, "loss_test": held_out[k]}
+                for k, (a, b) in scores.items()
+            },
         }
         print(
             "final check: "
-            + "; ".join(f"{k} {a:.4g} + drift {b:.4g}" for k, (a, b) in scores.items())
+            + "; ".join(
+                f"{k} {a:.4g} + drift {b:.4g} (held out {held_out[k]:.4g})"
+                for k, (a, b) in scores.items()
+            )
             + f"; kept the {kept}",
             flush=True,
         )

@@ -355,6 +355,18 @@ def test_test_findings_never_enter_the_loss():
     assert loss([trained, held_out], missing) == 0.0
 
 
+def test_held_out_loss_scores_the_test_findings_alone_with_the_same_terms():
+    trained = one(id="trained", value=0.1)
+    held_out = one(id="held_out", value=0.1, split="test", weight=5.0)
+    bad = {"trained": at(-3.0), "held_out": at(-3.0)}
+    held = moments.held_out_terms([trained, held_out], bad)
+    assert set(held) == {"held_out"}
+    # the same term the loss would give it were it a train finding, weight and all
+    as_train = one(id="held_out", value=0.1, weight=5.0)
+    assert held["held_out"] == loss_terms([as_train], bad)["held_out"] > 0
+    assert moments.held_out_terms([trained, held_out], {"held_out": at(0.1)}) == {"held_out": 0.0}
+
+
 def test_weights_and_findings_that_cannot_be_estimated():
     f = one(value=0.1, weight=0.5)
     g = one(value=0.1, weight=1.0)

@@ -142,6 +142,7 @@ def _final_check_lines(info: dict) -> list[str]:
         return []
     cells = "; ".join(
         f"{name} {num(s['loss_train'])} + drift {num(s['loss_drift'])}"
+        + (f" (held-out test loss {num(s['loss_test'])})" if "loss_test" in s else "")
         for name, s in check["scores"].items()
     )
     return [
@@ -164,9 +165,10 @@ def report_markdown(
     :func:`write_fitted`.
     """
     prior = priors(space)
-    terms = moments.loss_terms(
-        [v.finding for v in verdicts], {v.finding.id: v.estimate for v in verdicts}
-    )
+    found = [v.finding for v in verdicts]
+    estimates = {v.finding.id: v.estimate for v in verdicts}
+    held_out = moments.held_out_terms(found, estimates)
+    terms = {**moments.loss_terms(found, estimates), **held_out}
     lines = [
         "# Calibration: the model against the evidence base",
         "",
@@ -186,7 +188,9 @@ def report_markdown(
             or [{"stage": "fit", "start": info["loss_start"], "best": info["loss_train_search"]}]
         )
         + f". Every train finding at {info['final_replications']} replications: "
-        f"{num(info['loss_train'])}. Test findings never enter the loss. A search loss "
+        f"{num(info['loss_train'])}. Test findings never enter the loss; the same terms "
+        f"over them, the held-out loss, are {num(sum(held_out.values()))} at the fitted point "
+        "(each finding's term is in the last column). A search loss "
         "well below the final one means the search fitted the noise of its few "
         "replications (common random numbers make that possible): read the final one.",
         *_drift_lines(info),

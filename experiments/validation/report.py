@@ -144,10 +144,20 @@ def evidence_section(
     (:func:`experiments.estimation.moments.powered_replications`) ran more than
     ``replications``.
     """
-    from experiments.estimation.moments import POWER_HALF_WIDTH, POWER_MAX_REPLICATIONS
+    from experiments.estimation.moments import (
+        POWER_HALF_WIDTH,
+        POWER_MAX_REPLICATIONS,
+        held_out_terms,
+        loss_terms,
+    )
     from experiments.estimation.report import counts, finding_rows, headline_rows
 
     train, test = counts(verdicts, "train"), counts(verdicts, "test")
+    findings = [v.finding for v in verdicts]
+    estimates = {v.finding.id: v.estimate for v in verdicts}
+    terms = {**loss_terms(findings, estimates), **held_out_terms(findings, estimates)}
+    train_loss = sum(terms[f.id] for f in findings if f.split == "train")
+    test_loss = sum(terms[f.id] for f in findings if f.split == "test")
     powered = {k: n for k, n in sorted((used or {}).items()) if n > replications}
     power = (
         [
@@ -180,9 +190,13 @@ def evidence_section(
         f"{test['direction_judged']} ({test['direction_opposite']} opposite), size "
         f"{test['size_ok']} of {test['size_judged']}.**",
         "",
+        f"Loss (the fit's objective, `experiments/estimation/moments.py`, at these "
+        f"replications): train {train_loss:.2f}; the same terms over the test findings, "
+        f"held out of every fit, {test_loss:.2f}. The last column is each finding's term.",
+        "",
         *headline_rows(verdicts),
         "",
-        *finding_rows(verdicts, replications=replications),
+        *finding_rows(verdicts, terms, replications=replications),
         "",
     ]
 
