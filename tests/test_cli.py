@@ -263,8 +263,8 @@ def _message(*overrides: str) -> str:
         (
             "plan=nope",
             "plan = 'nope': no such config; available: accelerated, capped, chung, hybrid, "
-            "land_expand, larkin, linear, quota_bonus, ranking, ratings_flat, ratings_forced, team, "
-            "team_bonus",
+            "land_expand, larkin, linear, quota_bonus, ranking, ratings_flat, ratings_forced, "
+            "team, team_bonus",
         ),
         ("org.n_reps=[1", "cannot parse override 'org.n_reps=[1': "),
         ("plan=5", "plan=5: Config group override must be a string or a list. Got int"),
