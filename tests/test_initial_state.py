@@ -81,10 +81,8 @@ def test_the_larger_accounts_start_as_customers_or_former_customers():
     size = _log_size(sized)
     # the never-landed are the small ones; customers and former customers alike in size
     # (log potential about its segment's mean: sd 0.3-0.9, over 2,000 accounts; the
-    # groups' means have standard errors under 0.06). The gap scales with the spread: 0.44
-    # sd (0.43 in log units) at small-business spread 1.085, 0.32 sd (0.22) at the (p)-(q)
-    # defaults' 0.62 (1,544 accounts; the gap's standard error about 0.06 in log units)
-    assert size[never].mean() < size[ever].mean() - 0.2 * size.std()
+    # groups' means have standard errors under 0.05)
+    assert size[never].mean() < size[ever].mean() - 0.3
     cust, former = sized.customer[:n], ever & ~sized.customer[:n]
     assert size[cust].mean() == pytest.approx(size[former].mean(), abs=0.15)
     # the shares are kept: about 2,000 accounts, binomial sd under 0.012

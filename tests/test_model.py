@@ -375,9 +375,9 @@ def test_more_admin_load_lowers_revenue(replicate, direction):
 # At the buyers-wait defaults (2026-12-06, l): -0.024 (0.024) on seeds 0-15, -0.027 (0.016)
 # on 0-31, -0.035 (0.015) on 5000-5031; validate's 30 seeds -0.031 [-0.063, 0.0004]. The
 # loss of revenue against target stays clear (-0.060, SE 0.010, on 0-31): a strict xfail again.
-# At the (p)-(q) defaults (2026-12-06; weaker incentive response, cheaper effort): -0.083
-# (0.016) on seeds 0-15, -0.046 (0.015) on 5000-5031; validate's 30 seeds -0.063 [-0.090,
-# -0.036]. It passes again, so it is a plain test again.
+@pytest.mark.xfail(
+    strict=True, reason="a loss of about 0.03 in mean attainment; 16 seeds cannot resolve it"
+)
 def test_more_admin_load_lowers_attainment(base, heavy_admin, direction):
     direction(base, heavy_admin, "attainment_mean", -1)
 
@@ -465,9 +465,6 @@ def test_without_covering_managers_sell_nothing_and_coach_more(replicate, direct
 # attainment sd moves +0.036 (SE 0.024) at seeds 0-31, so attainment is checked under
 # equal quotas on mixed territories (as at the 2026-12-03 defaults, -0.099 (0.026) then):
 # sd of annual attainment -0.56 (0.19) at seeds 0-15, -0.31 (0.083) at seeds 5000-5015.
-# At the (p)-(q) defaults of 2026-12-06 (less unequal small-business territories) the
-# effect is smaller: -0.051 (0.029) at seeds 0-15, -0.077 (0.024) at seeds 0-31, -0.094
-# (0.020) at seeds 5000-5031, so it is checked at n=32.
 EQUAL_QUOTAS = {"quota.policy": "equal", "territory.specialisation": 0.0}
 
 
@@ -475,8 +472,8 @@ def test_equal_territories_narrow_the_spread_of_results(replicate, direction):
     base64 = replicate(range(64))
     equal = replicate(range(64), **{"territory.quality_sigma": 0.0})
     direction(base64, equal, "top20_revenue_share", -1)
-    split = replicate(range(32), **EQUAL_QUOTAS)
-    split_alike = replicate(range(32), **EQUAL_QUOTAS, **{"territory.quality_sigma": 0.0})
+    split = replicate(range(16), **EQUAL_QUOTAS)
+    split_alike = replicate(range(16), **EQUAL_QUOTAS, **{"territory.quality_sigma": 0.0})
     direction(split, split_alike, "attainment_sd", -1)
 
 

@@ -38,9 +38,8 @@ TINY = ["org.n_reps=8", "org.span_of_control=4", "run.years=1", "run.warmup_year
 #: The ratchet sets quotas from results only after a first, top-down year; a manager's
 #: admin at 45% of the week leaves a team of 4 enough hours for coaching unless seats fall
 #: vacant, which one tiny year on seed 1 may not see (2026-12-05 (f) defaults: no metric
-#: moved in one year, two in two; at the (p)-(q) defaults of 2026-12-06 none in two years,
-#: four in three). One manager of all 8 reps has too few hours at 45%: all 8 metrics move.
-TINY_EXTRA = {"ratchet": ["run.years=2"], "admin_trap": ["run.years=2", "org.span_of_control=8"]}
+#: moved in one year, two in two).
+TINY_EXTRA = {"ratchet": ["run.years=2"], "admin_trap": ["run.years=2"]}
 REQUIRED = {
     "ranking_vs_team",
     "coaching_time",

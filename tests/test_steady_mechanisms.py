@@ -393,8 +393,7 @@ def test_leaving_the_market_holds_back_the_growth_exploring_brings():
 
     Measured (24 reps, 6 years, seeds 0-2): accounts at the end over accounts
     after the first year 1.081, 1.078, 1.073 with no exits; 0.999, 1.043, 1.039
-    at 0.1 a year. At the (p)-(q) defaults of 2026-12-06 (reps explore less):
-    1.055, 1.070, 1.042 with no exits; 1.002, 1.004, 1.009 at 0.1 a year.
+    at 0.1 a year.
     """
 
     def growth(rate: float, seed: int) -> float:
@@ -404,7 +403,7 @@ def test_leaving_the_market_holds_back_the_growth_exploring_brings():
 
     off = np.array([growth(0.0, s) for s in range(3)])
     on = np.array([growth(0.1, s) for s in range(3)])
-    assert (off > 1.03).all()
+    assert (off > 1.05).all()
     assert (on < off).all() and on.mean() < off.mean() - 0.02
 
 

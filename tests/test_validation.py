@@ -107,9 +107,7 @@ def test_reduced_check_agrees_with_the_full_validation(reduced, fact, index):
 # median rep attains about its quota under the vendor's plan (0.975, the median the
 # CSO share at quota implies). At the 2026-12-06 defaults, 16 replications: mean of the
 # runs' medians 1.01, sd 0.27 across runs (enterprise deals are few and large); 12
-# replications give a standard error of 0.079, and the bound is 3.5 of them. At the
-# (p)-(q) defaults the vendor's quota was re-set by the same rule (549,290): 12
-# replications, mean 0.974, sd 0.14, so the bound keeps the older, wider sd.
+# replications give a standard error of 0.079, and the bound is 3.5 of them.
 def test_larkins_vendor_has_its_median_rep_near_quota():
     runs = run_experiments(
         ["timing_vendor"],
