@@ -377,8 +377,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         # the held-out loss of each, reported beside the choice, never part of it
         held_out = {
-            "last stage's choice": sum(moments.held_out_terms(findings, estimates).values()),
-            "last stage's start": sum(moments.held_out_terms(findings, alt_estimates).values()),
+            "last stage's choice": moments.held_out_loss(findings, estimates),
+            "last stage's start": moments.held_out_loss(findings, alt_estimates),
         }
         kept = min(scores, key=lambda k: sum(scores[k]))
         if kept == "last stage's start":

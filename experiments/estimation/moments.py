@@ -67,7 +67,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from experiments.evidence import DEFAULT, Finding, train
+from experiments.evidence import DEFAULT, Finding
 from experiments.validation.experiments import run_experiments, sweep_params
 from experiments.validation.facts import interval, paired, relative, select, spread
 from experiments.validation.measures import run_measured
@@ -351,9 +351,20 @@ def moment_z(finding: Finding, est: Estimate) -> float:
     return (sim - target) / (scale or 1e-12)
 
 
+def _terms(
+    findings: Iterable[Finding], estimates: Mapping[str, Estimate], split: str
+) -> dict[str, float]:
+    """Finding id -> ``weight * robust_square(z)`` for the findings of one split."""
+    return {
+        f.id: f.weight * robust_square(moment_z(f, estimates[f.id]))
+        for f in findings
+        if f.split == split
+    }
+
+
 def loss_terms(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> dict[str, float]:
     """Training finding id -> ``weight * robust_square(z)``; test findings are left out."""
-    return {f.id: f.weight * robust_square(moment_z(f, estimates[f.id])) for f in train(findings)}
+    return _terms(findings, estimates, "train")
 
 
 def held_out_terms(
@@ -365,11 +376,12 @@ def held_out_terms(
     0.498 fails the 2x rule, 0.502 passes); the held-out loss moves smoothly,
     so two points are compared on it.
     """
-    return {
-        f.id: f.weight * robust_square(moment_z(f, estimates[f.id]))
-        for f in findings
-        if f.split == "test"
-    }
+    return _terms(findings, estimates, "test")
+
+
+def held_out_loss(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> float:
+    """The sum of :func:`held_out_terms`."""
+    return float(sum(held_out_terms(findings, estimates).values()))
 
 
 def loss(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> float:

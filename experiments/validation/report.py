@@ -155,9 +155,9 @@ def evidence_section(
     train, test = counts(verdicts, "train"), counts(verdicts, "test")
     findings = [v.finding for v in verdicts]
     estimates = {v.finding.id: v.estimate for v in verdicts}
-    terms = {**loss_terms(findings, estimates), **held_out_terms(findings, estimates)}
-    train_loss = sum(terms[f.id] for f in findings if f.split == "train")
-    test_loss = sum(terms[f.id] for f in findings if f.split == "test")
+    train_terms, test_terms = loss_terms(findings, estimates), held_out_terms(findings, estimates)
+    train_loss, test_loss = sum(train_terms.values()), sum(test_terms.values())
+    terms = {**train_terms, **test_terms}
     powered = {k: n for k, n in sorted((used or {}).items()) if n > replications}
     power = (
         [
