@@ -68,6 +68,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.evidence import DEFAULT, Finding
+from experiments.validation.derived import derived_overrides
 from experiments.validation.experiments import run_experiments, sweep_params
 from experiments.validation.facts import interval, paired, relative, select, spread
 from experiments.validation.measures import run_measured
@@ -148,7 +149,9 @@ def simulate(
     numbers (common random numbers across the trials of a fit). Where
     ``run_experiments`` can run a subset of arms (``only=``), only the arms
     the findings read are run (:func:`needed_arms`); an arm's numbers are the
-    same either way.
+    same either way. An experiment with a rule in
+    :data:`experiments.validation.derived.RULES` runs with the value its rule
+    gives at ``overrides`` (:func:`~experiments.validation.derived.derived_overrides`).
     """
     findings = list(findings)
     names = sorted({f.model.experiment for f in findings})
@@ -164,7 +167,16 @@ def simulate(
     bundles = [n for n in names if n != DEFAULT]
     extra = (f"run.replications={replications}", *overrides)
     only = needed_arms(findings)
-    tables = run_experiments(bundles, seed, extra, workers, only=only) if bundles else {}
+    # an experiment whose parameter a rule sets (Larkin's vendor's quota) runs with the
+    # value the rule gives at these overrides; the others all run together
+    derived = {n: derived_overrides(n, tuple(overrides), seed, workers) for n in bundles}
+    plain = [n for n in bundles if not derived[n]]
+    tables = run_experiments(plain, seed, extra, workers, only=only) if plain else {}
+    for name in bundles:
+        if derived[name]:
+            tables.update(
+                run_experiments([name], seed, (*extra, *derived[name]), workers, only=only)
+            )
     if DEFAULT in names:
         tables[DEFAULT] = run_default(tuple(overrides), replications, seed, workers)
     return tables

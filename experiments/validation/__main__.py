@@ -34,6 +34,26 @@ def split_results(frame: pd.DataFrame, names: list[str]) -> dict[str, pd.DataFra
     return out
 
 
+def derived_section(findings, overrides: tuple[str, ...], seed: int, workers: int) -> list[str]:
+    """Report (and print) the values the experiments' rules set (:mod:`.derived`)."""
+    from experiments.validation.derived import RULES, derive, derived_overrides
+
+    lines = []
+    for name in sorted(RULES.keys() & {f.model.experiment for f in findings}):
+        if not derived_overrides(name, overrides, seed, workers):
+            continue  # set by --set
+        d, rule = derive(name, overrides, seed, workers), RULES[name]
+        steps = "; ".join(f"{q:,.0f} -> {m:.3f}" for q, m in d.steps)
+        text = (
+            f"Experiment `{name}` ran with `{d.override}`, set by its rule: the median rep of "
+            f"`{rule.arm}` at {rule.median:g} of quota ({rule.replications} replications; "
+            f"quota -> median: {steps})."
+        )
+        print(text)
+        lines += ["", text]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: run, judge, write the report; exit 1 on a failed fact or band."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -121,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         evidence = moments.judge(findings, estimates)
         write_evidence(args.out, evidence)
         extra += evidence_section(evidence, reps, used)
+        extra += derived_section(findings, tuple(args.set), args.seed, args.workers)
         for v in evidence:
             print(f"{v.status:5s} {v.finding.split:5s} {v.finding.id}: ratio {num(v.ratio)}")
         evidence_failed = not all(v.estimate.ok for v in evidence)

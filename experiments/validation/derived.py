@@ -1,0 +1,130 @@
+"""Experiment parameters set by a written rule at every point, not fixed in the experiment file.
+
+Larkin's vendor (``conf/experiment/timing_vendor.yaml``) sets its own quota:
+the median rep should attain about its quota under the vendor's plan (0.975,
+the median the CSO Insights share at quota implies). The value written in the
+file was found by that rule at the shipped defaults; at other parameters (a
+fit's trial, a candidate's ``make validate``) the same quota can leave the
+median rep far above or below quota, and Larkin's findings then measure a
+different population (a rep well past quota has little left to pull in). So
+:func:`derived_overrides` re-sets it by the rule at the parameters in force,
+and :func:`experiments.estimation.moments.simulate` runs the experiment with
+it, as the installed base is re-found before a point is judged
+(:func:`experiments.validation.steady.steady_installed_base`).
+
+The search. Attainment scales about inversely with the quota, so each step
+multiplies the quota by ``(median / target) ** exponent``: a damped
+fixed-point step, which converges while ``exponent`` times the elasticity of
+attainment to the quota lies between 0 and 2. The exponent, 0.8, is about the
+inverse of the elasticity measured at fit (q)'s responses (1.51 at 392,350,
+0.84 at 608,990: 1.33); at the shipped defaults the written quota is already
+within tolerance. A slope is not measured at each point: a median over a few
+enterprise-only runs is too noisy for a slope between two nearby quotas (at the shipped defaults, 16
+runs gave 1.04 at 392,350, 0.92 at 420,110 and 0.89 at 403,470). The search
+stops within ``tolerance`` of the target or after ``max_steps`` runs, and
+returns the run closest to the target. Every step runs the same replication
+seeds, so the result is a deterministic function of the parameters and the
+seed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import attrgetter
+
+from salesim_cli.config import compose_config
+
+
+@dataclass(frozen=True)
+class MedianQuotaRule:
+    """A quota set so the median rep of ``arm`` attains ``median`` of it."""
+
+    parameter: str
+    arm: dict[str, str] = field(default_factory=dict)
+    median: float = 0.975
+    replications: int = 24
+    tolerance: float = 0.03
+    max_steps: int = 4
+    #: the damping of a step (see the module docstring)
+    exponent: float = 0.8
+    #: the quota is rounded to this many currency units
+    grain: float = 10.0
+
+
+#: experiment -> the rule that sets one of its parameters
+RULES: dict[str, MedianQuotaRule] = {
+    "timing_vendor": MedianQuotaRule("quota.target_per_rep", {"plan": "larkin"}),
+}
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A derived value, the median it gave, and the steps taken (quota, median) in order."""
+
+    parameter: str
+    value: float
+    median: float
+    steps: tuple[tuple[float, float], ...]
+
+    @property
+    def override(self) -> str:
+        """The Hydra override that sets it."""
+        return f"{self.parameter}={self.value:.10g}"
+
+
+def _median(
+    name: str,
+    rule: MedianQuotaRule,
+    overrides: tuple[str, ...],
+    quota: float,
+    seed: int,
+    workers: int,
+) -> float:
+    from experiments.validation.experiments import run_experiments
+
+    extra = (f"run.replications={rule.replications}", *overrides, f"{rule.parameter}={quota:.10g}")
+    table = run_experiments([name], seed, extra, workers, only={name: [rule.arm]})[name]
+    return float(table["attainment_median"].mean())
+
+
+def _written(name: str, parameter: str, overrides: tuple[str, ...]) -> float:
+    """The parameter's value in the experiment file with ``overrides`` (the search's start)."""
+    params, _ = compose_config([f"+experiment={name}", *overrides])
+    return float(attrgetter(parameter)(params))
+
+
+@lru_cache(maxsize=64)
+def derive(name: str, overrides: tuple[str, ...] = (), seed: int = 0, workers: int = 1) -> Derived:
+    """The rule's value for experiment ``name`` at the defaults with ``overrides``."""
+    rule = RULES[name]
+    quota = _written(name, rule.parameter, overrides)
+    steps: list[tuple[float, float]] = []
+    for _ in range(rule.max_steps):
+        median = _median(name, rule, overrides, quota, seed, workers)
+        steps.append((quota, median))
+        if abs(median / rule.median - 1.0) <= rule.tolerance or not median > 0:
+            break
+        quota = round(quota * (median / rule.median) ** rule.exponent / rule.grain) * rule.grain
+        if any(q == quota for q, _ in steps):
+            break
+    best = min(steps, key=lambda s: abs(math.log(s[1] / rule.median)) if s[1] > 0 else math.inf)
+    return Derived(rule.parameter, best[0], best[1], tuple(steps))
+
+
+def derived_overrides(
+    name: str, overrides: tuple[str, ...] = (), seed: int = 0, workers: int = 1
+) -> tuple[str, ...]:
+    """The overrides experiment ``name`` needs on top of ``overrides``: none without a rule.
+
+    None either when ``overrides`` already set the rule's parameter (the caller
+    chose it).
+    """
+    rule = RULES.get(name)
+    if rule is None:
+        return ()
+    keys = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+    if rule.parameter in keys:
+        return ()
+    return (derive(name, tuple(overrides), seed, workers).override,)
