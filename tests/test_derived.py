@@ -94,3 +94,13 @@ def test_a_rule_names_a_real_parameter_and_arm():
         start = derived._written(name, rule.parameter, ())
         assert math.isfinite(start) and start > 0
         assert set(rule.arm) <= set(moments.sweep_params(name))
+
+
+def test_the_validation_report_says_which_value_the_rule_set(monkeypatch):
+    from experiments.validation.__main__ import derived_section
+
+    monkeypatch.setattr(derived, "_median", _fake_median(392_350.0 * 0.975, 1.0, []))
+    findings = [f for f in ev.load(ev.EVIDENCE) if f.model.experiment == "timing_vendor"]
+    lines = derived_section(findings, (), 0, 1)
+    assert any("quota.target_per_rep=392350" in line for line in lines)
+    assert derived_section(findings, ("quota.target_per_rep=400000",), 0, 1) == []
