@@ -151,6 +151,11 @@ def to_params(cfg: DictConfig) -> tuple[SimParams, int]:
     return SimParams(**groups), config.seed
 
 
+def override_key(override: str) -> str:
+    """The key a Hydra override string sets: ``"+rep.effort_cost=1"`` -> ``"rep.effort_cost"``."""
+    return override.split("=", 1)[0].lstrip("+~")
+
+
 def compose_config(overrides: Iterable[str] = ()) -> tuple[SimParams, int]:
     """Compose ``conf/config.yaml`` with Hydra override strings; return ``(params, seed)``.
 

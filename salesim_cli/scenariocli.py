@@ -30,7 +30,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
-from salesim_cli.config import compose_config
+from salesim_cli.config import compose_config, override_key
 from salesim_cli.errors import error_message, fail
 from salesim_cli.report import METRIC_FORMATS, _value, render_report
 from simulator.io import json_value, write_atomic, write_results
@@ -55,7 +55,7 @@ def run_scenario_job(cfg: DictConfig) -> None:
     if hydra_cfg.mode == RunMode.MULTIRUN:
         fail("scenario: runs in a single run (its variants are its sweep); drop -m/--multirun")
     out_dir = Path(hydra_cfg.runtime.output_dir)
-    cli = [o for o in hydra_cfg.overrides.task if o.split("=", 1)[0].lstrip("+~") not in OWN_KEYS]
+    cli = [o for o in hydra_cfg.overrides.task if override_key(o) not in OWN_KEYS]
     # compose() inside the app keeps the app's search path but not a hydra.searchpath override
     cli = [o for o in hydra_cfg.overrides.hydra if o.startswith("hydra.searchpath=")] + cli
     try:

@@ -33,6 +33,7 @@ import pandas as pd
 
 from experiments.validation.measures import level_slopes
 from experiments.validation.steady import LEVELS, MATERIAL, steady_installed_base, yearly_levels
+from salesim_cli.config import override_key
 from simulator.studies import robust_square
 
 #: evaluation years left out of the slope: what is left of the initial transient
@@ -66,7 +67,7 @@ def is_base(key: str) -> bool:
 
 def _without_base(overrides: tuple[str, ...]) -> tuple[str, ...]:
     """``overrides`` less any initial condition of the installed base."""
-    return tuple(o for o in overrides if not is_base(o.split("=", 1)[0].lstrip("+~")))
+    return tuple(o for o in overrides if not is_base(override_key(o)))
 
 
 def drift_terms_of(levels: pd.DataFrame, years: int, skip: int = DRIFT_SKIP) -> dict[str, float]:

@@ -72,7 +72,7 @@ from experiments.validation.derived import derived_overrides
 from experiments.validation.experiments import run_experiments, sweep_params
 from experiments.validation.facts import interval, paired, relative, select, spread
 from experiments.validation.measures import run_measured
-from salesim_cli.config import compose_config
+from salesim_cli.config import compose_config, override_key
 from simulator.parallel import process_map
 from simulator.params import validate
 from simulator.run import replication_seeds
@@ -155,7 +155,7 @@ def simulate(
     """
     findings = list(findings)
     names = sorted({f.model.experiment for f in findings})
-    keys = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+    keys = {override_key(o) for o in overrides}
     for name in names:
         if name != DEFAULT:
             clash = sorted(keys & set(sweep_params(name)))

@@ -36,13 +36,13 @@ def split_results(frame: pd.DataFrame, names: list[str]) -> dict[str, pd.DataFra
 
 def derived_section(findings, overrides: tuple[str, ...], seed: int, workers: int) -> list[str]:
     """Report (and print) the values the experiments' rules set (:mod:`.derived`)."""
-    from experiments.validation.derived import RULES, derive, derived_overrides
+    from experiments.validation.derived import RULES, derivation
 
     lines = []
     for name in sorted(RULES.keys() & {f.model.experiment for f in findings}):
-        if not derived_overrides(name, overrides, seed, workers):
+        d, rule = derivation(name, overrides, seed, workers), RULES[name]
+        if d is None:
             continue  # set by --set
-        d, rule = derive(name, overrides, seed, workers), RULES[name]
         steps = "; ".join(f"{q:,.0f} -> {m:.3f}" for q, m in d.steps)
         text = (
             f"Experiment `{name}` ran with `{d.override}`, set by its rule: the median rep of "

@@ -19,8 +19,9 @@ attainment to the quota lies between 0 and 2. The exponent, 0.8, is about the
 inverse of the elasticity measured at fit (q)'s responses (1.51 at 392,350,
 0.84 at 608,990: 1.33); at the shipped defaults the written quota is already
 within tolerance. A slope is not measured at each point: a median over a few
-enterprise-only runs is too noisy for a slope between two nearby quotas (at the shipped defaults, 16
-runs gave 1.04 at 392,350, 0.92 at 420,110 and 0.89 at 403,470). The search
+enterprise-only runs is too noisy for a slope between two nearby quotas (at
+the shipped defaults, 16 runs gave 1.04 at 392,350, 0.92 at 420,110 and 0.89
+at 403,470). The search
 stops within ``tolerance`` of the target or after ``max_steps`` runs, and
 returns the run closest to the target. Every step runs the same replication
 seeds, so the result is a deterministic function of the parameters and the
@@ -34,7 +35,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 
-from salesim_cli.config import compose_config
+from experiments.validation.experiments import run_experiments
+from salesim_cli.config import compose_config, override_key
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,6 @@ def _median(
     seed: int,
     workers: int,
 ) -> float:
-    from experiments.validation.experiments import run_experiments
-
     extra = (f"run.replications={rule.replications}", *overrides, f"{rule.parameter}={quota:.10g}")
     table = run_experiments([name], seed, extra, workers, only={name: [rule.arm]})[name]
     return float(table["attainment_median"].mean())
@@ -113,18 +113,23 @@ def derive(name: str, overrides: tuple[str, ...] = (), seed: int = 0, workers: i
     return Derived(rule.parameter, best[0], best[1], tuple(steps))
 
 
+def derivation(
+    name: str, overrides: tuple[str, ...] = (), seed: int = 0, workers: int = 1
+) -> Derived | None:
+    """The rule's :class:`Derived` value for experiment ``name`` at ``overrides``.
+
+    None when the experiment has no rule, or when ``overrides`` already set
+    the rule's parameter (the caller chose it).
+    """
+    rule = RULES.get(name)
+    if rule is None or rule.parameter in {override_key(o) for o in overrides}:
+        return None
+    return derive(name, tuple(overrides), seed, workers)
+
+
 def derived_overrides(
     name: str, overrides: tuple[str, ...] = (), seed: int = 0, workers: int = 1
 ) -> tuple[str, ...]:
-    """The overrides experiment ``name`` needs on top of ``overrides``: none without a rule.
-
-    None either when ``overrides`` already set the rule's parameter (the caller
-    chose it).
-    """
-    rule = RULES.get(name)
-    if rule is None:
-        return ()
-    keys = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
-    if rule.parameter in keys:
-        return ()
-    return (derive(name, tuple(overrides), seed, workers).override,)
+    """The overrides experiment ``name`` needs on top of ``overrides`` (:func:`derivation`)."""
+    d = derivation(name, overrides, seed, workers)
+    return () if d is None else (d.override,)
