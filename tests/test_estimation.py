@@ -279,6 +279,27 @@ def test_a_finding_that_cannot_be_estimated_is_reported_with_its_reason():
     assert "experiment 'spike' was not simulated" in missing.status
 
 
+def test_a_size_verdict_is_settled_only_when_its_whole_interval_agrees():
+    effect = one(value=0.1)  # passes on size between 0.05 and 0.2
+    assert moments.size_region(effect) == pytest.approx((0.05, 0.2))
+    cases = {0.12: True, 0.19: False, 0.3: True, 0.06: False, 0.02: True}  # mean -> settled
+    for mean, settled in cases.items():
+        v = moments.judge_one(effect, pilot(0.02, mean=mean))
+        assert v.size_settled is settled, mean
+    assert moments.judge_one(effect, pilot(0.2, mean=0.12)).size_settled is False  # spans it all
+    ratio = one(value=1.2, **{"model.kind": "ratio", "model.metric": "revenue"})
+    assert moments.size_region(ratio) == pytest.approx((1.1, 1.4))
+    negative = one(value=-0.1, **{"model.sign": -1})
+    assert moments.size_region(negative) == pytest.approx((-0.2, -0.05))
+    band = level(value=0.55, low=0.5, high=0.6)
+    assert moments.size_region(band) == (0.5, 0.6)
+    assert moments.judge_one(band, pilot(0.02, mean=0.49)).size_settled is False
+    assert moments.judge_one(band, pilot(0.02, mean=0.45)).size_settled is True
+    assert moments.size_region(level(value=None, low=1.0)) == (1.0, math.inf)
+    direction_only = one(value=None, **{"model.size": False})
+    assert moments.judge_one(direction_only, pilot(0.02, mean=0.1)).size_settled is None
+
+
 # -- powered replications --------------------------------------------------------------------
 
 
@@ -286,17 +307,21 @@ def pilot(half_width: float, mean: float = 0.0, n: int = 20) -> Estimate:
     return Estimate(mean, mean - half_width, mean + half_width, half_width / 2, n)
 
 
-def test_powered_replications_bring_the_half_width_to_half_the_published_effect():
-    wide = one(id="wide", value=0.1)  # half-width 0.1 against a target of 0.05: 4x the pilot
+def test_powered_replications_bring_the_half_width_to_a_quarter_of_the_published_effect():
+    wide = one(id="wide", value=0.1)  # half-width 0.05 against a target of 0.025: 4x the pilot
     narrow = one(id="narrow", value=0.1)
-    assert moments.powered_replications([narrow], {"narrow": pilot(0.04)}) == {}
+    assert moments.powered_replications([narrow], {"narrow": pilot(0.02)}) == {}
     # an experiment takes the most its findings need
-    est = {"wide": pilot(0.1), "narrow": pilot(0.06)}
+    est = {"wide": pilot(0.05), "narrow": pilot(0.03)}
     assert moments.powered_replications([wide, narrow], est) == {"spike": 80}
     # the mean never enters: the same spread on the other side needs the same replications
-    assert moments.powered_replications([wide], {"wide": pilot(0.1, mean=-0.3)}) == {"spike": 80}
-    assert moments.powered_replications([wide], {"wide": pilot(0.2)}) == {"spike": 100}  # cap
-    assert moments.powered_replications([wide], {"wide": pilot(0.2)}, cap=50) == {"spike": 50}
+    assert moments.powered_replications([wide], {"wide": pilot(0.05, mean=-0.3)}) == {"spike": 80}
+    assert moments.powered_replications([wide], {"wide": pilot(0.1)}) == {"spike": 100}  # cap
+    assert moments.powered_replications([wide], {"wide": pilot(0.1)}, cap=50) == {"spike": 50}
+    # the old rule (half the effect) is a parameter away
+    assert moments.powered_replications([wide], {"wide": pilot(0.1)}, half_width=0.5) == {
+        "spike": 80
+    }
     # levels, direction-only effects and findings not estimated are left at the pilot
     flat = level(value=0.57, low=0.5, high=0.6)
     direction_only = one(id="d", value=None, **{"model.size": False})

@@ -85,9 +85,11 @@ SCALE_FLOOR = 0.25
 #: the z a training finding that cannot be estimated counts for in the loss
 NOT_ESTIMATED_Z = 5.0
 #: powered replications: an effect's 95% half-width is brought to at most this share of
-#: the published effect (an effect of the published size then lies wholly on its side of
-#: 0 about 97.5% of the time)
-POWER_HALF_WIDTH = 0.5
+#: the published effect, so the interval of its ratio is at most +-0.25 wide: a size
+#: verdict is then settled unless the ratio lies within 0.25 of its factor-2 edge, and an
+#: effect of the published size lies wholly on its side of 0. At 0.5 (the rule before)
+#: the ratio's interval could span 1.2 to 2.2, and verdicts near 2x were a coin toss.
+POWER_HALF_WIDTH = 0.25
 #: powered replications: the most replications per arm any experiment is run with
 POWER_MAX_REPLICATIONS = 100
 
@@ -278,6 +280,22 @@ class Verdict:
         return "opposite" if opposite else "open"
 
     @property
+    def size_settled(self) -> bool | None:
+        """Whether the whole 95% interval gets the size verdict the mean gets.
+
+        False when the interval straddles an edge of the size region
+        (:func:`size_region`): more replications could turn the verdict. None
+        when size is not judged.
+        """
+        if self.size_ok is None:
+            return None
+        lo, hi = size_region(self.finding)
+        e = self.estimate
+        inside = lo <= e.ci_low and e.ci_high <= hi
+        outside = e.ci_high < lo or e.ci_low > hi
+        return bool(inside or outside)
+
+    @property
     def status(self) -> str:
         """``not estimated: <reason>``, ``pass`` (every judged verdict holds) or ``fail``."""
         if not self.estimate.ok:
@@ -294,6 +312,24 @@ def size_ratio(finding: Finding, mean: float) -> float:
     if finding.model.kind == "ratio":
         mean, pub = mean - 1.0, pub - 1.0
     return mean / pub if pub != 0 else float("nan")
+
+
+def size_region(finding: Finding) -> tuple[float, float]:
+    """The simulated means that pass on size, ``(low, high)`` (either may be infinite).
+
+    A level's band, a one-sided bound, or the means within a factor
+    ``SIZE_FACTOR`` of the published number (for ``ratio`` kind, measured from 1).
+    """
+    if finding.band and not finding.is_effect:
+        return finding.low, finding.high
+    if finding.one_sided:
+        if finding.low is not None:
+            return finding.low, math.inf
+        return -math.inf, finding.high
+    pub = finding.published
+    origin = 1.0 if finding.model.kind == "ratio" else 0.0
+    ends = sorted(origin + (pub - origin) * f for f in (1.0 / SIZE_FACTOR, SIZE_FACTOR))
+    return ends[0], ends[1]
 
 
 def judge_one(finding: Finding, est: Estimate) -> Verdict:

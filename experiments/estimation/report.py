@@ -46,6 +46,11 @@ def _yes(value: bool | None) -> str:
     return "-" if value is None else ("yes" if value else "**no**")
 
 
+def _size(v: Verdict) -> str:
+    """The size cell: yes or **no**, and ``(edge)`` when the interval straddles an edge."""
+    return _yes(v.size_ok) + (" (edge)" if v.size_settled is False else "")
+
+
 def _direction(v: Verdict) -> str:
     """The direction cell: yes, **no** (opposite) or **no** (open: the interval spans 0)."""
     reading = v.direction_reading
@@ -65,6 +70,7 @@ def counts(verdicts: list[Verdict], split: str) -> dict[str, int]:
         "direction_opposite": sum(v.direction_reading == "opposite" for v in vs),
         "size_judged": sum(v.size_ok is not None for v in vs),
         "size_ok": sum(bool(v.size_ok) for v in vs),
+        "size_edge": sum(v.size_settled is False for v in vs),
     }
 
 
@@ -112,7 +118,7 @@ def finding_rows(
         term = num(terms[f.id]) if f.id in terms else "-"
         lines.append(
             f"| `{f.id}` | {f.split} | {m.experiment}: {m.metric} ({m.kind}) | {_published(f)} | "
-            f"{sim} | {num(v.ratio)} | {_direction(v)} | {_yes(v.size_ok)} | {term} |"
+            f"{sim} | {num(v.ratio)} | {_direction(v)} | {_size(v)} | {term} |"
         )
     return lines
 

@@ -126,6 +126,7 @@ def write_evidence(out: Path, verdicts: list) -> Path:
             "direction_ok": v.direction_ok,
             "direction_reading": v.direction_reading,
             "size_ok": v.size_ok,
+            "size_settled": v.size_settled,
             "ratio": v.ratio,
         }
         for v in verdicts
@@ -181,14 +182,18 @@ def evidence_section(
         "inside the published band (or within a factor 2 of the value); an effect within a "
         "factor 2 of the published one (ratio = simulated / published). A direction not "
         "right is *opposite* when the interval lies wholly on the other side (the model "
-        "contradicts the finding) and *open* when it spans 0 (these replications cannot tell).",
+        "contradicts the finding) and *open* when it spans 0 (these replications cannot tell). "
+        "A size verdict marked *(edge)* has an interval that straddles the edge of what passes "
+        "(a band's bound, or a factor 2): the mean decides it, and more replications could "
+        "turn it.",
         *power,
         "",
         f"**Train: direction {train['direction_ok']} of {train['direction_judged']} "
         f"({train['direction_opposite']} opposite), size {train['size_ok']} of "
-        f"{train['size_judged']}. Test: direction {test['direction_ok']} of "
-        f"{test['direction_judged']} ({test['direction_opposite']} opposite), size "
-        f"{test['size_ok']} of {test['size_judged']}.**",
+        f"{train['size_judged']} ({train['size_edge']} at the edge). Test: direction "
+        f"{test['direction_ok']} of {test['direction_judged']} ({test['direction_opposite']} "
+        f"opposite), size {test['size_ok']} of {test['size_judged']} ({test['size_edge']} at "
+        "the edge).**",
         "",
         f"Loss (the fit's objective, `experiments/estimation/moments.py`, at these "
         f"replications): train {train_loss:.2f}; the same terms over the test findings, "
