@@ -12,6 +12,7 @@ from experiments.validation.measures import (
     manager_quality_gap,
     manager_ranked_gap,
     quits_by_performance,
+    share_below_any_tenure,
 )
 from simulator.metrics import annual_attainment
 
@@ -137,3 +138,16 @@ def test_attainment_persistence_pairs_a_rep_with_itself_the_next_year():
     expected = np.corrcoef(pairs_x, pairs_y)[0, 1]
     annual = annual_attainment(pd.concat([reps, lone]))
     assert attainment_persistence(annual) == pytest.approx(expected)
+
+
+def test_the_share_below_a_tenth_counts_reps_of_any_tenure_against_the_quota_they_held():
+    """Four full-year reps (one below a tenth) and a new hire's single quarter."""
+    full = reps_table({0: [0.05, 0.5, 1.0, 1.5]})  # annual attainment as given
+    hire = reps_table({0: [0.0]}).query("quarter == 3").assign(rep_id=10, weeks_in_seat=4)
+    hire = hire.assign(quota=4 / 13, credited_sales=0.02)  # 0.065 of a prorated quota
+    warm = reps_table({0: [0.0]}).assign(rep_id=11, warmup=True)  # before the evaluation
+    reps = pd.concat([full, hire, warm])
+    assert share_below_any_tenure(reps) == pytest.approx(2 / 5)
+    assert share_below_any_tenure(reps, below=0.06) == pytest.approx(1 / 5)
+    # annual_attainment would keep only the full-year reps
+    assert len(annual_attainment(reps)) == 4

@@ -179,6 +179,23 @@ def attainment_persistence(annual: pd.DataFrame) -> float:
     return float(np.corrcoef(pairs["attainment"], pairs["attainment_next"])[0, 1])
 
 
+def share_below_any_tenure(reps: pd.DataFrame, below: float = 0.1) -> float:
+    """Share of rep-years, of any tenure, that attained less than ``below`` of their quota.
+
+    Every evaluation year in which a rep carried a quota counts, however long it
+    held the seat: new hires, ramping reps and leavers too, each against the quota
+    of the weeks it held (the quota accrues only while the seat is held).
+    Compensation data count every rep on plan this way (Xactly's "regardless of
+    tenure"); :func:`simulator.metrics.annual_attainment` keeps full-year reps only.
+    """
+    rows = reps[~reps["warmup"]]
+    g = rows.groupby(["rep_id", "year"])[["quota", "credited_sales"]].sum()
+    g = g[g["quota"] > 0]
+    if g.empty:
+        return float("nan")
+    return float((g["credited_sales"] < below * g["quota"]).mean())
+
+
 def selling_hours(weekly: pd.DataFrame) -> float:
     """Weekly hours prospecting and advancing per held seat over the evaluation window."""
     ev = weekly[~weekly["warmup"]]
@@ -456,6 +473,7 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
       held seat (own selling effort, without helping, exploring and admin);
     - ``attainment_sd``: standard deviation of annual attainment;
     - ``attainment_year_corr``: :func:`attainment_persistence`;
+    - ``below_tenth_share_any_tenure``: :func:`share_below_any_tenure`;
     - ``effort_hours_sd``: standard deviation of rep-quarter weekly hours;
     - ``rushed_share``: share of won revenue from deals pulled in (rushed);
     - ``timing_loss_share``: revenue lost to moving deals across period ends, over
@@ -508,6 +526,7 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
         "selling_hours_mean": selling_hours(tables["weekly"]),
         "attainment_sd": float(annual["attainment"].std()),
         "attainment_year_corr": attainment_persistence(annual),
+        "below_tenth_share_any_tenure": share_below_any_tenure(reps),
         "effort_hours_sd": float(ev["effort_hours"].std()),
         "rushed_share": float(won.loc[won["rushed"], "price"].sum() / revenue)
         if revenue > 0
