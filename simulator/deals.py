@@ -24,7 +24,10 @@ class DealFlow:
         a = self.accounts
         st = self.seats
         n = a.n
-        strength = self.params.rep.deal_timing_strength
+        rp = self.params.rep
+        strength = rp.deal_timing_strength
+        if rp.timing_follows_response:
+            strength *= min(rp.incentive_response, 1.0)
         ready = np.flatnonzero(a.open[:n] & a.ready[:n])
         rushed_idx = np.zeros(0, np.int64)
         bargain = None

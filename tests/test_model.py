@@ -411,6 +411,14 @@ def test_without_deal_timing_no_deal_is_rushed_or_held(tiny_base, replicate):
     assert (off["discount_share"] == 0).all()
 
 
+def test_a_rep_with_no_pay_response_times_no_deal_unless_timing_ignores_it(replicate):
+    fixed = {**TINY, "rep.incentive_response": 0.0}
+    none = replicate(TINY_SEEDS[:2], **fixed)
+    assert (none[["deals_rushed", "deals_held", "discounts_total"]] == 0).all().all()
+    apart = replicate(TINY_SEEDS[:2], **fixed, **{"rep.timing_follows_response": False})
+    assert (apart[["deals_rushed", "deals_held"]] > 0).all().all()
+
+
 # Since buyers wait for the period's end (2026-12-06, l) they make the spike, and reps'
 # timing thins it: a rep ahead of quota holds some of the last week's deals into the next
 # quarter. Mean paired difference (SE) of end_of_period_share (default 0.214 on seeds 0-7,

@@ -88,6 +88,14 @@ class RepParams:
         "strength",
         "pulling deals in (with discount) or holding them back at period ends; 0 = never",
     )
+    timing_follows_response: bool = p(
+        True,
+        unit="flag",
+        doc="a rep acts on a timing gain with the chance deal_timing_strength times "
+        "min(incentive_response, 1): the response to pay that scales effort scales deal "
+        "timing too (MODEL.md: one mechanism), so incentive_response 0 means no pay response "
+        "at all; off, timing ignores it (the model before 2026-12-06, bit for bit)",
+    )
     colleague_loss_morale: float = p(
         0.01, 0.0, 1.0, "morale", "morale lost when a colleague takes one's deal"
     )
