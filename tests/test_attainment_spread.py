@@ -16,3 +16,14 @@ def test_switching_every_source_of_spread_off_leaves_the_deal_process_s_narrower
     assert (table["p90_over_median"] > 1.0).all()
     ratio = table["p90_over_median"]
     assert ratio["all of the above"] < ratio["defaults"] - 0.1
+
+
+def test_every_lever_row_runs_and_a_lower_quota_lifts_attainment():
+    from experiments.attainment_spread import LEVERS
+
+    table = spread_table(2, 1, {"org.n_reps": 24, "run.years": 2}, rows=LEVERS)
+    assert list(table.index) == list(LEVERS)
+    assert table[list(MOMENTS)].notna().all().all()
+    # the quota a seat carries falls about 10%: attainment rises by about as much
+    lower = table.loc["smb spend sigma 0.7, quota 505,000", "attainment_median"]
+    assert lower > 1.05 * table.loc["smb spend sigma 0.7", "attainment_median"]
