@@ -298,6 +298,11 @@ def test_a_size_verdict_is_settled_only_when_its_whole_interval_agrees():
     assert moments.size_region(level(value=None, low=1.0)) == (1.0, math.inf)
     direction_only = one(value=None, **{"model.size": False})
     assert moments.judge_one(direction_only, pilot(0.02, mean=0.1)).size_settled is None
+    # a band centred on no effect: nothing passes on size, and no interval can turn it
+    centred = one(value=None, low=-0.1, high=0.1)
+    assert moments.size_region(centred) == (math.inf, -math.inf)
+    v = moments.judge_one(centred, pilot(0.02, mean=0.0))
+    assert v.size_ok is False and v.size_settled is True
 
 
 # -- powered replications --------------------------------------------------------------------

@@ -318,7 +318,10 @@ def size_region(finding: Finding) -> tuple[float, float]:
     """The simulated means that pass on size, ``(low, high)`` (either may be infinite).
 
     A level's band, a one-sided bound, or the means within a factor
-    ``SIZE_FACTOR`` of the published number (for ``ratio`` kind, measured from 1).
+    ``SIZE_FACTOR`` of the published number (for ``ratio`` kind, measured from 1):
+    the one definition :func:`judge_one` and :attr:`Verdict.size_settled` read. An
+    effect whose published number is no effect at all (a band centred on it) has
+    an empty region, ``(inf, -inf)``: no mean passes.
     """
     if finding.band and not finding.is_effect:
         return finding.low, finding.high
@@ -328,6 +331,8 @@ def size_region(finding: Finding) -> tuple[float, float]:
         return -math.inf, finding.high
     pub = finding.published
     origin = 1.0 if finding.model.kind == "ratio" else 0.0
+    if pub == origin:
+        return math.inf, -math.inf
     ends = sorted(origin + (pub - origin) * f for f in (1.0 / SIZE_FACTOR, SIZE_FACTOR))
     return ends[0], ends[1]
 
@@ -344,14 +349,8 @@ def judge_one(finding: Finding, est: Estimate) -> Verdict:
     ratio = size_ratio(finding, est.mean)
     size = None
     if m.size:
-        if finding.band and not finding.is_effect:
-            size = bool(finding.low <= est.mean <= finding.high)
-        elif finding.one_sided:
-            size = bool(
-                est.mean >= finding.low if finding.low is not None else est.mean <= finding.high
-            )
-        else:
-            size = bool(1.0 / SIZE_FACTOR <= ratio <= SIZE_FACTOR)
+        lo, hi = size_region(finding)
+        size = bool(lo <= est.mean <= hi)
     return Verdict(finding, est, direction, size, ratio)
 
 
