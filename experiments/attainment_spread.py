@@ -87,11 +87,14 @@ MOMENTS = (
 )
 
 
-def run_row(task: tuple[str, int, dict[str, object]]) -> dict[str, float | str | int]:
-    """Attainment moments of one row's organisation for one seed (``base``: more overrides)."""
-    name, seed, base = task
-    overrides = {**ROWS, **LEVERS}[name]
-    summary = run_one(with_overrides(SimParams(), **base, **overrides), seed).summary
+def run_row(task: tuple) -> dict[str, float | str | int]:
+    """Attainment moments of one row's organisation for one seed.
+
+    ``task``: the row's name, the seed, ``base`` (overrides of every row) and the
+    row's own overrides.
+    """
+    name, seed, base, changes = task
+    summary = run_one(with_overrides(SimParams(), **base, **changes), seed).summary
     return {"row": name, "seed": seed, **{m: summary[m] for m in MOMENTS}}
 
 
@@ -102,7 +105,9 @@ def spread_table(
 
     ``base`` overrides every row's organisation (a smaller one for a quick look).
     """
-    tasks = [(name, seed, base or {}) for name in rows for seed in range(seeds)]
+    tasks = [
+        (name, seed, base or {}, changes) for name, changes in rows.items() for seed in range(seeds)
+    ]
     runs = pd.DataFrame(list(process_map(run_row, tasks, workers)))
     table = runs.groupby("row", sort=False)[list(MOMENTS)].mean()
     table["p90_over_median"] = table["attainment_p90"] / table["attainment_median"]
