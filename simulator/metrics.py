@@ -16,15 +16,24 @@ from simulator.workforce import HOUR_COLUMNS
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
 
 
-def annual_attainment(reps: pd.DataFrame) -> pd.DataFrame:
-    """One row per rep and evaluation year in which the rep held the seat all year."""
+def rep_years(reps: pd.DataFrame) -> pd.DataFrame:
+    """Each rep's evaluation years, however long it held the seat in them.
+
+    Indexed by ``rep_id`` and ``year``: the quota and credited sales of the
+    quarters it held, its weeks in seat and how many quarters it held.
+    """
     rows = reps[~reps["warmup"]]
-    g = rows.groupby(["rep_id", "year"]).agg(
+    return rows.groupby(["rep_id", "year"]).agg(
         quota=("quota", "sum"),
         credited=("credited_sales", "sum"),
         weeks=("weeks_in_seat", "sum"),
         quarters=("quarter", "count"),
     )
+
+
+def annual_attainment(reps: pd.DataFrame) -> pd.DataFrame:
+    """One row per rep and evaluation year in which the rep held the seat all year."""
+    g = rep_years(reps)
     full = g[(g["quarters"] == 4) & (g["weeks"] >= WEEKS_PER_YEAR) & (g["quota"] > 0)].copy()
     full["attainment"] = full["credited"] / full["quota"]
     return full.reset_index()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulator.metrics import annual_attainment
+from simulator.metrics import annual_attainment, rep_years
 from simulator.params import WEEKS_PER_QUARTER, SimParams
 from simulator.plans.payout import attainment
 from simulator.run import RunResult, run_one
@@ -188,12 +188,11 @@ def share_below_any_tenure(reps: pd.DataFrame, below: float = 0.1) -> float:
     Compensation data count every rep on plan this way (Xactly's "regardless of
     tenure"); :func:`simulator.metrics.annual_attainment` keeps full-year reps only.
     """
-    rows = reps[~reps["warmup"]]
-    g = rows.groupby(["rep_id", "year"])[["quota", "credited_sales"]].sum()
+    g = rep_years(reps)
     g = g[g["quota"] > 0]
     if g.empty:
         return float("nan")
-    return float((g["credited_sales"] < below * g["quota"]).mean())
+    return float((g["credited"] < below * g["quota"]).mean())
 
 
 def selling_hours(weekly: pd.DataFrame) -> float:
