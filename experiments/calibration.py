@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from salesim_cli.config import compose_config
 from simulator.parallel import process_map
 from simulator.params import SimParams, flatten
 from simulator.run import run_one
@@ -44,15 +45,26 @@ BANDS: dict[str, tuple[float, float]] = {
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run_seed(seed: int) -> dict[str, float]:
-    """Headline metrics of the default organisation for one seed."""
-    return {"seed": seed, **run_one(SimParams(), seed).summary}
+def run_seed(seed: int, overrides: tuple[str, ...] = ()) -> dict[str, float]:
+    """Headline metrics of the default organisation (with ``overrides``) for one seed."""
+    params = compose_config(overrides)[0] if overrides else SimParams()
+    return {"seed": seed, **run_one(params, seed).summary}
 
 
-def run_seeds(seeds: Iterable[int], workers: int = 1) -> pd.DataFrame:
-    """One row of headline metrics per seed, indexed by seed, in seed order."""
-    seeds = list(seeds)
-    rows = list(process_map(run_seed, seeds, workers))
+def _run_task(task: tuple[int, tuple[str, ...]]) -> dict[str, float]:
+    return run_seed(*task)
+
+
+def run_seeds(
+    seeds: Iterable[int], workers: int = 1, overrides: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """One row of headline metrics per seed, indexed by seed, in seed order.
+
+    ``overrides`` are command-line overrides (``KEY=VALUE``) of the defaults, so
+    a candidate's bands are read at the candidate (``make validate --set``).
+    """
+    tasks = [(seed, tuple(overrides)) for seed in seeds]
+    rows = list(process_map(_run_task, tasks, workers))
     return pd.DataFrame(rows).set_index("seed")
 
 
@@ -90,14 +102,16 @@ def summarise_seeds(
     return pd.DataFrame(rows).set_index("metric")
 
 
-def calibrate(seeds: int | Iterable[int] = 20, workers: int = 1) -> pd.DataFrame:
+def calibrate(
+    seeds: int | Iterable[int] = 20, workers: int = 1, overrides: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Run the default organisation over ``seeds`` (a count from 0, or the seeds) and summarise.
 
     Returns the table of :func:`summarise_seeds`; the per-seed runs are in
     ``table.attrs["runs"]`` (a list of dicts, one per seed).
     """
     seed_list = range(seeds) if isinstance(seeds, int) else list(seeds)
-    runs = run_seeds(seed_list, workers)
+    runs = run_seeds(seed_list, workers, overrides)
     table = summarise_seeds(runs)
     table.attrs["runs"] = runs.reset_index().to_dict(orient="records")
     return table

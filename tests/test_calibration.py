@@ -142,3 +142,12 @@ def test_check_exits_1_only_when_a_mean_is_outside(monkeypatch, tmp_path, capsys
         )
         assert len(saved["runs"]) == 2
     assert "turnover_total" in capsys.readouterr().err
+
+
+def test_overrides_reach_the_runs(table):
+    """A candidate's bands are read at the candidate: ``make validate --set`` passes them here."""
+    serial = pd.DataFrame(table.attrs["runs"]).set_index("seed").loc[[0]]
+    same = calibration.run_seeds([0], workers=1, overrides=())
+    pd.testing.assert_frame_equal(same, serial, check_exact=True)
+    lower = calibration.run_seeds([0], workers=1, overrides=("org.quota_per_rep=300000",))
+    assert lower.loc[0, "attainment_median"] > 1.3 * serial.loc[0, "attainment_median"]

@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         import calibration as calib  # experiments/calibration.py, a script
 
-        calibration = calib.calibrate(args.calibration_seeds, args.workers)
+        calibration = calib.calibrate(args.calibration_seeds, args.workers, tuple(args.set))
     args.out.mkdir(parents=True, exist_ok=True)
     extra, evidence_failed, drifting = [], False, []
     if args.evidence_replications > 0:

@@ -283,7 +283,8 @@ def write_report(
         lines += [
             "## Calibration (MODEL.md section 4)",
             "",
-            f"The default organisation over {n} seeds (`experiments/calibration.py`).",
+            f"The default organisation over {n} seeds (`experiments/calibration.py`), with the"
+            " command's `--set` values when it has any.",
             "",
             *calibration_rows(calibration),
             "",
