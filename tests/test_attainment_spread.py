@@ -5,17 +5,20 @@ from __future__ import annotations
 from experiments.attainment_spread import MOMENTS, ROWS, spread_table
 
 
-# 24 reps for 2 years, 3 seeds a group. p90 over the median, defaults minus every source
-# of heterogeneity off, over six groups of seeds (0-2, ..., 15-17) at the 2026-12-05 (h)
-# defaults: 0.37, 0.35, 0.62, 0.36, 0.63, 0.39 (mean 0.45, sd 0.13); the margin 0.1 sits
-# 2.6 sds below the mean.
+# 24 reps for 2 years. p90 over the median, defaults minus every source of heterogeneity
+# off, over six groups of 3 seeds (0-2, ..., 15-17) at the 2026-12-05 (h) defaults: 0.37,
+# 0.35, 0.62, 0.36, 0.63, 0.39 (mean 0.45, sd 0.13). At fit (s)'s defaults (2026-12-07),
+# whose account spend is narrower, the sources add less: 0.08, 0.02, 0.38, 0.20, 0.19,
+# -0.01 (mean 0.14, sd 0.14 a group of 3), so the check pools 12 seeds (sd about 0.07)
+# and asks the direction: the deal process alone is narrower.
 def test_switching_every_source_of_spread_off_leaves_the_deal_process_s_narrower_spread():
-    table = spread_table(3, 1, {"org.n_reps": 24, "run.years": 2})
+    table = spread_table(2, 1, {"org.n_reps": 24, "run.years": 2})
     assert list(table.index) == list(ROWS)
     assert set(MOMENTS) < set(table.columns)
     assert (table["p90_over_median"] > 1.0).all()
-    ratio = table["p90_over_median"]
-    assert ratio["all of the above"] < ratio["defaults"] - 0.1
+    pair = {name: ROWS[name] for name in ("defaults", "all of the above")}
+    ratio = spread_table(12, 1, {"org.n_reps": 24, "run.years": 2}, rows=pair)["p90_over_median"]
+    assert ratio["all of the above"] < ratio["defaults"]
 
 
 def test_every_lever_row_runs_and_a_lower_quota_lifts_attainment():

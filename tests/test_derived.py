@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
+from omegaconf import OmegaConf
 
 from experiments import evidence as ev
 from experiments.estimation import moments
 from experiments.validation import derived
 from experiments.validation.derived import RULES, MedianQuotaRule, derive, derived_overrides
+
+#: the vendor's quota as written in its experiment file (read here as plain YAML, not composed)
+VENDOR = Path(__file__).resolve().parents[1] / "conf" / "experiment" / "timing_vendor.yaml"
+WRITTEN = float(OmegaConf.load(VENDOR).quota.target_per_rep)
 
 
 @pytest.fixture(autouse=True)
@@ -40,15 +46,15 @@ def test_the_search_finds_the_quota_that_puts_the_median_rep_at_target(monkeypat
     assert d.value % rule.grain == 0
     assert len(calls) <= rule.max_steps
     # the start is the experiment file's own value
-    assert calls[0] == pytest.approx(392_350.0)
+    assert calls[0] == pytest.approx(WRITTEN)
     assert d.override == f"quota.target_per_rep={d.value:.10g}"
 
 
 def test_a_written_quota_already_at_target_is_kept(monkeypatch):
     calls: list[float] = []
-    monkeypatch.setattr(derived, "_median", _fake_median(392_350.0 * 0.975, 1.0, calls))
+    monkeypatch.setattr(derived, "_median", _fake_median(WRITTEN * 0.975, 1.0, calls))
     d = derive("timing_vendor")
-    assert d.value == pytest.approx(392_350.0)
+    assert d.value == pytest.approx(WRITTEN)
     assert len(calls) == 1
 
 
@@ -99,8 +105,8 @@ def test_a_rule_names_a_real_parameter_and_arm():
 def test_the_validation_report_says_which_value_the_rule_set(monkeypatch):
     from experiments.validation.__main__ import derived_section
 
-    monkeypatch.setattr(derived, "_median", _fake_median(392_350.0 * 0.975, 1.0, []))
+    monkeypatch.setattr(derived, "_median", _fake_median(WRITTEN * 0.975, 1.0, []))
     findings = [f for f in ev.load(ev.EVIDENCE) if f.model.experiment == "timing_vendor"]
     lines = derived_section(findings, (), 0, 1)
-    assert any("quota.target_per_rep=392350" in line for line in lines)
+    assert any(f"quota.target_per_rep={WRITTEN:.10g}" in line for line in lines)
     assert derived_section(findings, ("quota.target_per_rep=400000",), 0, 1) == []

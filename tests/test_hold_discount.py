@@ -28,7 +28,9 @@ def held_and_discounts(compose_params, discount: float, seed: int):
 
 def test_without_a_hold_discount_only_rushed_deals_are_discounted(compose_params):
     held, shares = held_and_discounts(compose_params, 0.0, 0)
-    assert held > 100 and shares.size == 0
+    # deals are held (72-82 on seeds 0-2 at fit (s)'s defaults, where a rep acts on a timing
+    # gain about half as often as at the earlier ones), and none of them is discounted
+    assert held > 40 and shares.size == 0
 
 
 @pytest.mark.parametrize("discount", [0.2, 0.4])
@@ -39,7 +41,8 @@ def test_a_held_deal_closes_at_the_promised_discount(compose_params, discount):
 
 
 def test_reps_hold_fewer_deals_the_dearer_waiting_is(compose_params):
-    # measured on seeds 0-2: 362-452 held at 0, 97-165 at 0.2, 29-40 at 0.4
+    # measured on seeds 0-2: 362-452 held at 0, 97-165 at 0.2, 29-40 at 0.4; at fit (s)'s
+    # defaults (2026-12-07) 72-82, 26-33 and 4-15
     held = {
         d: [held_and_discounts(compose_params, d, s)[0] for s in range(2)] for d in (0.0, 0.2, 0.4)
     }

@@ -179,8 +179,11 @@ def test_history_pays_what_the_model_paid_reps_held_all_year():
     Without ramped quotas: a ramping rep's target is scaled with its quota
     (``hiring.prorated_target``), which a history of sales and quotas does not carry.
     """
+    # a quota below what the tiny organisation sells, so every kind of bonus is paid (at the
+    # pinned 1.6e6 no rep reached the annual bonus at the 2026-12-07 defaults)
+    quota = 420_000.0
     for extra in ((), ("plan.commission.cumulative=true",), ("plan.bonus.period=year",)):
-        params = composed(*TINY, *extra, "hiring.ramped_quota=false")
+        params = composed(*TINY, *extra, "hiring.ramped_quota=false", f"org.quota_per_rep={quota}")
         plan = compile_plan(params.plan)
         reps = run_one(params, 3).tables["reps"]
         held = reps.groupby("rep_id").filter(
@@ -189,7 +192,7 @@ def test_history_pays_what_the_model_paid_reps_held_all_year():
         assert held["rep_id"].nunique() >= 5
         for _, rows in held.sort_values("period").groupby("rep_id"):
             history = rows[["credited_sales", "quota"]].assign(period=[1, 2, 3, 4])
-            paid = history_table(plan, history, "quarter", QUOTA)
+            paid = history_table(plan, history, "quarter", quota)
             for name in ("commission", "bonus"):
                 np.testing.assert_allclose(paid[name], rows[f"pay_{name}"], rtol=1e-9, atol=1e-6)
         assert held["pay_bonus"].sum() > 0 and held["pay_commission"].sum() > 0

@@ -10,6 +10,7 @@ quarters took about two thirds of all variable pay on 4% of the sales.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from simulator.model import SalesModel
 from simulator.run import run_one
@@ -36,17 +37,21 @@ def variable_pay_per_unit(reps, hire_quarters: bool) -> float:
 
 
 def test_a_hires_first_quarter_pays_about_the_seats_rate(compose_params):
+    """A hire's partial first quarter, pooled over seeds 0-3 (17-27 such quarters a seed).
+
+    One seed's ratio is noisy: at fit (s)'s defaults (2026-12-07) it read 0.46, 1.11, 1.35
+    and 0.52 on seeds 0-3, the commission per unit alone 0.48-1.47, so the check pools them.
+    """
     setup = ("org.n_reps=48", "run.years=2")
     old, new = (
-        run_one(compose_params(*setup, f"hiring.prorated_target={flag}"), 0)
+        pd.concat(
+            run_one(compose_params(*setup, f"hiring.prorated_target={flag}"), seed).tables["reps"]
+            for seed in range(4)
+        )
         for flag in ("false", "true")
     )
-    old_ratio = variable_pay_per_unit(old.tables["reps"], True) / variable_pay_per_unit(
-        old.tables["reps"], False
-    )
-    new_ratio = variable_pay_per_unit(new.tables["reps"], True) / variable_pay_per_unit(
-        new.tables["reps"], False
-    )
+    old_ratio = variable_pay_per_unit(old, True) / variable_pay_per_unit(old, False)
+    new_ratio = variable_pay_per_unit(new, True) / variable_pay_per_unit(new, False)
     assert old_ratio > 4, old_ratio  # the windfall
     # the same rate, give or take a quota bonus reached on a ramped quota
     assert 0.5 < new_ratio < 2.0, (old_ratio, new_ratio)

@@ -88,7 +88,11 @@ def test_in_a_run_second_year_quotas_follow_first_year_bookings(compose_params, 
     (history 0.986 at 0.5), so the check is on the part each leaves unexplained. At the
     buyers-wait defaults (2026-12-06, l), seeds 0-3: 0.79-0.99 at 0.5, 0.94-1.0 at 1,
     0.26-0.75 under top_down; seed 0: 0.945, 1.0 and 0.559, on 15, 10 and 16 seats
-    that a seasoned rep held both years (10-20 of the 32 on seeds 0-3).
+    that a seasoned rep held both years (10-20 of the 32 on seeds 0-3). At fit (s)'s
+    defaults (2026-12-07; narrower account spend, so potential predicts sales better),
+    seeds 0-3: 0.94-0.97 at 0.5, 0.99-1.0 at 1, 0.87-0.93 under top_down; the part
+    history leaves unexplained is 0.20-0.60 of top_down's at 0.5 and 0-0.08 at 1, so
+    the bound is 1 - weight / 2 of it (half of it at weight 1, as before).
     """
     history = run_one(
         compose_params(*TWO_YEARS, "quota=history", f"quota.history_weight={weight}"), 0
@@ -106,7 +110,7 @@ def test_in_a_run_second_year_quotas_follow_first_year_bookings(compose_params, 
     ]
     pd.testing.assert_frame_equal(*(y.reset_index(drop=True) for y in year0))
     assert corr["history"] > 0.85 + 0.1 * weight
-    assert 1.0 - corr["history"] < 0.5 * (1.0 - corr["top_down"]), corr
+    assert 1.0 - corr["history"] < (1.0 - 0.5 * weight) * (1.0 - corr["top_down"]), corr
 
 
 def test_company_target_plans_from_last_years_bookings(compose_params):

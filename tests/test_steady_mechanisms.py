@@ -393,7 +393,10 @@ def test_leaving_the_market_holds_back_the_growth_exploring_brings():
 
     Measured (24 reps, 6 years, seeds 0-2): accounts at the end over accounts
     after the first year 1.081, 1.078, 1.073 with no exits; 0.999, 1.043, 1.039
-    at 0.1 a year.
+    at 0.1 a year. At fit (s)'s defaults (2026-12-07): 1.048, 1.066, 1.063 with no
+    exits; 0.983, 0.986, 0.999 at 0.1 a year. Growth without exits is what is
+    checked, so the bound sits above 1 by the seeds' spread (about 0.01), not at the
+    earlier measurement.
     """
 
     def growth(rate: float, seed: int) -> float:
@@ -403,7 +406,7 @@ def test_leaving_the_market_holds_back_the_growth_exploring_brings():
 
     off = np.array([growth(0.0, s) for s in range(3)])
     on = np.array([growth(0.1, s) for s in range(3)])
-    assert (off > 1.05).all()
+    assert (off > 1.03).all()
     assert (on < off).all() and on.mean() < off.mean() - 0.02
 
 
