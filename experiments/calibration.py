@@ -45,13 +45,12 @@ BANDS: dict[str, tuple[float, float]] = {
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run_seed(seed: int, overrides: tuple[str, ...] = ()) -> dict[str, float]:
-    """Headline metrics of the default organisation (with ``overrides``) for one seed."""
-    params = compose_config(overrides)[0] if overrides else SimParams()
+def run_seed(seed: int, params: SimParams) -> dict[str, float]:
+    """Headline metrics of the organisation ``params`` describes for one seed."""
     return {"seed": seed, **run_one(params, seed).summary}
 
 
-def _run_task(task: tuple[int, tuple[str, ...]]) -> dict[str, float]:
+def _run_task(task: tuple[int, SimParams]) -> dict[str, float]:
     return run_seed(*task)
 
 
@@ -61,10 +60,11 @@ def run_seeds(
     """One row of headline metrics per seed, indexed by seed, in seed order.
 
     ``overrides`` are command-line overrides (``KEY=VALUE``) of the defaults, so
-    a candidate's bands are read at the candidate (``make validate --set``).
+    a candidate's bands are read at the candidate (``make validate --set``); they
+    are composed once, here, not in every seed's task.
     """
-    tasks = [(seed, tuple(overrides)) for seed in seeds]
-    rows = list(process_map(_run_task, tasks, workers))
+    params = compose_config(overrides)[0]
+    rows = list(process_map(_run_task, [(seed, params) for seed in seeds], workers))
     return pd.DataFrame(rows).set_index("seed")
 
 
