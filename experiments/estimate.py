@@ -20,6 +20,11 @@ At the end (or with ``--report-only``) the best point is evaluated again on
     python -m experiments.estimate --trials 60 --replications 4 --workers 2
     python -m experiments.estimate --report-only --final-replications 20
 
+The default organisation's quota a seat is not searched: at every trial, and
+for the point written, it is the one its written rule gives there (plan (t):
+0.54 of reps at quota, :data:`experiments.validation.derived.ORG_RULE`;
+``--no-quota-rule`` keeps it as written).
+
 A study is tied to its settings (evidence used by the loss, space, start,
 replications, seed, overrides and the model's code): changing any of them
 starts a new study in the same file, named after their hash (``--study``
@@ -74,8 +79,9 @@ from experiments.estimation.study import (
     study_name_of,
 )
 from experiments.evidence import EvidenceError
+from experiments.validation.derived import ORG_RULE, derive_org_quota
 from experiments.validation.steady import steady_installed_base
-from salesim_cli.config import compose_config
+from salesim_cli.config import compose_config, override_key
 from simulator.params.validation import flatten
 
 FITTED = ev.ROOT / "simulator" / "fitted_defaults.json"
@@ -154,6 +160,12 @@ def _parser() -> argparse.ArgumentParser:
     add("--fitted-path", type=Path, default=FITTED, help="where the fitted defaults go")
     add("--report-path", type=Path, default=REPORT, help="where the report goes")
     add("--no-progress", action="store_true", help="no progress bar")
+    add(
+        "--no-quota-rule",
+        action="store_true",
+        help="keep the default organisation's quota as written or searched, not set by its rule "
+        "(experiments/validation/derived.py, ORG_RULE)",
+    )
     return parser
 
 
@@ -203,6 +215,20 @@ def _steady_base(overrides: tuple[str, ...], point: dict, workers: int) -> dict[
     """The installed base ``point`` settles at (rounded as written): where the next step starts."""
     base = steady_installed_base((*overrides, *point_overrides(point)), workers=workers)
     return {k: round4(v) for k, v in base.items()}
+
+
+def _rule_quota(overrides: tuple[str, ...], best: dict, on: bool, workers: int) -> None:
+    """Set ``best``'s default-organisation quota by its rule (:data:`ORG_RULE`), if ``on``.
+
+    Nothing when ``overrides`` set the quota, or a stage searches it (plan (t),
+    ``validation/quota_rule_2026-12-07t``).
+    """
+    if not on or ORG_RULE.parameter in {override_key(o) for o in overrides}:
+        return
+    point = {k: v for k, v in best.items() if k != ORG_RULE.parameter}
+    best[ORG_RULE.parameter] = derive_org_quota(
+        (*overrides, *point_overrides(point)), workers
+    ).value
 
 
 def _final(args, findings, overrides, point):
@@ -255,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     with every earlier stage's best values fixed as overrides.
     """
     args = _parser().parse_args(argv)
+    quota_rule = not args.no_quota_rule
     try:
         findings = ev.load(args.evidence)
         stages = load_stages(args.space)
@@ -282,8 +309,10 @@ def main(argv: list[str] | None = None) -> int:
         used = _stage_findings(findings, stage)
         if not ev.train(used):
             _fail(f"stage {stage.name}: no train findings of {', '.join(stage.experiments or ())}")
-        fixed = (*overrides, *point_overrides(best))
-        settings = settings_of(used, stage.space, fixed, args.replications, args.seed)
+        # the rule's quota is re-set at every trial, not fixed at the last stage's
+        ruled = {ORG_RULE.parameter} if quota_rule else set()
+        fixed = (*overrides, *point_overrides({k: v for k, v in best.items() if k not in ruled}))
+        settings = settings_of(used, stage.space, fixed, args.replications, args.seed, quota_rule)
         name = args.study or study_name_of(settings)
         if args.study and len(stages) > 1:
             name = f"{args.study}-{stage.name}"
@@ -304,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.workers,
                     args.sampler_seed,
                     not args.no_progress,
+                    quota_rule,
                 )
             if completed(study) == 0:
                 raise ValueError(f"{db}: study {name!r} has no completed trial")
@@ -321,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.seed + 1,
                 args.workers,
                 drift=(args.drift_seeds, args.drift_years),
+                quota_rule=quota_rule,
             )
             print(
                 f"stage {stage.name}: trial {chosen.number} best of the top "
@@ -339,8 +370,11 @@ def main(argv: list[str] | None = None) -> int:
         base_before = {k: v for k, v in best.items() if is_base(k)} or _base_of(overrides)
         # start the next stage, and the final evaluation, in the fitted organisation's own
         # steady state: the installed base it settles at is the initial condition
+        _rule_quota(overrides, best, quota_rule, args.workers)
         base = _steady_base(overrides, best, args.workers)
         best.update(base)
+        # the quota again, from the base the organisation settles at
+        _rule_quota(overrides, best, quota_rule, args.workers)
         print(
             f"stage {stage.name}: steady customer share {base['territory.customer_share']:.3f}, "
             f"penetration {base['territory.customer_penetration']:.3f}; enterprise share "

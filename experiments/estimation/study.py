@@ -22,6 +22,7 @@ from experiments.estimation import moments
 from experiments.estimation.drift import drift_loss, drift_terms
 from experiments.estimation.space import Dimension, point_overrides, start_point
 from experiments.evidence import ROOT, Finding, train
+from experiments.validation.derived import ORG_RULE, org_quota_overrides
 from simulator.params import ParamError
 from simulator.studies import record_settings, requeue_interrupted
 
@@ -54,6 +55,7 @@ def settings_of(
     overrides: tuple[str, ...],
     replications: int,
     seed: int,
+    quota_rule: bool = False,
 ) -> dict:
     """What the trials' losses depend on; a study holds trials of one setting only.
 
@@ -74,6 +76,7 @@ def settings_of(
         "replications": replications,
         "seed": seed,
         "model": model_hash({f.model.experiment for f in train(findings)}),
+        **({"quota_rule": asdict(ORG_RULE)} if quota_rule else {}),
     }
 
 
@@ -122,12 +125,29 @@ def evaluate_trial(
     replications: int,
     seed: int,
     workers: int,
+    quota_rule: bool = False,
 ):
-    """A trial's point on ``moments_used``: ``(estimates, loss)`` (:func:`moments.evaluate`)."""
-    point = {d.name: trial.params[d.name] for d in space}
+    """A trial's point on ``moments_used``: ``(estimates, loss)`` (:func:`moments.evaluate`).
+
+    With ``quota_rule`` the default organisation's quota is the one
+    :data:`~experiments.validation.derived.ORG_RULE` sets at the point (unless
+    the point or ``overrides`` set it).
+    """
     return moments.evaluate(
-        moments_used, (*overrides, *point_overrides(point)), replications, seed, workers
+        moments_used,
+        trial_overrides(trial, space, overrides, quota_rule, workers),
+        replications,
+        seed,
+        workers,
     )
+
+
+def trial_overrides(
+    trial, space: list[Dimension], overrides: tuple[str, ...], quota_rule: bool, workers: int
+) -> tuple[str, ...]:
+    """The overrides a trial runs with: ``overrides``, its point, and the rule's quota."""
+    ov = (*overrides, *point_overrides({d.name: trial.params[d.name] for d in space}))
+    return org_quota_overrides(ov, workers) if quota_rule else ov
 
 
 def fit(
@@ -141,6 +161,7 @@ def fit(
     workers: int = 1,
     sampler_seed: int = 0,
     progress: bool = True,
+    quota_rule: bool = False,
 ):
     """Add trials to ``study`` until it holds ``trials`` completed ones; return the study.
 
@@ -168,7 +189,7 @@ def fit(
             trial = study.ask(distributions)
             try:
                 estimates, value = evaluate_trial(
-                    trial, moments_used, space, overrides, replications, seed, workers
+                    trial, moments_used, space, overrides, replications, seed, workers, quota_rule
                 )
             except ParamError as exc:
                 study.tell(trial, state=TrialState.FAIL)
@@ -204,6 +225,7 @@ def recheck(
     seed: int = 1,
     workers: int = 1,
     drift: tuple[int, int] = (0, 0),
+    quota_rule: bool = False,
 ):
     """The search's ``top`` trials re-evaluated on fresh replications; the best of them.
 
@@ -229,12 +251,14 @@ def recheck(
         if str(trial.number) in done:
             continue
         _, value = evaluate_trial(
-            trial, moments_used, space, overrides, replications, seed, workers
+            trial, moments_used, space, overrides, replications, seed, workers, quota_rule
         )
         if drift[0]:
-            point = {d.name: trial.params[d.name] for d in space}
             terms = drift_terms(
-                (*overrides, *point_overrides(point)), drift[0], drift[1], workers=workers
+                trial_overrides(trial, space, overrides, quota_rule, workers),
+                drift[0],
+                drift[1],
+                workers=workers,
             )
             study.set_user_attr(f"drift:{trial.number}", terms)
             value += drift_loss(terms)

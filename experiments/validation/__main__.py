@@ -21,6 +21,7 @@ import pandas as pd
 from experiments.validation.experiments import experiment_names, run_experiments
 from experiments.validation.facts import FACTS, judge
 from experiments.validation.report import num, write_report
+from salesim_cli.config import override_key
 
 
 def split_results(frame: pd.DataFrame, names: list[str]) -> dict[str, pd.DataFrame]:
@@ -54,6 +55,28 @@ def derived_section(findings, overrides: tuple[str, ...], seed: int, workers: in
     return lines
 
 
+def org_quota(sets: tuple[str, ...], off: bool, workers: int) -> tuple[tuple[str, ...], list[str]]:
+    """``sets`` with the default organisation's quota its rule sets, and the report's lines.
+
+    Plan (t) (:data:`experiments.validation.derived.ORG_RULE`): the quota a
+    seat puts 0.54 of the default organisation's reps at quota, at the
+    parameters in force. Not applied with ``off`` or when ``sets`` set it.
+    """
+    from experiments.validation.derived import ORG_RULE, derive_org_quota
+
+    if off or ORG_RULE.parameter in {override_key(o) for o in sets}:
+        return sets, []
+    d = derive_org_quota(sets, workers)
+    steps = "; ".join(f"{q:,.0f} -> {m:.3f}" for q, m in d.steps)
+    text = (
+        f"The default organisation ran with `{d.override}`, set by its rule: {ORG_RULE.share:g} "
+        f"of its reps at quota over seeds 0-{ORG_RULE.seeds - 1} (quota -> share at quota: "
+        f"{steps})."
+    )
+    print(text)
+    return (*sets, d.override), ["", text]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: run, judge, write the report; exit 1 on a failed fact or band."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -73,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         "--calibration-seeds", type=int, default=20, help="seeds of the calibration (default 20)"
     )
     parser.add_argument("--no-calibration", action="store_true", help="skip the calibration")
+    parser.add_argument(
+        "--no-quota-rule",
+        action="store_true",
+        help="run the default organisation's quota as written, not as its rule sets it",
+    )
     parser.add_argument(
         "--evidence-replications",
         type=int,
@@ -106,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    sets, rule_lines = org_quota(tuple(args.set), args.no_quota_rule, args.workers)
     extra = (
-        *args.set,
+        *sets,
         *(() if args.replications is None else (f"run.replications={args.replications}",)),
     )
     if args.results is not None:
@@ -120,9 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         import calibration as calib  # experiments/calibration.py, a script
 
-        calibration = calib.calibrate(args.calibration_seeds, args.workers, tuple(args.set))
+        calibration = calib.calibrate(args.calibration_seeds, args.workers, sets)
     args.out.mkdir(parents=True, exist_ok=True)
-    extra, evidence_failed, drifting = [], False, []
+    extra, evidence_failed, drifting = list(rule_lines), False, []
     if args.evidence_replications > 0:
         from experiments import evidence as ev
         from experiments.estimation import moments
@@ -132,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         reps = args.evidence_replications
         estimates, used = moments.evaluate_powered(
             findings,
-            tuple(args.set),
+            sets,
             reps,
             args.seed,
             args.workers,
@@ -141,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         evidence = moments.judge(findings, estimates)
         write_evidence(args.out, evidence)
         extra += evidence_section(evidence, reps, used)
-        extra += derived_section(findings, tuple(args.set), args.seed, args.workers)
+        extra += derived_section(findings, sets, args.seed, args.workers)
         for v in evidence:
             print(f"{v.status:5s} {v.finding.split:5s} {v.finding.id}: ratio {num(v.ratio)}")
         evidence_failed = not all(v.estimate.ok for v in evidence)
@@ -149,9 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         from experiments.validation.report import steady_section
         from experiments.validation.steady import steady_state
 
-        steady, by_year = steady_state(
-            args.steady_seeds, args.steady_years, args.workers, tuple(args.set)
-        )
+        steady, by_year = steady_state(args.steady_seeds, args.steady_years, args.workers, sets)
         extra += steady_section(steady, by_year, args.steady_seeds)
         drifting = [level for level, r in steady.iterrows() if r.drifts]
         print("steady state: " + ("no drift" if not drifting else f"drifts: {drifting}"))
