@@ -20,10 +20,12 @@ At the end (or with ``--report-only``) the best point is evaluated again on
     python -m experiments.estimate --trials 60 --replications 4 --workers 2
     python -m experiments.estimate --report-only --final-replications 20
 
-The default organisation's quota a seat is not searched: at every trial, and
-for the point written, it is the one its written rule gives there (plan (t):
-0.54 of reps at quota, :data:`experiments.validation.derived.ORG_RULE`;
-``--no-quota-rule`` keeps it as written).
+With ``--quota-rule`` the default organisation's quota a seat is not
+searched: at every trial, and for the point written, it is the one its
+written rule gives there (0.54 of reps at quota,
+:data:`experiments.validation.derived.ORG_RULE`; plan (t), which was not
+adopted: ``validation/quota_rule_2026-12-07t/``). Without it the quota is
+searched where the space has it, else kept as written.
 
 A study is tied to its settings (evidence used by the loss, space, start,
 replications, seed, overrides and the model's code): changing any of them
@@ -161,10 +163,10 @@ def _parser() -> argparse.ArgumentParser:
     add("--report-path", type=Path, default=REPORT, help="where the report goes")
     add("--no-progress", action="store_true", help="no progress bar")
     add(
-        "--no-quota-rule",
+        "--quota-rule",
         action="store_true",
-        help="keep the default organisation's quota as written or searched, not set by its rule "
-        "(experiments/validation/derived.py, ORG_RULE)",
+        help="set the default organisation's quota at every trial by its rule (0.54 of reps at "
+        "quota, experiments/validation/derived.py ORG_RULE) rather than search or keep it",
     )
     return parser
 
@@ -281,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     with every earlier stage's best values fixed as overrides.
     """
     args = _parser().parse_args(argv)
-    quota_rule = not args.no_quota_rule
+    quota_rule = args.quota_rule
     try:
         findings = ev.load(args.evidence)
         stages = load_stages(args.space)

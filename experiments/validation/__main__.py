@@ -97,9 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-calibration", action="store_true", help="skip the calibration")
     parser.add_argument(
-        "--no-quota-rule",
+        "--quota-rule",
         action="store_true",
-        help="run the default organisation's quota as written, not as its rule sets it",
+        help="run the default organisation at the quota its rule sets (0.54 of reps at quota, "
+        "plan (t)), not at the written one",
     )
     parser.add_argument(
         "--evidence-replications",
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    sets, rule_lines = org_quota(tuple(args.set), args.no_quota_rule, args.workers)
+    sets, rule_lines = org_quota(tuple(args.set), not args.quota_rule, args.workers)
     extra = (
         *sets,
         *(() if args.replications is None else (f"run.replications={args.replications}",)),
