@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from scipy.special import ndtr
 
 from simulator.accounts import buying_cycle_weeks
 from simulator.agents.incentives import (
@@ -167,6 +168,8 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
         mates = np.bincount(seats.team, occ * 1.0)[seats.team] - 1.0
         watched = rp.peer_pressure * team_share * weekly_ote / np.sqrt(np.maximum(mates, 1.0))
         intrinsic = intrinsic + (watched * occ)[:, None] * output
+    if rp.quota_goal_value > 0:
+        intrinsic = intrinsic + quota_goal(model, output, weekly_ote)
     extra_by_period, sd_by_period = {}, {}
     for w in model.decision_periods:
         extra = remaining_sales(model, w)[:, None] * output
@@ -255,6 +258,27 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
         admin_hours * z,
         ratio,
     )
+
+
+def quota_goal(model: SalesModel, output: np.ndarray, weekly_ote: float) -> np.ndarray:
+    """Value per week, at each effort level, of the chance of reaching the annual quota.
+
+    The quota is a goal in itself (``rep.quota_goal_value`` times the annual
+    OTE, weighed like a lump sum paid at the annual quota, whatever the plan
+    pays there): the chance of reaching it over the rest of the year, with the
+    spread the plan's own expectations use, spread over the weeks left. A rep
+    near quota pushes to cross it; one far below or already past it gains
+    little, so attainment bunches just above quota. Part of the intrinsic value
+    of selling: the incentive response does not scale it.
+    """
+    st = model.seats
+    w = WEEKS_PER_YEAR
+    extra = remaining_sales(model, w)[:, None] * output
+    sd = np.sqrt(np.maximum(extra * st.typical_deal[:, None], 1.0))
+    quota = st.quota[w][:, None]
+    chance = ndtr((st.credited[w][:, None] + extra - quota) / sd)
+    value = model.params.rep.quota_goal_value * weekly_ote * WEEKS_PER_YEAR / model.weeks_left(w)
+    return np.where(quota > 0, value * chance, 0.0)
 
 
 def later_pay_lags(params) -> dict[str, float]:

@@ -43,6 +43,15 @@ class RepParams:
     intrinsic_motivation: float = p(
         0.6, 0.0, 5.0, "x weekly OTE", "value of selling effort to a rep at full morale, beyond pay"
     )
+    quota_goal_value: float = p(
+        0.0,
+        0.0,
+        2.0,
+        "x annual OTE",
+        "value to a rep of reaching its annual quota, beyond what the plan pays for it: the "
+        "quota as a goal (Kuhn and Yu 2025: sales bunch at a plan's kinks, which teams adopt "
+        "as goals); weighed like a lump sum at the annual quota; 0 = off",
+    )
     pipeline_weight: float = p(
         0.5,
         0.0,
