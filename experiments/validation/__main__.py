@@ -44,11 +44,10 @@ def derived_section(findings, overrides: tuple[str, ...], seed: int, workers: in
         d, rule = derivation(name, overrides, seed, workers), RULES[name]
         if d is None:
             continue  # set by --set
-        steps = "; ".join(f"{q:,.0f} -> {m:.3f}" for q, m in d.steps)
         text = (
             f"Experiment `{name}` ran with `{d.override}`, set by its rule: the median rep of "
             f"`{rule.arm}` at {rule.median:g} of quota ({rule.replications} replications; "
-            f"quota -> median: {steps})."
+            f"quota -> median: {d.steps_text})."
         )
         print(text)
         lines += ["", text]
@@ -67,11 +66,10 @@ def org_quota(sets: tuple[str, ...], off: bool, workers: int) -> tuple[tuple[str
     if off or ORG_RULE.parameter in {override_key(o) for o in sets}:
         return sets, []
     d = derive_org_quota(sets, workers)
-    steps = "; ".join(f"{q:,.0f} -> {m:.3f}" for q, m in d.steps)
     text = (
         f"The default organisation ran with `{d.override}`, set by its rule: {ORG_RULE.share:g} "
         f"of its reps at quota over seeds 0-{ORG_RULE.seeds - 1} (quota -> share at quota: "
-        f"{steps})."
+        f"{d.steps_text})."
     )
     print(text)
     return (*sets, d.override), ["", text]

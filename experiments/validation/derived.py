@@ -84,6 +84,11 @@ class Derived:
         """The Hydra override that sets it."""
         return f"{self.parameter}={self.value:.10g}"
 
+    @property
+    def steps_text(self) -> str:
+        """The steps as the report prints them: ``value -> reached; ...``."""
+        return "; ".join(f"{q:,.0f} -> {m:.3f}" for q, m in self.steps)
+
 
 def _median(
     name: str,
