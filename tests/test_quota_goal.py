@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.agents.rep import EFFORT_LEVELS, quota_goal
+from simulator.agents.rep import EFFORT_LEVELS, outlook, quota_goal
 from simulator.model import SalesModel
 from simulator.params import WEEKS_PER_YEAR, SimParams
 from simulator.run import run_one, with_overrides
@@ -31,7 +31,8 @@ def _gain(model: SalesModel, attainment: float) -> np.ndarray:
     w = WEEKS_PER_YEAR
     st.credited[w][:] = attainment * st.quota[w]
     output = np.linspace(model.params.rep.min_effort, model.params.rep.max_effort, EFFORT_LEVELS)
-    value = quota_goal(model, output**model.params.rep.effort_elasticity, 1000.0)
+    year = outlook(model, w, output**model.params.rep.effort_elasticity)
+    value = quota_goal(model, *year, 1000.0)
     return (value[:, -1] - value[:, 0])[st.occupied & (st.quota[w] > 0)]
 
 

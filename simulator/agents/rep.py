@@ -168,13 +168,17 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
         mates = np.bincount(seats.team, occ * 1.0)[seats.team] - 1.0
         watched = rp.peer_pressure * team_share * weekly_ote / np.sqrt(np.maximum(mates, 1.0))
         intrinsic = intrinsic + (watched * occ)[:, None] * output
-    if rp.quota_goal_value > 0:
-        intrinsic = intrinsic + quota_goal(model, output, weekly_ote)
     extra_by_period, sd_by_period = {}, {}
     for w in model.decision_periods:
-        extra = remaining_sales(model, w)[:, None] * output
-        extra_by_period[w] = extra
-        sd_by_period[w] = np.sqrt(np.maximum(extra * seats.typical_deal[:, None], 1.0))
+        extra_by_period[w], sd_by_period[w] = outlook(model, w, output)
+    if rp.quota_goal_value > 0:
+        year = WEEKS_PER_YEAR
+        annual = (
+            (extra_by_period[year], sd_by_period[year])
+            if year in extra_by_period
+            else outlook(model, year, output)
+        )
+        intrinsic = intrinsic + quota_goal(model, *annual, weekly_ote)
     pay = np.zeros((n, grid.size))
     parts = []
     for name, comp in model.plan.components.items():
@@ -260,21 +264,34 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     )
 
 
-def quota_goal(model: SalesModel, output: np.ndarray, weekly_ote: float) -> np.ndarray:
+def outlook(
+    model: SalesModel, period_weeks: int, output: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each rep's further sales this period at each effort level's ``output``, and their spread.
+
+    The spread is the square root of the further sales times the rep's typical
+    deal (deals arrive one at a time); shape (seats, effort levels) each.
+    """
+    extra = remaining_sales(model, period_weeks)[:, None] * output
+    return extra, np.sqrt(np.maximum(extra * model.seats.typical_deal[:, None], 1.0))
+
+
+def quota_goal(
+    model: SalesModel, extra: np.ndarray, sd: np.ndarray, weekly_ote: float
+) -> np.ndarray:
     """Value per week, at each effort level, of the chance of reaching the annual quota.
 
     The quota is a goal in itself (``rep.quota_goal_value`` times the annual
     OTE, weighed like a lump sum paid at the annual quota, whatever the plan
-    pays there): the chance of reaching it over the rest of the year, with the
-    spread the plan's own expectations use, spread over the weeks left. A rep
-    near quota pushes to cross it; one far below or already past it gains
-    little, so attainment bunches just above quota. Part of the intrinsic value
-    of selling: the incentive response does not scale it.
+    pays there): the chance of reaching it with the rest of the year's further
+    sales ``extra`` and their spread ``sd`` (:func:`outlook` over the year),
+    spread over the weeks left. A rep near quota pushes to cross it; one far
+    below or already past it gains little, so attainment bunches just above
+    quota. Part of the intrinsic value of selling: the incentive response does
+    not scale it.
     """
     st = model.seats
     w = WEEKS_PER_YEAR
-    extra = remaining_sales(model, w)[:, None] * output
-    sd = np.sqrt(np.maximum(extra * st.typical_deal[:, None], 1.0))
     quota = st.quota[w][:, None]
     chance = ndtr((st.credited[w][:, None] + extra - quota) / sd)
     value = model.params.rep.quota_goal_value * weekly_ote * WEEKS_PER_YEAR / model.weeks_left(w)
