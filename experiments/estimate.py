@@ -81,9 +81,9 @@ from experiments.estimation.study import (
     study_name_of,
 )
 from experiments.evidence import EvidenceError
-from experiments.validation.derived import ORG_RULE, derive_org_quota
+from experiments.validation.derived import ORG_RULE, derive_org_quota, is_set
 from experiments.validation.steady import steady_installed_base
-from salesim_cli.config import compose_config, override_key
+from salesim_cli.config import compose_config
 from simulator.params.validation import flatten
 
 FITTED = ev.ROOT / "simulator" / "fitted_defaults.json"
@@ -225,7 +225,7 @@ def _rule_quota(overrides: tuple[str, ...], best: dict, on: bool, workers: int) 
     Nothing when ``overrides`` set the quota, or a stage searches it (plan (t),
     ``validation/quota_rule_2026-12-07t``).
     """
-    if not on or ORG_RULE.parameter in {override_key(o) for o in overrides}:
+    if not on or is_set(overrides, ORG_RULE.parameter):
         return
     point = {k: v for k, v in best.items() if k != ORG_RULE.parameter}
     best[ORG_RULE.parameter] = derive_org_quota(
@@ -283,7 +283,6 @@ def main(argv: list[str] | None = None) -> int:
     with every earlier stage's best values fixed as overrides.
     """
     args = _parser().parse_args(argv)
-    quota_rule = args.quota_rule
     try:
         findings = ev.load(args.evidence)
         stages = load_stages(args.space)
@@ -312,9 +311,11 @@ def main(argv: list[str] | None = None) -> int:
         if not ev.train(used):
             _fail(f"stage {stage.name}: no train findings of {', '.join(stage.experiments or ())}")
         # the rule's quota is re-set at every trial, not fixed at the last stage's
-        ruled = {ORG_RULE.parameter} if quota_rule else set()
+        ruled = {ORG_RULE.parameter} if args.quota_rule else set()
         fixed = (*overrides, *point_overrides({k: v for k, v in best.items() if k not in ruled}))
-        settings = settings_of(used, stage.space, fixed, args.replications, args.seed, quota_rule)
+        settings = settings_of(
+            used, stage.space, fixed, args.replications, args.seed, args.quota_rule
+        )
         name = args.study or study_name_of(settings)
         if args.study and len(stages) > 1:
             name = f"{args.study}-{stage.name}"
@@ -335,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.workers,
                     args.sampler_seed,
                     not args.no_progress,
-                    quota_rule,
+                    args.quota_rule,
                 )
             if completed(study) == 0:
                 raise ValueError(f"{db}: study {name!r} has no completed trial")
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.seed + 1,
                 args.workers,
                 drift=(args.drift_seeds, args.drift_years),
-                quota_rule=quota_rule,
+                quota_rule=args.quota_rule,
             )
             print(
                 f"stage {stage.name}: trial {chosen.number} best of the top "
@@ -372,11 +373,11 @@ def main(argv: list[str] | None = None) -> int:
         base_before = {k: v for k, v in best.items() if is_base(k)} or _base_of(overrides)
         # start the next stage, and the final evaluation, in the fitted organisation's own
         # steady state: the installed base it settles at is the initial condition
-        _rule_quota(overrides, best, quota_rule, args.workers)
+        _rule_quota(overrides, best, args.quota_rule, args.workers)
         base = _steady_base(overrides, best, args.workers)
         best.update(base)
         # the quota again, from the base the organisation settles at
-        _rule_quota(overrides, best, quota_rule, args.workers)
+        _rule_quota(overrides, best, args.quota_rule, args.workers)
         print(
             f"stage {stage.name}: steady customer share {base['territory.customer_share']:.3f}, "
             f"penetration {base['territory.customer_penetration']:.3f}; enterprise share "

@@ -21,7 +21,6 @@ import pandas as pd
 from experiments.validation.experiments import experiment_names, run_experiments
 from experiments.validation.facts import FACTS, judge
 from experiments.validation.report import num, write_report
-from salesim_cli.config import override_key
 
 
 def split_results(frame: pd.DataFrame, names: list[str]) -> dict[str, pd.DataFrame]:
@@ -61,9 +60,9 @@ def org_quota(sets: tuple[str, ...], off: bool, workers: int) -> tuple[tuple[str
     seat puts 0.54 of the default organisation's reps at quota, at the
     parameters in force. Not applied with ``off`` or when ``sets`` set it.
     """
-    from experiments.validation.derived import ORG_RULE, derive_org_quota
+    from experiments.validation.derived import ORG_RULE, derive_org_quota, is_set
 
-    if off or ORG_RULE.parameter in {override_key(o) for o in sets}:
+    if off or is_set(sets, ORG_RULE.parameter):
         return sets, []
     d = derive_org_quota(sets, workers)
     text = (

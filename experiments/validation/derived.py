@@ -90,6 +90,11 @@ class Derived:
         return "; ".join(f"{q:,.0f} -> {m:.3f}" for q, m in self.steps)
 
 
+def is_set(overrides: tuple[str, ...], parameter: str) -> bool:
+    """Whether ``overrides`` set ``parameter`` (then the caller chose it, and no rule runs)."""
+    return parameter in {override_key(o) for o in overrides}
+
+
 def _median(
     name: str,
     rule: MedianQuotaRule,
@@ -136,7 +141,7 @@ def derivation(
     the rule's parameter (the caller chose it).
     """
     rule = RULES.get(name)
-    if rule is None or rule.parameter in {override_key(o) for o in overrides}:
+    if rule is None or is_set(overrides, rule.parameter):
         return None
     return derive(name, tuple(overrides), seed, workers)
 
@@ -229,6 +234,6 @@ def org_quota_overrides(overrides: tuple[str, ...] = (), workers: int = 1) -> tu
 
     Unchanged when ``overrides`` already set the quota (the caller chose it).
     """
-    if ORG_RULE.parameter in {override_key(o) for o in overrides}:
+    if is_set(overrides, ORG_RULE.parameter):
         return tuple(overrides)
     return (*overrides, derive_org_quota(tuple(overrides), workers).override)
