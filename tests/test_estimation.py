@@ -745,3 +745,34 @@ def test_drift_terms_without_rebase_run_from_the_base_given(monkeypatch):
     assert seen["overrides"] == given and set(terms) == set(LEVELS)
     with pytest.raises(AssertionError, match="re-derived"):
         drift.drift_terms(given, seeds=3, years=5)
+
+
+def test_the_loss_spread_matches_the_variance_of_a_squared_normal():
+    # one level finding in the quadratic part of the loss: z ~ N(mu, sigma^2) when the mean
+    # is drawn with its se, so the term z^2 has variance 2 sigma^4 + 4 mu^2 sigma^2
+    f = level(value=0.57, low=0.5, high=0.6)  # target 0.55
+    base = (0.1 / 3.92) ** 2 + (0.25 * 0.55) ** 2
+    sigma, mu = 0.2, 0.5
+    scale = math.sqrt(base / (1 - sigma**2))  # the scale includes the se itself
+    est = {"probe": at(0.55 + mu * scale, se=sigma * scale)}
+    assert moments.moment_z(f, est["probe"]) == pytest.approx(mu)
+    draws = 4000
+    got = moments.loss_spread([f], est, "train", draws=draws)
+    expected = math.sqrt(2 * sigma**4 + 4 * mu**2 * sigma**2)
+    # the sd of a sample sd is about sd * sqrt((kurtosis - 1) / (4 n)); z^2's kurtosis here is
+    # under 4, so 4 of those standard errors is within 3.5% of the value
+    assert got == pytest.approx(expected, rel=4 * math.sqrt(3 / (4 * draws)))
+    assert moments.loss_spread([f], est, "train", draws=draws) == got  # fixed draws
+    assert moments.loss_spread([f], est, "test") == 0.0  # no test findings
+
+
+def test_the_loss_spread_is_zero_without_noise_and_reads_one_split():
+    trained = level(value=0.57, low=0.5, high=0.6)
+    held_out = one(id="held_out", value=0.1, split="test")
+    exact = {"probe": at(0.7, se=0.0), "held_out": at(0.3, se=0.0)}
+    assert moments.loss_spread([trained, held_out], exact, "train") == 0.0
+    noisy_test = {"probe": at(0.7, se=0.0), "held_out": at(0.3, se=0.05)}
+    assert moments.loss_spread([trained, held_out], noisy_test, "train") == 0.0
+    assert moments.loss_spread([trained, held_out], noisy_test, "test") > 0.0
+    unknown = {"probe": Estimate(reason="no"), "held_out": at(0.3, se=float("nan"))}
+    assert moments.loss_spread([trained, held_out], unknown, "train") == 0.0

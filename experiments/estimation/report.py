@@ -194,9 +194,12 @@ def report_markdown(
             or [{"stage": "fit", "start": info["loss_start"], "best": info["loss_train_search"]}]
         )
         + f". Every train finding at {info['final_replications']} replications: "
-        f"{num(info['loss_train'])}. Test findings never enter the loss; the same terms "
+        f"{num(info['loss_train'])} (standard error "
+        f"{num(moments.loss_spread(found, estimates, 'train'))} from the simulation's noise "
+        "alone). Test findings never enter the loss; the same terms "
         f"over them, the held-out loss, are {num(sum(held_out.values()))} at the fitted point "
-        "(each finding's term is in the last column). A search loss "
+        f"(standard error {num(moments.loss_spread(found, estimates, 'test'))}; each "
+        "finding's term is in the last column). A search loss "
         "well below the final one means the search fitted the noise of its few "
         "replications (common random numbers make that possible): read the final one.",
         *_drift_lines(info),

@@ -149,6 +149,7 @@ def evidence_section(
         POWER_HALF_WIDTH,
         POWER_MAX_REPLICATIONS,
         held_out_terms,
+        loss_spread,
         loss_terms,
     )
     from experiments.estimation.report import counts, finding_rows, headline_rows
@@ -196,8 +197,14 @@ def evidence_section(
         "the edge).**",
         "",
         f"Loss (the fit's objective, `experiments/estimation/moments.py`, at these "
-        f"replications): train {train_loss:.2f}; the same terms over the test findings, "
-        f"held out of every fit, {test_loss:.2f}. The last column is each finding's term.",
+        f"replications): train {train_loss:.2f} (standard error "
+        f"{loss_spread(findings, estimates, 'train'):.2f}); the same terms over the test "
+        f"findings, held out of every fit, {test_loss:.2f} (standard error "
+        f"{loss_spread(findings, estimates, 'test'):.2f}). A standard error is the loss's "
+        "spread from the simulation's noise alone (a parametric bootstrap of each finding's "
+        "mean): two reads whose losses differ by less than about twice their combined error "
+        "do not tell which point fits better (`python -m experiments.estimation.compare A "
+        "B` reads two). The last column is each finding's term.",
         "",
         *headline_rows(verdicts),
         "",

@@ -1,0 +1,57 @@
+"""Two evidence reads compared: the losses with their noise, and the refusal of a bad file."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from experiments.estimation import compare
+from experiments.estimation.moments import held_out_loss, loss
+from experiments.evidence import EvidenceError, load
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "validation" / "evidence_results.json"
+
+
+def test_the_shipped_read_round_trips_to_the_losses_its_report_states():
+    findings = load()
+    estimates = compare.read_estimates(SHIPPED, findings)
+    report = (ROOT / "validation" / "report.md").read_text()
+    # the report writes each loss to two decimals, from the same estimates
+    assert f"train {loss(findings, estimates):.2f}" in report
+    assert f"held out of every fit, {held_out_loss(findings, estimates):.2f}" in report
+
+
+def test_a_read_against_itself_moves_nothing_and_a_moved_finding_leads(tmp_path):
+    findings = load()
+    payload = json.loads(SHIPPED.read_text())
+    moved = next(f for f in findings if f.split == "test" and f.model.kind == "level")
+    payload[moved.id]["mean"] *= 3.0
+    other = tmp_path / "evidence_results.json"
+    other.write_text(json.dumps(payload))
+    a = compare.read_estimates(SHIPPED, findings)
+    lines = compare.compare(findings, a, a)
+    assert "| +0.00 |" in lines[2] and "| +0.00 |" in lines[3]
+    b = compare.read_estimates(other, findings)
+    lines = compare.compare(findings, a, b, top=1)
+    assert lines[-1].startswith(f"| `{moved.id}` | test |")
+    assert math.isclose(b[moved.id].mean, 3.0 * a[moved.id].mean)
+
+
+def test_a_missing_finding_is_not_estimated_and_a_corrupt_file_is_refused(tmp_path, capsys):
+    findings = load()
+    sparse = tmp_path / "sparse.json"
+    sparse.write_text(json.dumps({}))
+    estimates = compare.read_estimates(sparse, findings)
+    assert not any(e.ok for e in estimates.values())
+    corrupt = tmp_path / "corrupt.json"
+    corrupt.write_text("{not json")
+    with pytest.raises(EvidenceError, match="corrupt.json"):
+        compare.read_estimates(corrupt, findings)
+    with pytest.raises(SystemExit) as info:
+        compare.main([str(SHIPPED), str(corrupt)])
+    assert info.value.code == 2
+    assert "corrupt.json" in capsys.readouterr().err
