@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from experiments.estimation import compare
-from experiments.estimation.moments import held_out_loss, loss
+from experiments.estimation.moments import Estimate, held_out_loss, loss
 from experiments.evidence import EvidenceError, load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,3 +57,30 @@ def test_a_missing_finding_is_not_estimated_and_a_corrupt_file_is_refused(tmp_pa
         compare.main([str(SHIPPED), str(corrupt)])
     assert info.value.code == 2
     assert "corrupt.json" in capsys.readouterr().err
+
+
+def _with_values(values) -> Estimate:
+    v = np.asarray(values, float)
+    se = v.std(ddof=1) / math.sqrt(v.size)
+    return Estimate(v.mean(), v.mean() - 2 * se, v.mean() + 2 * se, se, v.size, values=tuple(v))
+
+
+def test_a_difference_on_shared_seeds_cancels_the_noise_the_pair_shares():
+    findings = load()
+    level = next(f for f in findings if f.id == "csoinsights2013_quota_attainment")
+    others = {f.id: Estimate(reason="not read") for f in findings if f is not level}
+    rng = np.random.default_rng(1)
+    shared = rng.normal(0.5, 0.05, 20)  # what the seeds give both points alike
+    a = {**others, level.id: _with_values(shared)}
+    b = {**others, level.id: _with_values(shared + 0.01 + rng.normal(0, 0.005, 20))}
+    paired = compare.difference_spread(findings, a, b, "train")
+    # the same reads without their values: drawn apart, each from its own standard error
+    apart = {
+        k: {**others, level.id: Estimate(*dataclasses.astuple(e[level.id])[:5])}
+        for k, e in (("a", a), ("b", b))
+    }
+    unpaired = compare.difference_spread(findings, apart["a"], apart["b"], "train")
+    # not all of it cancels: a term is a square, so the shared noise still scales the shift
+    assert 0 < paired < unpaired / 2
+    assert compare.difference_spread(findings, a, a, "train") == 0.0
+    assert compare.difference_spread(findings, a, b, "test") == 0.0  # nothing read there

@@ -3,10 +3,16 @@
 ``make validate`` writes every finding's estimate to ``evidence_results.json``;
 this reads two of them (say, the shipped defaults and a candidate), and prints
 each split's loss with its standard error from the simulation's noise alone
-(:func:`experiments.estimation.moments.loss_spread`), the difference and the
-noise it would show if the two points differed in nothing, and the findings
-whose terms moved most. A difference inside about twice its noise is no
-evidence either way: read more replications before deciding on it.
+(:func:`experiments.estimation.moments.loss_spread`), the difference with its
+own standard error, and the findings whose terms moved most. A difference
+inside about twice its standard error is no evidence either way: read more
+replications before deciding on it.
+
+The difference's standard error is a bootstrap over replications
+(:func:`difference_spread`): where both reads hold a finding's values on the
+same seeds (``make validate`` runs every point on the same seeds), the same
+replications are drawn for both, so noise the two runs share cancels; a
+finding read on different numbers of replications is drawn for each alone.
 
     python -m experiments.estimation.compare validation/evidence_results.json \\
         validation/quota_rule_2026-12-07t/evidence_results.json [--top 10]
@@ -19,11 +25,23 @@ import json
 import math
 from pathlib import Path
 
-from experiments.estimation.moments import Estimate, held_out_terms, loss_spread, loss_terms
+import numpy as np
+
+from experiments.estimation.moments import (
+    Estimate,
+    held_out_terms,
+    loss_spread,
+    loss_terms,
+    moment_z,
+    robust_square,
+)
 from experiments.evidence import EvidenceError, Finding, load
+from experiments.validation.facts import finite
 
 #: each split and the terms of its loss
 SPLITS = {"train": loss_terms, "test": held_out_terms}
+#: draws of the bootstrap of a difference
+DRAWS = 1000
 
 
 def read_estimates(path: Path, findings: list[Finding]) -> dict[str, Estimate]:
@@ -53,8 +71,64 @@ def read_estimates(path: Path, findings: list[Finding]) -> dict[str, Estimate]:
             out[f.id] = Estimate(reason=f"no number in {path.name}")
             continue
         se = sd / math.sqrt(n) if n > 1 and math.isfinite(sd) else float("nan")
-        out[f.id] = Estimate(mean, lo, hi, se, n)
+        values = tuple(float(v) for v in row.get("values") or ())
+        out[f.id] = Estimate(mean, lo, hi, se, n, values=values)
     return out
+
+
+def _resampled(values: np.ndarray, idx: np.ndarray) -> Estimate:
+    """The estimate of the replications ``idx`` of ``values`` (mean and se of the finite)."""
+    v = finite(values[idx])
+    if v.size == 0:
+        return Estimate(reason="no finite value drawn")
+    se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else float("nan")
+    return Estimate(float(v.mean()), float("nan"), float("nan"), se, int(v.size))
+
+
+def _draw(e: Estimate, idx: np.ndarray | None, rng: np.random.Generator) -> Estimate:
+    """One bootstrap draw of an estimate: its replications ``idx``, or its own, or a normal."""
+    if not e.ok:
+        return e
+    if e.values:
+        values = np.asarray(e.values)
+        if idx is None:
+            idx = rng.integers(values.size, size=values.size)
+        return _resampled(values, idx)
+    if math.isfinite(e.se) and e.se > 0:
+        return Estimate(e.mean + rng.standard_normal() * e.se, e.ci_low, e.ci_high, e.se, e.n)
+    return e
+
+
+def difference_spread(
+    findings: list[Finding],
+    a: dict[str, Estimate],
+    b: dict[str, Estimate],
+    split: str,
+    draws: int = DRAWS,
+    seed: int = 0,
+) -> float:
+    """Standard error of one split's loss difference B - A, by a bootstrap over replications.
+
+    For each finding, the replications are drawn with replacement; where A and
+    B hold the same number of values (the same seeds), the same draw serves
+    both, so the pair's shared noise cancels. A finding without values is
+    drawn from a normal with its standard error; one without that either is
+    held fixed. The draws are fixed by ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    chosen = [f for f in findings if f.split == split]
+    diffs = np.empty(draws)
+    for i in range(draws):
+        total = 0.0
+        for f in chosen:
+            ea, eb = a[f.id], b[f.id]
+            idx = None
+            if ea.ok and eb.ok and ea.values and len(ea.values) == len(eb.values):
+                idx = rng.integers(len(ea.values), size=len(ea.values))
+            za, zb = moment_z(f, _draw(ea, idx, rng)), moment_z(f, _draw(eb, idx, rng))
+            total += f.weight * (robust_square(zb) - robust_square(za))
+        diffs[i] = total
+    return float(diffs.std(ddof=1)) if draws > 1 else 0.0
 
 
 def compare(
@@ -62,10 +136,18 @@ def compare(
 ) -> list[str]:
     """Markdown lines: the losses with their noise, and the ``top`` terms that moved most."""
     lines = [
-        "| split | A | B | B - A | noise of B - A |",
+        "| split | A | B | B - A | standard error of B - A |",
         "|---|---:|---:|---:|---:|",
     ]
     moved: dict[str, tuple[str, float, float]] = {}
+    paired = sum(
+        1
+        for f in findings
+        if a[f.id].ok
+        and b[f.id].ok
+        and a[f.id].values
+        and len(a[f.id].values) == len(b[f.id].values)
+    )
     for split, terms in SPLITS.items():
         ta, tb = terms(findings, a), terms(findings, b)
         la, lb = sum(ta.values()), sum(tb.values())
@@ -73,14 +155,15 @@ def compare(
         name = "held out (test)" if split == "test" else "train"
         lines.append(
             f"| {name} | {la:.2f} +- {sa:.2f} | {lb:.2f} +- {sb:.2f} | {lb - la:+.2f} "
-            f"| {math.hypot(sa, sb):.2f} |"
+            f"| {difference_spread(findings, a, b, split):.2f} |"
         )
         moved.update({k: (split, ta[k], tb[k]) for k in ta})
     order = sorted(moved, key=lambda k: -abs(moved[k][2] - moved[k][1]))[:top]
     lines += [
         "",
-        "Noise: each loss's standard error from its findings' simulation noise alone; that "
-        "of the difference assumes independent runs (runs on shared seeds differ by less).",
+        "Each loss +- its standard error from its findings' simulation noise alone; the "
+        "difference's, by a bootstrap over replications drawn alike for both reads where "
+        f"they share seeds ({paired} of {len(findings)} findings here).",
         "",
         "| finding | split | A: mean (term) | B: mean (term) | term B - A |",
         "|---|---|---:|---:|---:|",

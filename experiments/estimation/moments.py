@@ -191,7 +191,9 @@ def simulate(
 class Estimate:
     """The simulated number of a finding: mean over replications, 95% t interval, se, n.
 
-    ``reason`` says why there is none (then ``mean`` is NaN).
+    ``reason`` says why there is none (then ``mean`` is NaN). ``values``: the
+    finding's number in each replication, in seed order (NaN where a run had
+    none), so two points read on the same seeds can be compared pair by pair.
     """
 
     mean: float = float("nan")
@@ -200,6 +202,7 @@ class Estimate:
     se: float = float("nan")
     n: int = 0
     reason: str = ""
+    values: tuple[float, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -244,7 +247,8 @@ def estimate_one(finding: Finding, tables: Mapping[str, pd.DataFrame]) -> Estima
     if n == 0:
         what = f"measure {m.metric!r}" if m.kind == "level" else f"the {m.kind} of {m.metric!r}"
         return Estimate(reason=f"{what} is NaN in every replication")
-    return Estimate(mean, lo, hi, sd / math.sqrt(n) if n > 1 else float("nan"), n)
+    se = sd / math.sqrt(n) if n > 1 else float("nan")
+    return Estimate(mean, lo, hi, se, n, values=tuple(float(v) for v in values))
 
 
 def estimate(

@@ -110,7 +110,11 @@ def write_checks(out: Path, verdicts: list[Verdict]) -> Path:
 
 
 def write_evidence(out: Path, verdicts: list) -> Path:
-    """Write ``out/evidence_results.json``: every finding's estimate, sd, n and verdicts.
+    """Write ``out/evidence_results.json``: every finding's estimate, sd, n, verdicts and values.
+
+    ``values`` are the finding's number in each replication, in seed order, so
+    that two reads on the same seeds are compared pair by pair
+    (:mod:`experiments.estimation.compare`).
 
     The reduced evidence check of the test suite compares against these
     numbers, so a fitted default that drifts fails it.
@@ -128,6 +132,7 @@ def write_evidence(out: Path, verdicts: list) -> Path:
             "size_ok": v.size_ok,
             "size_settled": v.size_settled,
             "ratio": v.ratio,
+            "values": list(v.estimate.values),
         }
         for v in verdicts
     }
