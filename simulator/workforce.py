@@ -233,7 +233,9 @@ def skill_change(
     # poor fits (aptitude below average) take up little of what they are coached
     uptake = aptitude * np.minimum(aptitude, 1.0) ** p.manager.coaching_fit
     floor = p.manager.coaching_skill_floor
-    coaching = p.manager.coaching_effect * coach_quality * uptake * g * headroom * (floor + s)
+    # coaching closes the gap up to the standard it teaches (at 1, the headroom itself)
+    gap = np.maximum(p.manager.coaching_ceiling - s, 0.0)
+    coaching = p.manager.coaching_effect * coach_quality * uptake * g * gap * (floor + s)
     # skill fades in the time a rep does not sell, so the best sellers keep what they learn
     decay = p.rep.skill_decay * s * np.clip(1.0 - selling_share, 0.0, 1.0)
     delta = (practice + coaching - decay) / WEEKS_PER_YEAR

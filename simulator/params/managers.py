@@ -63,6 +63,15 @@ class ManagerParams:
         "coaching's gain is proportional to this plus the rep's skill (it builds on what the "
         "rep knows); 0 = the unskilled gain nothing, larger = gains spread more evenly",
     )
+    coaching_ceiling: float = p(
+        1.0,
+        0.0,
+        1.0,
+        "skill",
+        "the standard coaching teaches: a rep's gain from coaching is proportional to the "
+        "gap from its skill up to this, none at or above it (the coach shows what the team's "
+        "best do; stars already do it); 1 = the skill scale's own top, no standard",
+    )
     coaching_memory_rate: float = p(
         0.1,
         0.0,
