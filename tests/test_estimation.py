@@ -776,3 +776,19 @@ def test_the_loss_spread_is_zero_without_noise_and_reads_one_split():
     assert moments.loss_spread([trained, held_out], noisy_test, "test") > 0.0
     unknown = {"probe": Estimate(reason="no"), "held_out": at(0.3, se=float("nan"))}
     assert moments.loss_spread([trained, held_out], unknown, "train") == 0.0
+
+
+def test_findings_that_read_one_number_share_its_noise_in_the_loss_spread():
+    # one simulated share read against a published value below it and one above it: a draw
+    # that brings it nearer one takes it away from the other, so their terms offset
+    below = level(id="below", value=0.45, low=None, high=None)
+    above = level(id="above", value=0.55, low=None, high=None)
+    elsewhere = level(
+        id="above", value=0.55, low=None, high=None, **{"model.metric": "turnover_total"}
+    )
+    est = {"below": at(0.5, se=0.02), "above": at(0.5, se=0.02)}
+    shared = moments.loss_spread([below, above], est, "train", draws=2000)
+    apart = moments.loss_spread([below, elsewhere], est, "train", draws=2000)
+    assert moments.measure_key(below) == moments.measure_key(above)
+    assert moments.measure_key(below) != moments.measure_key(elsewhere)
+    assert shared < apart / 2

@@ -32,6 +32,7 @@ from experiments.estimation.moments import (
     held_out_terms,
     loss_spread,
     loss_terms,
+    measure_key,
     moment_z,
     robust_square,
 )
@@ -85,18 +86,22 @@ def _resampled(values: np.ndarray, idx: np.ndarray) -> Estimate:
     return Estimate(float(v.mean()), float("nan"), float("nan"), se, int(v.size))
 
 
-def _draw(e: Estimate, idx: np.ndarray | None, rng: np.random.Generator) -> Estimate:
-    """One bootstrap draw of an estimate: its replications ``idx``, or its own, or a normal."""
+def _draw(e: Estimate, idx: np.ndarray | None, shock: float) -> Estimate:
+    """One bootstrap draw of an estimate: its replications ``idx``, else a normal ``shock``."""
     if not e.ok:
         return e
-    if e.values:
-        values = np.asarray(e.values)
-        if idx is None:
-            idx = rng.integers(values.size, size=values.size)
-        return _resampled(values, idx)
+    if e.values and idx is not None:
+        return _resampled(np.asarray(e.values), idx)
     if math.isfinite(e.se) and e.se > 0:
-        return Estimate(e.mean + rng.standard_normal() * e.se, e.ci_low, e.ci_high, e.se, e.n)
+        return Estimate(e.mean + shock * e.se, e.ci_low, e.ci_high, e.se, e.n)
     return e
+
+
+def _once(cache: dict, key: tuple, make):
+    """``cache[key]``, made by ``make()`` the first time it is asked for."""
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
 
 
 def difference_spread(
@@ -109,24 +114,33 @@ def difference_spread(
 ) -> float:
     """Standard error of one split's loss difference B - A, by a bootstrap over replications.
 
-    For each finding, the replications are drawn with replacement; where A and
-    B hold the same number of values (the same seeds), the same draw serves
-    both, so the pair's shared noise cancels. A finding without values is
-    drawn from a normal with its standard error; one without that either is
-    held fixed. The draws are fixed by ``seed``.
+    Each draw picks, for every experiment, which of its replications count
+    (with replacement): findings read off the same runs move together, and
+    where A and B ran an experiment on the same seeds (as many values) the
+    same replications serve both, so the noise the pair shares cancels. A
+    finding without values is drawn from a normal with its standard error
+    (one shock for the findings that read the same number,
+    :func:`~experiments.estimation.moments.measure_key`; A's and B's apart,
+    as for independent runs); one without that either is held fixed. Draws
+    are fixed by ``seed``.
     """
     rng = np.random.default_rng(seed)
     chosen = [f for f in findings if f.split == split]
     diffs = np.empty(draws)
     for i in range(draws):
+        picks: dict[tuple, np.ndarray] = {}
+        shocks: dict[tuple, float] = {}
         total = 0.0
         for f in chosen:
-            ea, eb = a[f.id], b[f.id]
-            idx = None
-            if ea.ok and eb.ok and ea.values and len(ea.values) == len(eb.values):
-                idx = rng.integers(len(ea.values), size=len(ea.values))
-            za, zb = moment_z(f, _draw(ea, idx, rng)), moment_z(f, _draw(eb, idx, rng))
-            total += f.weight * (robust_square(zb) - robust_square(za))
+            same = len(a[f.id].values) == len(b[f.id].values)
+            terms = []
+            for side, e in (("a", a[f.id]), ("b", b[f.id])):
+                n = len(e.values)
+                tag = (f.model.experiment, "ab" if same else side, n)
+                idx = _once(picks, tag, lambda n=n: rng.integers(n, size=n)) if n else None
+                shock = _once(shocks, (measure_key(f), side), rng.standard_normal)
+                terms.append(robust_square(moment_z(f, _draw(e, idx, shock))))
+            total += f.weight * (terms[1] - terms[0])
         diffs[i] = total
     return float(diffs.std(ddof=1)) if draws > 1 else 0.0
 

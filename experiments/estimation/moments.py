@@ -444,6 +444,18 @@ def loss(findings: Iterable[Finding], estimates: Mapping[str, Estimate]) -> floa
 SPREAD_DRAWS = 1000
 
 
+def measure_key(finding: Finding) -> tuple:
+    """What a finding reads: findings with the same key read the same number off the same runs."""
+    m = finding.model
+    return (
+        m.experiment,
+        m.metric,
+        m.kind,
+        m.per,
+        *(tuple(sorted(d.items())) for d in (m.base, m.arm, m.at)),
+    )
+
+
 def loss_spread(
     findings: Iterable[Finding],
     estimates: Mapping[str, Estimate],
@@ -454,25 +466,30 @@ def loss_spread(
     """Standard error of one split's loss from the simulation's noise alone.
 
     A parametric bootstrap: each estimated finding's mean is drawn again from
-    a normal with its standard error (findings without one stay as they are),
-    the split's loss is recomputed, and the standard deviation over ``draws``
-    is returned. Two losses read on different points (or seeds) differ by
-    noise alone by about ``sqrt(a**2 + b**2)`` of their spreads, less when
-    they share random numbers; a difference well inside that tells nothing.
-    Draws are fixed by ``seed``, so a report reads the same each time.
+    a normal with its standard error (findings without one, or NaN, stay as
+    they are), the split's loss is recomputed, and the standard deviation over
+    ``draws`` is returned. Findings that read the same number
+    (:func:`measure_key`: one effect against two published ones) share each
+    draw, so their terms move together as they would. Two losses read on
+    different points (or seeds) differ by noise alone by about
+    ``sqrt(a**2 + b**2)`` of their spreads, less when they share random
+    numbers; a difference well inside that tells nothing. Draws are fixed by
+    ``seed``, so a report reads the same each time.
     """
     findings = [f for f in findings if f.split == split]
-    noisy = [f.id for f in findings if estimates[f.id].ok and estimates[f.id].se > 0]
+    noisy = [f for f in findings if estimates[f.id].ok and estimates[f.id].se > 0]
     if not noisy or draws < 2:
         return 0.0
-    rng = np.random.default_rng(seed)
-    shocks = rng.standard_normal((draws, len(noisy)))
+    keys = sorted({measure_key(f) for f in noisy}, key=repr)
+    column = {k: i for i, k in enumerate(keys)}
+    shocks = np.random.default_rng(seed).standard_normal((draws, len(keys)))
+    where = [column[measure_key(f)] for f in noisy]
     totals = np.empty(draws)
     for i, row in enumerate(shocks):
         shaken = dict(estimates)
-        for fid, z in zip(noisy, row, strict=True):
-            e = estimates[fid]
-            shaken[fid] = replace(e, mean=e.mean + z * e.se)
+        for f, j in zip(noisy, where, strict=True):
+            e = estimates[f.id]
+            shaken[f.id] = replace(e, mean=e.mean + row[j] * e.se)
         totals[i] = sum(_terms(findings, shaken, split).values())
     return float(totals.std(ddof=1))
 
