@@ -97,6 +97,11 @@ def _draw(e: Estimate, idx: np.ndarray | None, shock: float) -> Estimate:
     return e
 
 
+def _shares_seeds(a: Estimate, b: Estimate) -> bool:
+    """Whether two reads of a finding hold values on the same seeds (as many of them)."""
+    return bool(a.values) and len(a.values) == len(b.values)
+
+
 def _once(cache: dict, key: tuple, make):
     """``cache[key]``, made by ``make()`` the first time it is asked for."""
     if key not in cache:
@@ -126,19 +131,20 @@ def difference_spread(
     """
     rng = np.random.default_rng(seed)
     chosen = [f for f in findings if f.split == split]
+    keys = {f.id: measure_key(f) for f in chosen}
     diffs = np.empty(draws)
     for i in range(draws):
         picks: dict[tuple, np.ndarray] = {}
         shocks: dict[tuple, float] = {}
         total = 0.0
         for f in chosen:
-            same = len(a[f.id].values) == len(b[f.id].values)
+            same = _shares_seeds(a[f.id], b[f.id])
             terms = []
             for side, e in (("a", a[f.id]), ("b", b[f.id])):
                 n = len(e.values)
                 tag = (f.model.experiment, "ab" if same else side, n)
                 idx = _once(picks, tag, lambda n=n: rng.integers(n, size=n)) if n else None
-                shock = _once(shocks, (measure_key(f), side), rng.standard_normal)
+                shock = _once(shocks, (keys[f.id], side), rng.standard_normal)
                 terms.append(robust_square(moment_z(f, _draw(e, idx, shock))))
             total += f.weight * (terms[1] - terms[0])
         diffs[i] = total
@@ -154,14 +160,7 @@ def compare(
         "|---|---:|---:|---:|---:|",
     ]
     moved: dict[str, tuple[str, float, float]] = {}
-    paired = sum(
-        1
-        for f in findings
-        if a[f.id].ok
-        and b[f.id].ok
-        and a[f.id].values
-        and len(a[f.id].values) == len(b[f.id].values)
-    )
+    paired = sum(a[f.id].ok and b[f.id].ok and _shares_seeds(a[f.id], b[f.id]) for f in findings)
     for split, terms in SPLITS.items():
         ta, tb = terms(findings, a), terms(findings, b)
         la, lb = sum(ta.values()), sum(tb.values())

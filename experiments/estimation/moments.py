@@ -480,10 +480,10 @@ def loss_spread(
     noisy = [f for f in findings if estimates[f.id].ok and estimates[f.id].se > 0]
     if not noisy or draws < 2:
         return 0.0
-    keys = sorted({measure_key(f) for f in noisy}, key=repr)
-    column = {k: i for i, k in enumerate(keys)}
-    shocks = np.random.default_rng(seed).standard_normal((draws, len(keys)))
-    where = [column[measure_key(f)] for f in noisy]
+    keyed = [measure_key(f) for f in noisy]
+    column = {k: i for i, k in enumerate(sorted(set(keyed), key=repr))}
+    shocks = np.random.default_rng(seed).standard_normal((draws, len(column)))
+    where = [column[k] for k in keyed]
     totals = np.empty(draws)
     for i, row in enumerate(shocks):
         shaken = dict(estimates)
