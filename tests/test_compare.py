@@ -84,3 +84,17 @@ def test_a_difference_on_shared_seeds_cancels_the_noise_the_pair_shares():
     assert 0 < paired < unpaired / 2
     assert compare.difference_spread(findings, a, a, "train") == 0.0
     assert compare.difference_spread(findings, a, b, "test") == 0.0  # nothing read there
+
+
+def test_a_finding_one_read_lacks_is_left_out_of_both_losses_and_named(tmp_path, capsys):
+    payload = json.loads(SHIPPED.read_text())
+    dropped = next(f for f in load() if f.split == "test")
+    del payload[dropped.id]
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(payload))
+    assert compare.main([str(older), str(SHIPPED)]) == 0
+    out = capsys.readouterr().out
+    assert f"Left out, held by one read only: {dropped.id}" in out
+    # the same estimates on every finding both hold: no loss moves
+    held_out_row = next(line for line in out.splitlines() if line.startswith("| held out"))
+    assert "| +0.00 |" in held_out_row

@@ -6,7 +6,8 @@ each split's loss with its standard error from the simulation's noise alone
 (:func:`experiments.estimation.moments.loss_spread`), the difference with its
 own standard error, and the findings whose terms moved most. A difference
 inside about twice its standard error is no evidence either way: read more
-replications before deciding on it.
+replications before deciding on it. A finding only one of the files holds (the
+evidence base changed between the reads) is left out of both losses, and named.
 
 The difference's standard error is a bootstrap over replications
 (:func:`difference_spread`): where both reads hold a finding's values on the
@@ -45,19 +46,30 @@ SPLITS = {"train": loss_terms, "test": held_out_terms}
 DRAWS = 1000
 
 
-def read_estimates(path: Path, findings: list[Finding]) -> dict[str, Estimate]:
-    """The estimates an ``evidence_results.json`` holds, for every finding.
-
-    A finding the file lacks, or holds without a number, is not estimated
-    (its term is then the loss's penalty for a train finding, 0 for a test
-    one). A file that is not such a table is refused naming the file.
-    """
+def _payload(path: Path) -> dict:
+    """The table of an ``evidence_results.json``; a file that is not one is refused, named."""
     try:
         payload = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise EvidenceError(f"{path}: not a readable evidence_results.json ({exc})") from exc
     if not isinstance(payload, dict):
         raise EvidenceError(f"{path}: expected a mapping of finding id -> estimate")
+    return payload
+
+
+def held_ids(path: Path) -> set[str]:
+    """The ids of the findings an ``evidence_results.json`` holds a row for."""
+    return set(_payload(path))
+
+
+def read_estimates(path: Path, findings: list[Finding]) -> dict[str, Estimate]:
+    """The estimates an ``evidence_results.json`` holds, for every finding.
+
+    A finding the file lacks, or holds without a number, is not estimated
+    (its term is then the loss's penalty, :data:`~.moments.NOT_ESTIMATED_Z`).
+    A file that is not such a table is refused naming the file.
+    """
+    payload = _payload(path)
     out = {}
     for f in findings:
         row = payload.get(f.id)
@@ -200,10 +212,16 @@ def main(argv: list[str] | None = None) -> int:
     paths = [p / "evidence_results.json" if p.is_dir() else p for p in (args.a, args.b)]
     try:
         a, b = (read_estimates(p, findings) for p in paths)
+        held = held_ids(paths[0]) & held_ids(paths[1])
     except EvidenceError as exc:
         parser.exit(2, f"compare: {exc}\n")
     print(f"A: {paths[0]}\nB: {paths[1]}\n")
-    print("\n".join(compare(findings, a, b, args.top)))
+    # a finding added to (or dropped from) the evidence base between the two reads is
+    # left out of both losses: a term only one read can have is no difference between them
+    apart = [f.id for f in findings if f.id not in held]
+    if apart:
+        print(f"Left out, held by one read only: {', '.join(apart)}\n")
+    print("\n".join(compare([f for f in findings if f.id in held], a, b, args.top)))
     return 0
 
 
