@@ -11,6 +11,7 @@ from experiments.validation.measures import (
     late_share_by_pace,
     manager_quality_gap,
     manager_ranked_gap,
+    quit_contagion,
     quits_by_performance,
     share_below_any_tenure,
 )
@@ -100,6 +101,29 @@ def test_quits_by_performance_reads_the_inverted_u_as_a_ratio_and_a_difference()
     assert out["quit_rate_top"] == pytest.approx(0.0)
     assert out["quit_middle_vs_ends"] == pytest.approx(2.0 / 1.0)
     assert out["quit_middle_minus_ends"] == pytest.approx(2.0 - 1.0)
+
+
+def test_quit_contagion_compares_rep_quarters_after_a_teammate_quit_with_the_others():
+    """Two teams of four over two quarters; rep 1 (team 0) quits in the first."""
+    quits = {(1, 1), (2, 2), (5, 2)}  # (rep, period): rep 2 exposed, rep 5 not
+    rows = [
+        {
+            "rep_id": rep,
+            "team": 0 if rep <= 4 else 1,
+            "period": period,
+            "warmup": False,
+            "exit_kind": "voluntary" if (rep, period) in quits else "",
+        }
+        for period in (1, 2)
+        for rep in range(1, 9)
+        if not (rep == 1 and period == 2)
+    ]
+    # exposed: team 0's reps 2-4 in quarter 2, one quits (1/3); the other 12 rep-quarters,
+    # the quitter's own first quarter among them, hold two quits (2/12)
+    assert quit_contagion(pd.DataFrame(rows)) == pytest.approx((1 / 3) / (2 / 12))
+    # an involuntary exit exposes no one: with rep 1 dismissed, no rep-quarter is exposed
+    rows[0]["exit_kind"] = "involuntary"
+    assert np.isnan(quit_contagion(pd.DataFrame(rows)))
 
 
 def test_late_share_by_pace_conditions_on_the_first_ten_weeks_not_on_the_end():
