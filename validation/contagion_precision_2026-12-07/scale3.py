@@ -29,18 +29,7 @@ def main():
     a_n, b_n, seeds = (int(x) for x in sys.argv[1:4])
     extra = tuple(sys.argv[4:])
     t = {n: run_seeds(range(seeds), 2, (f"org.n_reps={n}", *extra)) for n in (a_n, b_n)}
-    for m in [
-        "revenue_vs_target",
-        "turnover_total",
-        "share_at_quota",
-        "attainment_median",
-        "attainment_mean",
-        "vacancy_rate",
-        "customer_share",
-        "customer_churn_rate",
-        "expansion_share",
-        "headcount_mean",
-    ]:
+    for m in MEASURES:
         a, b = (t[n][m].to_numpy(float) for n in (a_n, b_n))
         se = np.hypot(a.std(ddof=1) / np.sqrt(a.size), b.std(ddof=1) / np.sqrt(b.size))
         d = b.mean() - a.mean()
