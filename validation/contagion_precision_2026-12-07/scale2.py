@@ -1,6 +1,6 @@
 r"""Plan (y), noticed: the default organisation at two sizes over 6 years, same seeds.
 
-PYTHONPATH=.:validation/contagion_precision_2026-12-07 python \\
+PYTHONPATH=.:validation/contagion_precision_2026-12-07 python \
     validation/contagion_precision_2026-12-07/scale2.py 64 512 40 1
 """
 

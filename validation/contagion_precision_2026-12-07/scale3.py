@@ -1,6 +1,6 @@
 r"""Plan (y), noticed: headline levels at two sizes over seeds 0..N-1, with overrides.
 
-PYTHONPATH=. python validation/contagion_precision_2026-12-07/scale3.py 64 512 30 \\
+PYTHONPATH=. python validation/contagion_precision_2026-12-07/scale3.py 64 512 30 \
     run.years=1 run.warmup_years=0 [territory.specialisation=0]
 """
 
