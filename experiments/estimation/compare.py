@@ -57,11 +57,6 @@ def _payload(path: Path) -> dict:
     return payload
 
 
-def held_ids(path: Path) -> set[str]:
-    """The ids of the findings an ``evidence_results.json`` holds a row for."""
-    return set(_payload(path))
-
-
 def read_estimates(path: Path, findings: list[Finding]) -> dict[str, Estimate]:
     """The estimates an ``evidence_results.json`` holds, for every finding.
 
@@ -69,7 +64,11 @@ def read_estimates(path: Path, findings: list[Finding]) -> dict[str, Estimate]:
     (its term is then the loss's penalty, :data:`~.moments.NOT_ESTIMATED_Z`).
     A file that is not such a table is refused naming the file.
     """
-    payload = _payload(path)
+    return _estimates(_payload(path), findings, path.name)
+
+
+def _estimates(payload: dict, findings: list[Finding], name: str) -> dict[str, Estimate]:
+    """:func:`read_estimates` of a table already read (``name``: its file's, for reasons)."""
     out = {}
     for f in findings:
         row = payload.get(f.id)
@@ -78,10 +77,10 @@ def read_estimates(path: Path, findings: list[Finding]) -> dict[str, Estimate]:
             sd = float(row["sd"])
             lo, hi = float(row["ci_low"]), float(row["ci_high"])
         except (TypeError, KeyError, ValueError):
-            out[f.id] = Estimate(reason=f"not in {path.name}")
+            out[f.id] = Estimate(reason=f"not in {name}")
             continue
         if not math.isfinite(mean) or n == 0:
-            out[f.id] = Estimate(reason=f"no number in {path.name}")
+            out[f.id] = Estimate(reason=f"no number in {name}")
             continue
         se = sd / math.sqrt(n) if n > 1 and math.isfinite(sd) else float("nan")
         values = tuple(float(v) for v in row.get("values") or ())
@@ -211,10 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     findings = load()
     paths = [p / "evidence_results.json" if p.is_dir() else p for p in (args.a, args.b)]
     try:
-        a, b = (read_estimates(p, findings) for p in paths)
-        held = held_ids(paths[0]) & held_ids(paths[1])
+        payloads = [_payload(p) for p in paths]
     except EvidenceError as exc:
         parser.exit(2, f"compare: {exc}\n")
+    a, b = (_estimates(d, findings, p.name) for d, p in zip(payloads, paths, strict=True))
+    held = set(payloads[0]) & set(payloads[1])
     print(f"A: {paths[0]}\nB: {paths[1]}\n")
     # a finding added to (or dropped from) the evidence base between the two reads is
     # left out of both losses: a term only one read can have is no difference between them
