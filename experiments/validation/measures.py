@@ -471,6 +471,8 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
     - ``selling_hours_mean``: weekly hours prospecting and advancing deals per
       held seat (own selling effort, without helping, exploring and admin);
     - ``attainment_sd``: standard deviation of annual attainment;
+    - ``attainment_mean_minus_median``: mean minus median annual attainment of
+      full-year reps (above 0: the distribution is skewed to the right);
     - ``attainment_year_corr``: :func:`attainment_persistence`;
     - ``below_tenth_share_any_tenure``: :func:`share_below_any_tenure`;
     - ``effort_hours_sd``: standard deviation of rep-quarter weekly hours;
@@ -524,6 +526,9 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
         **tier_skill(reps),
         "selling_hours_mean": selling_hours(tables["weekly"]),
         "attainment_sd": float(annual["attainment"].std()),
+        "attainment_mean_minus_median": float(
+            annual["attainment"].mean() - annual["attainment"].median()
+        ),
         "attainment_year_corr": attainment_persistence(annual),
         "below_tenth_share_any_tenure": share_below_any_tenure(reps),
         "effort_hours_sd": float(ev["effort_hours"].std()),
