@@ -253,6 +253,8 @@ def hold_back(
     ``buyer.hold_discount`` promised for waiting, to next period's projected
     sales) beats the expected pay of crediting it now (:func:`_gains`).
     """
+    if not len(deal_seats):  # no ready deals: nothing to price
+        return np.zeros(0, bool)
     later_values = values * (1.0 - model.params.buyer.hold_discount)
     gain_now, gain_later = _gains(model, deal_seats, values, later_values, deals, alongside)
     return p_later * gain_later > p_now * gain_now
@@ -312,14 +314,17 @@ def pull_in(
     price = values * (1.0 - model.params.buyer.rush_discount)
     order = np.lexsort((-(p_rush * price), deal_seats))
     s, price_o, value_o = deal_seats[order], price[order], values[order]
-    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-    group = np.cumsum(np.r_[True, s[1:] != s[:-1]]) - 1
+    p_rush_o, p_normal_o, closing_s = p_rush[order], p_normal[order], closing[s]
+    new_rep = np.concatenate(([True], s[1:] != s[:-1]))
+    starts = new_rep.nonzero()[0]
+    group = np.cumsum(new_rep) - 1
+    group_start = starts[group]  # each deal's rep's first deal
 
     def within(x: np.ndarray) -> np.ndarray:
         c = np.cumsum(x)
-        return c - np.r_[0.0, c][starts][group]
+        return c - np.concatenate(([0.0], c))[group_start]
 
-    now_credit = within(p_rush[order] * price_o)
+    now_credit = within(p_rush_o * price_o)
     net = np.zeros(len(s))
     ripens = None
     if model.params.rep.timing_projected and deals is not None:
@@ -329,14 +334,14 @@ def pull_in(
         w = comp.period_weeks
         if not isinstance(comp, Commission | QuotaBonus):
             continue
-        price_m, value_m, now_m, closing_m = price_o, value_o, now_credit, closing[s]
+        price_m, value_m, now_m, closing_m = price_o, value_o, now_credit, closing_s
         share = seats.measure_share(comp.measure)
         if share is not None:
             closing_m = closing_m * share[s]
             if deals is not None:
                 price_m = _on_measure(model, name, deals[order], price_o)
                 value_m = _on_measure(model, name, deals[order], value_o)
-                now_m = within(p_rush[order] * price_m)
+                now_m = within(p_rush_o * price_m)
         cred = seats.credited_by[comp.measure][w][s] + closing_m
         q = seats.quota[w][s] * comp.quota_share
         if w in ending:
@@ -344,15 +349,16 @@ def pull_in(
             # (ripens, under rep.timing_projected): rushing it buys only a discount;
             # the rest would sell next period
             here = ripens[w] if ripens is not None else np.zeros(len(s), bool)
-            same = within(p_normal[order] * value_m * here)
+            same = within(p_normal_o * value_m * here)
             net += _now_gain(model, name, s, cred, q, now_m, same)
-            net -= within(p_normal[order] * _later_gain(model, name, s, value_m) * ~here)
+            net -= within(p_normal_o * _later_gain(model, name, s, value_m) * ~here)
         else:  # same period either way: only the discount costs
-            later_credit = within(p_normal[order] * value_m)
+            later_credit = within(p_normal_o * value_m)
             net += _now_gain(model, name, s, cred, q, now_m, later_credit)
-    cred_q = seats.credited[WEEKS_PER_QUARTER][s] + closing[s]
-    net -= ratchet_loss(model, s, cred_q, now_credit)
-    net += ratchet_loss(model, s, cred_q, within(p_normal[order] * value_o), later=True)
+    if model.params.quota.policy == "ratchet":  # else ratchet_loss is zero
+        cred_q = seats.credited[WEEKS_PER_QUARTER][s] + closing_s
+        net -= ratchet_loss(model, s, cred_q, now_credit)
+        net += ratchet_loss(model, s, cred_q, within(p_normal_o * value_o), later=True)
     # per rep: rush its best deals up to the point where the net gain peaks
     position = np.arange(len(s))
     peak = np.maximum.reduceat(net, starts)
