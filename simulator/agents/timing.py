@@ -101,25 +101,37 @@ def _now_gain(
 
 
 def _later_gain(
-    model: SalesModel, name: str, deal_seats: np.ndarray, values: np.ndarray
+    model: SalesModel,
+    name: str,
+    deal_seats: np.ndarray,
+    values: np.ndarray,
+    shared: dict | None = None,
 ) -> np.ndarray:
     """Expected pay of one component for adding each deal to next period's sales.
 
     The rep projects next period's sales on the component's measure from its
     own selling rate and its territory's mix, with the spread of a compound
-    Poisson stream of its typical deal.
+    Poisson stream of its typical deal. ``shared``, a dict the caller keeps
+    while ``deal_seats`` and the seats' state stay as they are, lets components
+    on the same period, measure and quota share project once.
     """
     seats = model.seats
     comp = model.plan.components[name]
     w = comp.period_weeks
-    q_next = (seats.annual_quota_full[deal_seats] * w / WEEKS_PER_YEAR)[:, None]
-    q_next = q_next * comp.quota_share
-    proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
-    share = seats.measure_share(comp.measure)
-    if share is not None:
-        proj = proj * share[deal_seats][:, None]
-    sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
-    s = np.maximum(proj + sd * NODES, 0.0)
+    key = (id(deal_seats), w, comp.measure, comp.quota_share)
+    projection = shared.get(key) if shared is not None else None
+    if projection is None:
+        q_next = (seats.annual_quota_full[deal_seats] * w / WEEKS_PER_YEAR)[:, None]
+        q_next = q_next * comp.quota_share
+        proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
+        share = seats.measure_share(comp.measure)
+        if share is not None:
+            proj = proj * share[deal_seats][:, None]
+        sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
+        projection = np.maximum(proj + sd * NODES, 0.0), q_next
+        if shared is not None:
+            shared[key] = projection
+    s, q_next = projection
     diff = model.plan.component_pay(name, s + values[:, None], q_next) - model.plan.component_pay(
         name, s, q_next
     )
@@ -216,6 +228,7 @@ def _gains(
     ending = model.periods_ending_soon()
     gain_now = np.zeros(len(deal_seats))
     gain_later = np.zeros(len(deal_seats))
+    projections = {}  # next period's sales, shared by components projected alike
     for name, comp in plan.components.items():
         w = comp.period_weeks
         if w not in ending or not isinstance(comp, Commission | QuotaBonus):
@@ -228,7 +241,7 @@ def _gains(
         v = values if deals is None else _on_measure(model, name, deals, values)
         gain_now += _now_gain(model, name, deal_seats, cred, q, v, np.zeros_like(v))
         v_later = later_values if deals is None else _on_measure(model, name, deals, later_values)
-        gain_later += _later_gain(model, name, deal_seats, v_later)
+        gain_later += _later_gain(model, name, deal_seats, v_later, projections)
     cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
     if alongside is not None:
         cred = cred + alongside
@@ -326,6 +339,7 @@ def pull_in(
 
     now_credit = within(p_rush_o * price_o)
     net = np.zeros(len(s))
+    projections = {}  # next period's sales, shared by components projected alike
     ripens = None
     if model.params.rep.timing_projected and deals is not None:
         due = model.accounts.weeks_to_ready(deals[order])
@@ -351,7 +365,8 @@ def pull_in(
             here = ripens[w] if ripens is not None else np.zeros(len(s), bool)
             same = within(p_normal_o * value_m * here)
             net += _now_gain(model, name, s, cred, q, now_m, same)
-            net -= within(p_normal_o * _later_gain(model, name, s, value_m) * ~here)
+            later = _later_gain(model, name, s, value_m, projections)
+            net -= within(p_normal_o * later * ~here)
         else:  # same period either way: only the discount costs
             later_credit = within(p_normal_o * value_m)
             net += _now_gain(model, name, s, cred, q, now_m, later_credit)
