@@ -200,16 +200,16 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     if (max_selling < grid[-1]).any():
         infeasible = grid[None, :] > max_selling[:, None] + 1e-9
         cost = np.where(infeasible, np.inf, cost)
-    best = grid[np.argmax(pay + intrinsic - cost, axis=1)]
+    best = grid[(pay + intrinsic - cost).argmax(axis=1)]
     # Effort at zero incentive response: what intrinsic motivation alone gives.
-    neutral = grid[np.argmax(intrinsic - cost, axis=1)]
+    neutral = grid[(intrinsic - cost).argmax(axis=1)]
     effort = neutral + rp.incentive_response * (best - neutral)
     effort = np.minimum(np.maximum(effort, grid[0]), max_selling)
 
     # Marginal pay of a sale now against the plan's average rate: steers the
     # split between advancing deals (pays this period) and prospecting and
     # exploring (pay later).
-    hi = np.minimum(np.maximum(np.searchsorted(grid, effort), 1), grid.size - 1)
+    hi = np.minimum(np.maximum(grid.searchsorted(effort), 1), grid.size - 1)
     # flat indices of each row's bracketing levels in (seats, levels) arrays
     at_hi = np.arange(n) * grid.size + hi
     at_lo = at_hi - 1

@@ -293,7 +293,7 @@ def timing_premium(
     """
     now, later = _gains(model, deal_seats, values, values, deals, alongside)
     ratio = np.divide(later, now, out=np.ones_like(now), where=now > 0)
-    premium = np.clip(1.0 - ratio, 0.0, 1.0)
+    premium = np.minimum(np.maximum(1.0 - ratio, 0.0), 1.0)
     return np.where(premium > 1e-9, premium, 0.0)  # below rounding: the same pay either way
 
 

@@ -145,7 +145,7 @@ class QuotaBonus:
 
 def top_mask(values: np.ndarray, active: np.ndarray, share: float, k: int) -> np.ndarray:
     """Seats among the active ones in the top ``k`` (if ``k`` > 0) or top ``share`` by value."""
-    idx = np.flatnonzero(active)
+    idx = np.asarray(active).nonzero()[0]
     n_top = k if k > 0 else int(np.floor(share * idx.size + 1e-9))
     out = np.zeros(len(values), bool)
     if n_top <= 0 or idx.size == 0:
