@@ -242,11 +242,13 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
 
     # Helping: what the plan pays per unit of a teammate's sales, against the
     # plan's average rate on one's own, tilts the hours morale would give.
-    help_pay = np.zeros(n)
-    for name, comp in model.plan.components.items():
-        if isinstance(comp, TEAMMATE_PAY):  # the other components' value is zero
+    helped = [k for k, c in model.plan.components.items() if isinstance(c, TEAMMATE_PAY)]
+    help_ratio = 0.0  # the other components' value is zero
+    if helped:
+        help_pay = np.zeros(n)
+        for name in helped:
             help_pay += _helping_value(model, name, rate)
-    help_ratio = np.divide(help_pay, baseline, out=np.zeros(n), where=baseline > 0)
+        help_ratio = np.divide(help_pay, baseline, out=np.zeros(n), where=baseline > 0)
     help_tilt = np.minimum(
         np.maximum(1.0 + rp.helping_pay_response * help_ratio, 0.0), rp.max_helping_tilt
     )
