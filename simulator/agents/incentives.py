@@ -91,28 +91,67 @@ def _cutoff(values: np.ndarray, active: np.ndarray, share: float, k: int, top: b
     return float(v[-n]) if top else float(v[n - 1])
 
 
-def expected_pay(model: SalesModel, name: str, extra: np.ndarray, sd: np.ndarray) -> np.ndarray:
-    """Expected pay of component ``name`` this period if each seat adds ``extra`` sales.
+def _on_measure(
+    model: SalesModel, measure: str, extra: np.ndarray, sd: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The part of ``extra`` (and its spread ``sd``) the territory's mix puts on ``measure``."""
+    on_measure = model.seats.measure_share(measure)
+    if on_measure is None:
+        return extra, sd
+    return extra * on_measure[:, None], sd * np.sqrt(on_measure)[:, None]
 
-    ``extra`` and ``sd`` have shape (seats, k). Every component is priced on
-    its own measure: its credited sales, its share of the quota, and the part
-    of ``extra`` the territory's mix puts on the measure (a thinned stream:
-    the spread scales with the square root of that share).
+
+def _attainment_nodes(
+    model: SalesModel, comp: Commission | QuotaBonus, extra: np.ndarray, sd: np.ndarray
+) -> np.ndarray:
+    """Attainment at the quadrature nodes of the period's end; shape (seats, k, nodes).
+
+    Credited sales on the component's measure plus the part of ``extra``
+    (spread ``sd``) on it, over the component's share of the quota.
     """
-    comp = model.plan.components[name]
     st = model.seats
     w = comp.period_weeks
     q = st.quota[w] * comp.quota_share
     inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None]
     cred = st.credited_by[comp.measure][w][:, None]
-    on_measure = st.measure_share(comp.measure)
-    if on_measure is not None:
-        extra = extra * on_measure[:, None]
-        sd = sd * np.sqrt(on_measure)[:, None]
+    extra, sd = _on_measure(model, comp.measure, extra, sd)
+    s = cred[..., None] + np.maximum(extra[..., None] + sd[..., None] * NODES, 0.0)
+    return s * inv_q[..., None]
+
+
+def expected_pay(
+    model: SalesModel,
+    name: str,
+    extra: np.ndarray,
+    sd: np.ndarray,
+    shared: dict | None = None,
+) -> np.ndarray:
+    """Expected pay of component ``name`` this period if each seat adds ``extra`` sales.
+
+    ``extra`` and ``sd`` have shape (seats, k). Every component is priced on
+    its own measure: its credited sales, its share of the quota, and the part
+    of ``extra`` the territory's mix puts on the measure (a thinned stream:
+    the spread scales with the square root of that share). ``shared``, a dict
+    the caller keeps while ``extra``, ``sd`` and the seats' state stay as they
+    are, lets commissions and quota bonuses priced alike (same period, measure
+    and quota share) compute their attainment nodes once.
+    """
+    comp = model.plan.components[name]
+    st = model.seats
+    w = comp.period_weeks
     if isinstance(comp, Commission | QuotaBonus):
-        s = cred[..., None] + np.maximum(extra[..., None] + sd[..., None] * NODES, 0.0)
+        key = (id(extra), id(sd), w, comp.measure, comp.quota_share)
+        a = shared.get(key) if shared is not None else None
+        if a is None:
+            a = _attainment_nodes(model, comp, extra, sd)
+            if shared is not None:
+                shared[key] = a
         share = model.pay_share(comp)[:, None]
-        return comp.target * share * (comp.shape(s * inv_q[..., None]) @ WEIGHTS)
+        return comp.target * share * (comp.shape(a) @ WEIGHTS)
+    q = st.quota[w] * comp.quota_share
+    inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None]
+    cred = st.credited_by[comp.measure][w][:, None]
+    extra, sd = _on_measure(model, comp.measure, extra, sd)
     if isinstance(comp, RankPrize):
         proj = attainment(projected(model, w, comp.measure), q)
         cut = _cutoff(proj, st.occupied, comp.top_share, comp.top_k, top=True)

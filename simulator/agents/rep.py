@@ -15,6 +15,7 @@ moving a deal across a period boundary.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,8 @@ EFFORT_LEVELS = 11
 #: numerical: floor of the marginal-pay ratio, guarding the division in :func:`future_tilt`
 #: (whose tilt is capped at 2 long before the floor is reached)
 RATIO_FLOOR = 1e-3
+#: components whose pay moves with a teammate's sales (:func:`_helping_value`)
+TEAMMATE_PAY = (RankPrize, TeamPool, TeamBonus)
 
 
 class Rep(mesa.Agent):
@@ -157,10 +160,14 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     max_selling = np.maximum(rp.max_hours_per_week - admin_hours, 1.0) / base_selling
     weekly_ote = (model.plan.base_salary + model.plan.target_variable) / WEEKS_PER_YEAR
     rate = seats.expected_weekly_sales
-    grid = np.linspace(rp.min_effort, rp.max_effort, EFFORT_LEVELS)
-    output = grid**rp.effort_elasticity
-    g = rp.effort_convexity
-    cost = rp.effort_cost * weekly_ote * grid**g / g
+    grid, output, cost = effort_menu(
+        rp.min_effort,
+        rp.max_effort,
+        rp.effort_elasticity,
+        rp.effort_convexity,
+        rp.effort_cost,
+        weekly_ote,
+    )
     intrinsic = (rp.intrinsic_motivation * weekly_ote * seats.morale)[:, None] * output
     team_share = model.params.plan.team_weight if model.plan.has_team_pay else 0.0
     if rp.peer_pressure > 0 and team_share > 0:
@@ -181,33 +188,40 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
         intrinsic = intrinsic + quota_goal(model, *annual, weekly_ote)
     pay = np.zeros((n, grid.size))
     parts = []
+    shared = {}  # attainment nodes of components priced alike
     for name, comp in model.plan.components.items():
         w = comp.period_weeks
-        expected = expected_pay(model, name, extra_by_period[w], sd_by_period[w])
+        expected = expected_pay(model, name, extra_by_period[w], sd_by_period[w], shared)
         pay += expected / model.weeks_left(w)
-        parts.append((expected, extra_by_period[w]))
+        parts.append((expected, w))
     pay -= expected_losses(model, extra_by_period, sd_by_period)
     # efforts beyond the hardest sustainable week are not on the menu
     infeasible = None
     if (max_selling < grid[-1]).any():
         infeasible = grid[None, :] > max_selling[:, None] + 1e-9
         cost = np.where(infeasible, np.inf, cost)
-    rows = np.arange(n)
-    best = grid[np.argmax(pay + intrinsic - cost, axis=1)]
+    best = grid[(pay + intrinsic - cost).argmax(axis=1)]
     # Effort at zero incentive response: what intrinsic motivation alone gives.
-    neutral = grid[np.argmax(intrinsic - cost, axis=1)]
+    neutral = grid[(intrinsic - cost).argmax(axis=1)]
     effort = neutral + rp.incentive_response * (best - neutral)
     effort = np.minimum(np.maximum(effort, grid[0]), max_selling)
 
     # Marginal pay of a sale now against the plan's average rate: steers the
     # split between advancing deals (pays this period) and prospecting and
     # exploring (pay later).
-    hi = np.minimum(np.maximum(np.searchsorted(grid, effort), 1), grid.size - 1)
+    hi = np.minimum(np.maximum(grid.searchsorted(effort), 1), grid.size - 1)
+    # flat indices of each row's bracketing levels in (seats, levels) arrays
+    at_hi = np.arange(n) * grid.size + hi
+    at_lo = at_hi - 1
+    steps = {}  # further sales between the two levels, by period
+    for w in extra_by_period:
+        d_sales = extra_by_period[w].take(at_hi) - extra_by_period[w].take(at_lo)
+        steps[w] = d_sales, d_sales > 0
     marginal = np.zeros(n)
-    for expected, extra in parts:
-        d_sales = extra[rows, hi] - extra[rows, hi - 1]
-        d_pay = expected[rows, hi] - expected[rows, hi - 1]
-        marginal += np.divide(d_pay, d_sales, out=np.zeros(n), where=d_sales > 0)
+    for expected, w in parts:
+        d_sales, up = steps[w]
+        d_pay = expected.take(at_hi) - expected.take(at_lo)
+        marginal += np.divide(d_pay, d_sales, out=np.zeros(n), where=up)
     # The baseline is what a unit of sales has paid this rep lately (a quarter's
     # moving average), so that "now" is measured against the same plan later.
     baseline = seats.marginal_pay_ema
@@ -223,14 +237,18 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     p0 = rp.prospect_share
     now = (1 - p0) * ratio**2
     later = p0 * discount(rp, lags["prospecting"])
-    prospect_share = np.divide(later, later + now, out=np.full(n, p0), where=later + now > 0)
+    both = later + now
+    prospect_share = np.divide(later, both, out=np.full(n, p0), where=both > 0)
 
     # Helping: what the plan pays per unit of a teammate's sales, against the
     # plan's average rate on one's own, tilts the hours morale would give.
-    help_pay = np.zeros(n)
-    for name in model.plan.components:
-        help_pay += _helping_value(model, name, rate)
-    help_ratio = np.divide(help_pay, baseline, out=np.zeros(n), where=baseline > 0)
+    helped = [k for k, c in model.plan.components.items() if isinstance(c, TEAMMATE_PAY)]
+    help_ratio = 0.0  # the other components' value is zero
+    if helped:
+        help_pay = np.zeros(n)
+        for name in helped:
+            help_pay += _helping_value(model, name, rate)
+        help_ratio = np.divide(help_pay, baseline, out=np.zeros(n), where=baseline > 0)
     help_tilt = np.minimum(
         np.maximum(1.0 + rp.helping_pay_response * help_ratio, 0.0), rp.max_helping_tilt
     )
@@ -315,7 +333,37 @@ def later_pay_lags(params) -> dict[str, float]:
 
 def discount(rp, lag_weeks: float) -> float:
     """A rep's weight on pay ``lag_weeks`` away (1 = as good as now)."""
-    return float(np.exp(-rp.discount_per_year * lag_weeks / WEEKS_PER_YEAR))
+    return _discount(rp.discount_per_year, lag_weeks)
+
+
+@functools.lru_cache(maxsize=64, typed=True)
+def _discount(discount_per_year: float, lag_weeks: float) -> float:
+    return float(np.exp(-discount_per_year * lag_weeks / WEEKS_PER_YEAR))
+
+
+@functools.lru_cache(maxsize=16, typed=True)
+def effort_menu(
+    min_effort: float,
+    max_effort: float,
+    elasticity: float,
+    convexity: float,
+    effort_cost: float,
+    weekly_ote: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The effort levels a rep weighs, the output of each and its cost per week.
+
+    :data:`EFFORT_LEVELS` multiples of the normal selling week from ``min_effort``
+    to ``max_effort``; output is effort to the ``elasticity``; the cost is
+    convex, ``effort_cost`` weekly OTEs times effort to the ``convexity`` over
+    it. Fixed for a run, so cached; the arrays are read-only.
+    """
+    grid = np.linspace(min_effort, max_effort, EFFORT_LEVELS)
+    output = grid**elasticity
+    g = convexity
+    cost = effort_cost * weekly_ote * grid**g / g
+    for a in (grid, output, cost):
+        a.flags.writeable = False
+    return grid, output, cost
 
 
 def future_tilt(rp, lag_weeks: float, ratio: np.ndarray) -> np.ndarray:

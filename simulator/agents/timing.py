@@ -101,25 +101,37 @@ def _now_gain(
 
 
 def _later_gain(
-    model: SalesModel, name: str, deal_seats: np.ndarray, values: np.ndarray
+    model: SalesModel,
+    name: str,
+    deal_seats: np.ndarray,
+    values: np.ndarray,
+    shared: dict | None = None,
 ) -> np.ndarray:
     """Expected pay of one component for adding each deal to next period's sales.
 
     The rep projects next period's sales on the component's measure from its
     own selling rate and its territory's mix, with the spread of a compound
-    Poisson stream of its typical deal.
+    Poisson stream of its typical deal. ``shared``, a dict the caller keeps
+    while ``deal_seats`` and the seats' state stay as they are, lets components
+    on the same period, measure and quota share project once.
     """
     seats = model.seats
     comp = model.plan.components[name]
     w = comp.period_weeks
-    q_next = (seats.annual_quota_full[deal_seats] * w / WEEKS_PER_YEAR)[:, None]
-    q_next = q_next * comp.quota_share
-    proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
-    share = seats.measure_share(comp.measure)
-    if share is not None:
-        proj = proj * share[deal_seats][:, None]
-    sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
-    s = np.maximum(proj + sd * NODES, 0.0)
+    key = (id(deal_seats), w, comp.measure, comp.quota_share)
+    projection = shared.get(key) if shared is not None else None
+    if projection is None:
+        q_next = (seats.annual_quota_full[deal_seats] * w / WEEKS_PER_YEAR)[:, None]
+        q_next = q_next * comp.quota_share
+        proj = (seats.expected_weekly_sales[deal_seats] * w)[:, None]
+        share = seats.measure_share(comp.measure)
+        if share is not None:
+            proj = proj * share[deal_seats][:, None]
+        sd = np.sqrt(np.maximum(proj * seats.typical_deal[deal_seats][:, None], 1.0))
+        projection = np.maximum(proj + sd * NODES, 0.0), q_next
+        if shared is not None:
+            shared[key] = projection
+    s, q_next = projection
     diff = model.plan.component_pay(name, s + values[:, None], q_next) - model.plan.component_pay(
         name, s, q_next
     )
@@ -216,6 +228,7 @@ def _gains(
     ending = model.periods_ending_soon()
     gain_now = np.zeros(len(deal_seats))
     gain_later = np.zeros(len(deal_seats))
+    projections = {}  # next period's sales, shared by components projected alike
     for name, comp in plan.components.items():
         w = comp.period_weeks
         if w not in ending or not isinstance(comp, Commission | QuotaBonus):
@@ -228,7 +241,7 @@ def _gains(
         v = values if deals is None else _on_measure(model, name, deals, values)
         gain_now += _now_gain(model, name, deal_seats, cred, q, v, np.zeros_like(v))
         v_later = later_values if deals is None else _on_measure(model, name, deals, later_values)
-        gain_later += _later_gain(model, name, deal_seats, v_later)
+        gain_later += _later_gain(model, name, deal_seats, v_later, projections)
     cred = seats.credited[WEEKS_PER_QUARTER][deal_seats]
     if alongside is not None:
         cred = cred + alongside
@@ -253,6 +266,8 @@ def hold_back(
     ``buyer.hold_discount`` promised for waiting, to next period's projected
     sales) beats the expected pay of crediting it now (:func:`_gains`).
     """
+    if not len(deal_seats):  # no ready deals: nothing to price
+        return np.zeros(0, bool)
     later_values = values * (1.0 - model.params.buyer.hold_discount)
     gain_now, gain_later = _gains(model, deal_seats, values, later_values, deals, alongside)
     return p_later * gain_later > p_now * gain_now
@@ -278,7 +293,7 @@ def timing_premium(
     """
     now, later = _gains(model, deal_seats, values, values, deals, alongside)
     ratio = np.divide(later, now, out=np.ones_like(now), where=now > 0)
-    premium = np.clip(1.0 - ratio, 0.0, 1.0)
+    premium = np.minimum(np.maximum(1.0 - ratio, 0.0), 1.0)
     return np.where(premium > 1e-9, premium, 0.0)  # below rounding: the same pay either way
 
 
@@ -312,15 +327,19 @@ def pull_in(
     price = values * (1.0 - model.params.buyer.rush_discount)
     order = np.lexsort((-(p_rush * price), deal_seats))
     s, price_o, value_o = deal_seats[order], price[order], values[order]
-    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-    group = np.cumsum(np.r_[True, s[1:] != s[:-1]]) - 1
+    p_rush_o, p_normal_o, closing_s = p_rush[order], p_normal[order], closing[s]
+    new_rep = np.concatenate(([True], s[1:] != s[:-1]))
+    starts = new_rep.nonzero()[0]
+    group = np.cumsum(new_rep) - 1
+    group_start = starts[group]  # each deal's rep's first deal
 
     def within(x: np.ndarray) -> np.ndarray:
         c = np.cumsum(x)
-        return c - np.r_[0.0, c][starts][group]
+        return c - np.concatenate(([0.0], c))[group_start]
 
-    now_credit = within(p_rush[order] * price_o)
+    now_credit = within(p_rush_o * price_o)
     net = np.zeros(len(s))
+    projections = {}  # next period's sales, shared by components projected alike
     ripens = None
     if model.params.rep.timing_projected and deals is not None:
         due = model.accounts.weeks_to_ready(deals[order])
@@ -329,14 +348,14 @@ def pull_in(
         w = comp.period_weeks
         if not isinstance(comp, Commission | QuotaBonus):
             continue
-        price_m, value_m, now_m, closing_m = price_o, value_o, now_credit, closing[s]
+        price_m, value_m, now_m, closing_m = price_o, value_o, now_credit, closing_s
         share = seats.measure_share(comp.measure)
         if share is not None:
             closing_m = closing_m * share[s]
             if deals is not None:
                 price_m = _on_measure(model, name, deals[order], price_o)
                 value_m = _on_measure(model, name, deals[order], value_o)
-                now_m = within(p_rush[order] * price_m)
+                now_m = within(p_rush_o * price_m)
         cred = seats.credited_by[comp.measure][w][s] + closing_m
         q = seats.quota[w][s] * comp.quota_share
         if w in ending:
@@ -344,15 +363,17 @@ def pull_in(
             # (ripens, under rep.timing_projected): rushing it buys only a discount;
             # the rest would sell next period
             here = ripens[w] if ripens is not None else np.zeros(len(s), bool)
-            same = within(p_normal[order] * value_m * here)
+            same = within(p_normal_o * value_m * here)
             net += _now_gain(model, name, s, cred, q, now_m, same)
-            net -= within(p_normal[order] * _later_gain(model, name, s, value_m) * ~here)
+            later = _later_gain(model, name, s, value_m, projections)
+            net -= within(p_normal_o * later * ~here)
         else:  # same period either way: only the discount costs
-            later_credit = within(p_normal[order] * value_m)
+            later_credit = within(p_normal_o * value_m)
             net += _now_gain(model, name, s, cred, q, now_m, later_credit)
-    cred_q = seats.credited[WEEKS_PER_QUARTER][s] + closing[s]
-    net -= ratchet_loss(model, s, cred_q, now_credit)
-    net += ratchet_loss(model, s, cred_q, within(p_normal[order] * value_o), later=True)
+    if model.params.quota.policy == "ratchet":  # else ratchet_loss is zero
+        cred_q = seats.credited[WEEKS_PER_QUARTER][s] + closing_s
+        net -= ratchet_loss(model, s, cred_q, now_credit)
+        net += ratchet_loss(model, s, cred_q, within(p_normal_o * value_o), later=True)
     # per rep: rush its best deals up to the point where the net gain peaks
     position = np.arange(len(s))
     peak = np.maximum.reduceat(net, starts)

@@ -10,7 +10,9 @@ share of the quota set on that measure; the caller builds the state on it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -90,16 +92,22 @@ class Commission:
     measure: str = "total"
     quota_share: float = 1.0
 
+    @cached_property
+    def _widths(self) -> np.ndarray:
+        """Width of each tier in attainment (the last is unbounded)."""
+        return np.append(self.starts[1:], np.inf) - self.starts
+
     def shape(self, attainment: np.ndarray) -> np.ndarray:
         """Payout in units of the period's target variable pay."""
-        a = np.minimum(np.maximum(attainment, 0.0), self.cap)
+        a = np.maximum(attainment, 0.0)
+        if self.cap != np.inf:  # an infinite cap leaves every attainment as it is
+            a = np.minimum(a, self.cap)
         if self.starts.size == 1:
             out = (self.weight * self.rates[0]) * a
         else:
-            ends = np.append(self.starts[1:], np.inf)
-            in_tier = np.clip(a[..., None] - self.starts, 0.0, ends - self.starts)
+            in_tier = np.minimum(np.maximum(a[..., None] - self.starts, 0.0), self._widths)
             out = self.weight * (in_tier * self.rates).sum(axis=-1)
-        return np.minimum(out, self.payout_cap) if np.isfinite(self.payout_cap) else out
+        return np.minimum(out, self.payout_cap) if math.isfinite(self.payout_cap) else out
 
     def pay(self, state: PayState) -> np.ndarray:
         """Pay of each seat for one period."""
@@ -137,7 +145,7 @@ class QuotaBonus:
 
 def top_mask(values: np.ndarray, active: np.ndarray, share: float, k: int) -> np.ndarray:
     """Seats among the active ones in the top ``k`` (if ``k`` > 0) or top ``share`` by value."""
-    idx = np.flatnonzero(active)
+    idx = np.asarray(active).nonzero()[0]
     n_top = k if k > 0 else int(np.floor(share * idx.size + 1e-9))
     out = np.zeros(len(values), bool)
     if n_top <= 0 or idx.size == 0:

@@ -89,7 +89,7 @@ class Plan:
     forced_exit_weeks: int = WEEKS_PER_YEAR
     job_value: float = 0.0
 
-    @property
+    @cached_property
     def periods(self) -> tuple[int, ...]:
         """Distinct period lengths (weeks) the components are measured over."""
         return tuple(sorted({c.period_weeks for c in self.components.values()}))
@@ -125,14 +125,14 @@ class Plan:
                 total += periods * c.target * c.amount * (c.threshold <= 1.0)
         return total
 
-    @property
+    @cached_property
     def measures(self) -> tuple[str, ...]:
         """Measures other than total bookings that some component is paid on."""
         return tuple(
             dict.fromkeys(c.measure for c in self.components.values() if c.measure != "total")
         )
 
-    @property
+    @cached_property
     def has_team_pay(self) -> bool:
         """True when the plan has a team pool or a team-quota bonus."""
         return any(isinstance(c, TeamPool | TeamBonus) for c in self.components.values())
