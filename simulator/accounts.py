@@ -272,21 +272,25 @@ class Accounts(CustomerBase):
         """
         b = self.params.buyer
         n = self.n
-        idx = np.flatnonzero(self.open[:n])
+        idx = self.open[:n].nonzero()[0]
         if idx.size == 0:
             return idx
         seat = self.seat[idx]
+        # a territory's deals share its hours evenly: attention and pace are the seat's
         n_open = np.bincount(seat, minlength=len(advance_hours))
-        per_deal = advance_hours[seat] / np.maximum(n_open[seat], 1)
+        per_deal = advance_hours / np.maximum(n_open, 1)
         attention = np.minimum(1.0, per_deal / b.hours_per_deal)
+        lift = b.selling_pace_effect * (attention * effectiveness - 0.5)
+        pace = (1.0 + lift).clip(b.min_pace, b.max_pace)
+        stall = b.stall_per_week + b.neglect_stall_per_week * (1 - attention)
+        attention = attention[seat]
         k = b.attention_rate
         self.attention[idx] = (1 - k) * self.attention[idx] + k * attention
-        lift = b.selling_pace_effect * (attention * effectiveness[seat] - 0.5)
-        pace = np.clip(1.0 + lift, b.min_pace, b.max_pace)
-        moving = idx[~self.ready[idx]]
+        not_ready = ~self.ready[idx]
+        moving = idx[not_ready]
         step = (
             season
-            * pace[~self.ready[idx]]
+            * pace[seat[not_ready]]
             / self.seg_stage_weeks[self.segment[moving]]
             * rng.uniform(1 - b.pace_noise, 1 + b.pace_noise, moving.size)
         )
@@ -296,8 +300,7 @@ class Accounts(CustomerBase):
         self.readiness[moving] = np.where(done, 0.0, r)
         self.stage[moving] = np.minimum(stage, N_STAGES - 1)
         self.ready[moving] = stage >= N_STAGES
-        dies = rng.random(idx.size) < b.stall_per_week + b.neglect_stall_per_week * (1 - attention)
-        dead = idx[dies]
+        dead = idx[rng.random(idx.size) < stall[seat]]
         self._close(dead)
         return dead
 
@@ -404,7 +407,7 @@ class Accounts(CustomerBase):
         """
         b = self.params.buyer
         n = self.n
-        idle = np.flatnonzero(~self.open[:n])
+        idle = (~self.open[:n]).nonzero()[0]
         if idle.size == 0:
             return 0
         seat = self.seat[idle]
@@ -413,7 +416,8 @@ class Accounts(CustomerBase):
         # land and expand, prospecting hunts new logos; customers expand at their own
         # pace, which care speeds (account care is the farming activity).
         weight = self.sqrt_potential[idle]
-        if b.expansion_per_year > 0:
+        expanding = b.expansion_per_year > 0
+        if expanding:
             weight = np.where(cust, 0.0, weight)
         # a lost customer is out of the market for buyer.winback_weeks
         away = None
@@ -421,24 +425,24 @@ class Accounts(CustomerBase):
             away = ~cust & (week - self.churned_week[idle] < b.winback_weeks)
             weight = np.where(away, 0.0, weight)
         weight_sum = np.bincount(seat, weight, minlength=len(prospect_opps))
-        trust = self.trust[idle]
         care = np.exp(b.expansion_care_effect * (self.care[idle] - 0.5))
         # white space: a customer that already buys most of its potential has little
         # left to expand into, so opens fewer expansions (and smaller ones, below)
-        room = self.headroom(idle, growth)
-        expand_rate = b.expansion_per_year * 2.0 * trust * care * room
+        base, room = self.white_space(idle, growth)
+        expand_rate = b.expansion_per_year * 2.0 * self.trust[idle] * care * room
         p = season * np.where(cust, expand_rate, b.inbound_per_year) / WEEKS_PER_YEAR
         if away is not None:
             p = np.where(away, 0.0, p)
-        p = p + prospect_opps[seat] * weight / np.maximum(weight_sum[seat], 1e-9)
-        new = idle[rng.random(idle.size) < p]
+        p = p + prospect_opps[seat] * weight / np.maximum(weight_sum, 1e-9)[seat]
+        opens = rng.random(idle.size) < p
+        new = idle[opens]
         if new.size == 0:
             return 0
         # With land-and-expand off, a won account buys like a new one.
-        expand = self.customer[new] & (b.expansion_per_year > 0)
-        frac = np.where(expand, b.expansion_fraction * self.headroom(new, growth), b.land_fraction)
+        expand = cust[opens] & expanding
+        frac = np.where(expand, b.expansion_fraction * room[opens], b.land_fraction)
         noise = rng.lognormal(-0.5 * b.deal_size_sigma**2, b.deal_size_sigma, new.size)
-        self.value[new] = self.potential[new] * growth * frac * noise
+        self.value[new] = base[opens] * frac * noise
         self.expansion[new] = expand
         self.open[new] = True
         self.stage[new] = 0

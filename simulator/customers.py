@@ -132,12 +132,16 @@ class CustomerBase:
         yet buy, blended by ``buyer.expansion_headroom`` with 1 (expansion sized
         by the whole potential, however much is already bought).
         """
+        return self.white_space(idx, growth)[1]
+
+    def white_space(self, idx: np.ndarray, growth: float) -> tuple[np.ndarray, np.ndarray]:
+        """The grown potential of accounts ``idx`` and their :meth:`headroom`, at once."""
+        base = self.potential[idx] * growth
         h = self.params.buyer.expansion_headroom
         if h <= 0:
-            return np.ones(idx.size)
-        base = self.potential[idx] * growth
-        room = np.clip(1.0 - self.installed[idx] / np.maximum(base, 1e-12), 0.0, 1.0)
-        return (1.0 - h) + h * room
+            return base, np.ones(idx.size)
+        room = (1.0 - self.installed[idx] / np.maximum(base, 1e-12)).clip(0.0, 1.0)
+        return base, (1.0 - h) + h * room
 
     def tend(self, care_hours: np.ndarray, n_seats: int) -> None:
         """A week of account care: customers' care and trust move toward what the hours give.
