@@ -98,6 +98,10 @@ class Accounts(CustomerBase):
         self.seg_sigma = np.array([s.potential_sigma for s in segs])
         self.seg_stage_weeks = np.array([s.cycle_weeks for s in segs]) / N_STAGES
         self.seg_win_logit = _logit(np.array([s.win_prob for s in segs]))
+        #: per segment: the buyer's odds at par, and the weekly walk of a buyer patient in stages
+        self.seg_win = 1.0 / (1.0 + np.exp(-self.seg_win_logit))
+        walk = np.full(len(SEGMENTS), params.buyer.hold_loss_per_week)
+        self.seg_walk_in_stages = 1.0 - (1.0 - walk) ** (1.0 / self.seg_stage_weeks)
 
         sigma = t.account_count_sigma
         sizes = t.accounts_per_rep * rng.lognormal(-0.5 * sigma**2, sigma, n_seats)
@@ -180,31 +184,6 @@ class Accounts(CustomerBase):
             new[: len(old)] = old
             setattr(self, name, new)
 
-    def leave_market(self, rng: np.random.Generator) -> int:
-        """Idle prospects that leave the market this week; returns how many left.
-
-        An account with no open deal that is not a customer closes, merges or
-        stops buying in the category at ``market.account_exit_per_year``; it is
-        removed (the live accounts keep their order; ``uid`` keeps naming them).
-        Exploring adds accounts, so without this outflow territories grow
-        without bound. Draws nothing when the rate is 0.
-        """
-        rate = self.params.market.account_exit_per_year
-        if rate <= 0:
-            return 0
-        n = self.n
-        idle = ~self.open[:n] & ~self.customer[:n]
-        leaves = idle & (rng.random(n) < 1.0 - np.exp(-rate / WEEKS_PER_YEAR))
-        k = int(np.count_nonzero(leaves))
-        if k:
-            keep = np.flatnonzero(~leaves)
-            for name in self._COLUMNS:
-                column = getattr(self, name)
-                column[: keep.size] = column[keep]
-                column[keep.size : n] = 0
-            self.n = keep.size
-        return k
-
     # -- views ------------------------------------------------------------
     def potential_by_seat(self, n_seats: int) -> np.ndarray:
         """Total annual potential of each territory."""
@@ -217,11 +196,9 @@ class Accounts(CustomerBase):
         value counts at the segment's win odds. This is what a rep can see of
         the period ahead in its own pipeline.
         """
-        n = self.n
-        idx = np.flatnonzero(self.open[:n])
-        seg = self.segment[idx]
+        idx = self.open[: self.n].nonzero()[0]
+        win = self.seg_win[self.segment[idx]]
         due = self.ready[idx] | (self.weeks_to_ready(idx) <= within_weeks)
-        win = 1.0 / (1.0 + np.exp(-self.seg_win_logit[seg]))
         return np.bincount(self.seat[idx], np.where(due, self.value[idx] * win, 0.0), n_seats)
 
     def weeks_to_ready(self, idx: np.ndarray) -> np.ndarray:
@@ -238,10 +215,9 @@ class Accounts(CustomerBase):
         (1 / s)``: an enterprise buyer on a long cycle waits weeks an smb buyer would not.
         """
         b = self.params.buyer
-        walk = np.full(len(idx), b.hold_loss_per_week)
         if b.hold_patience_in_stages if in_stages is None else in_stages:
-            walk = 1.0 - (1.0 - walk) ** (1.0 / self.seg_stage_weeks[self.segment[idx]])
-        return walk
+            return self.seg_walk_in_stages[self.segment[idx]]
+        return np.full(len(idx), b.hold_loss_per_week)
 
     def quota_basis(self, n_seats: int) -> np.ndarray:
         """Each territory's potential as quotas count it: customers weigh more (installed base)."""
@@ -318,11 +294,12 @@ class Accounts(CustomerBase):
             + m.competitiveness_effect * (competitiveness - 0.5)
         )
         if b.customer_win_logit or b.former_customer_win_logit:
-            logit = logit + np.where(
-                self.customer[idx],
-                b.customer_win_logit,
-                np.where(self.won_back(idx), b.former_customer_win_logit, 0.0),
-            )
+            cust = self.customer[idx]
+            former = 0.0
+            if b.former_customer_win_logit:
+                won_back = ~cust & (self.churned_week[idx] != NEVER)
+                former = np.where(won_back, b.former_customer_win_logit, 0.0)
+            logit = logit + np.where(cust, b.customer_win_logit, former)
         return 1.0 / (1.0 + np.exp(-logit))
 
     def won_back(self, idx: np.ndarray) -> np.ndarray:
@@ -351,8 +328,9 @@ class Accounts(CustomerBase):
             p = np.where(rushed, p * (1.0 - b.rush_win_penalty), p)
         won = rng.random(idx.size) < p
         price = np.where(won, self.value[idx], 0.0)
-        discount = np.where(rushed, b.rush_discount * price, 0.0)
+        discount = np.zeros(idx.size)
         if any_rushed:
+            discount = np.where(rushed, b.rush_discount * price, 0.0)
             r = idx[rushed]
             self.trust[r] = np.maximum(0.0, self.trust[r] - b.rush_trust_cost)
         if bargain is not None:

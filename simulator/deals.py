@@ -35,7 +35,8 @@ class DealFlow:
         comp = self.params.market.competitiveness
         ready, waiting = self._buyers_wait(ready)
         week_close = alongside = None
-        if self.periods_ending_soon() and strength > 0:
+        ending = self.periods_ending_soon()
+        if ending and strength > 0:
             seats = a.seat[ready]
             p_win = a.win_probability(ready, skill[seats], comp)
             expected = p_win * a.value[ready]
@@ -51,7 +52,7 @@ class DealFlow:
                 alongside = (week_close + np.bincount(seats, expected, minlength=self.n_seats))[
                     seats
                 ] - expected
-            wait = min(self.weeks_left(w) for w in self.periods_ending_soon())
+            wait = min(self.weeks_left(w) for w in ending)
             walk = a.hold_walk(ready)
             p_held = p_win * (1.0 - walk) ** wait
             hold = (
@@ -87,18 +88,20 @@ class DealFlow:
                 rushed_idx = cand[pull]
                 st.acc["deals_rushed"] += np.bincount(cs[pull], minlength=self.n_seats)
         beta = self.params.buyer.bargaining_share
-        if beta > 0 and ready.size and self.periods_ending_soon():
+        if beta > 0 and ready.size and ending:
             # as a period ends, buyers take a share of the rep's urgency to close in it
             kept = a.seat[ready]
             premium = timing_premium(self, kept, a.value[ready], deals=ready, alongside=alongside)
             bargain = beta * premium * st.occupied[kept]
-        idx = np.concatenate([ready, rushed_idx])
-        rushed = np.concatenate([np.zeros(ready.size, bool), np.ones(rushed_idx.size, bool)])
+        idx, rushed = ready, np.zeros(ready.size, bool)
+        if rushed_idx.size:
+            idx = np.concatenate([ready, rushed_idx])
+            rushed = np.concatenate([rushed, np.ones(rushed_idx.size, bool)])
+            if bargain is not None:
+                bargain = np.concatenate([bargain, np.zeros(rushed_idx.size)])
         seats = a.seat[idx]
-        expansion = a.expansion[idx].copy()
+        expansion = a.expansion[idx]
         winback = a.won_back(idx)
-        if bargain is not None:
-            bargain = np.concatenate([bargain, np.zeros(rushed_idx.size)])
         won, price, discount = a.decide(
             idx, skill[seats], comp, rushed, self.rng_pipeline, bargain=bargain
         )
@@ -237,7 +240,7 @@ class DealFlow:
         st.expected_weekly_sales += np.where(
             st.occupied, (credited - st.expected_weekly_sales) / WEEKS_PER_QUARTER, 0.0
         )
-        if self.plan.measures:
+        if by_measure:  # the plan pays on measures other than total
             st.booked_weekly += (bookings - st.booked_weekly) / WEEKS_PER_QUARTER
         for m, booked in by_measure.items():
             on_measure = np.where(st.occupied, booked, 0.0)
@@ -260,9 +263,8 @@ class DealFlow:
         acc["hours_admin"] += time.admin
         acc["coached_hours"] += np.where(occ, self.coach_hours, 0.0)
         acc["weeks"] += occ
-        week_quota = np.where(
-            occ, st.annual_quota_full / WEEKS_PER_YEAR * self.quota_ramp(self.tenure), 0.0
-        )
+        ramp = self.quota_ramp(self.tenure)
+        week_quota = np.where(occ, st.annual_quota_full / WEEKS_PER_YEAR * ramp, 0.0)
         acc["quota"] += week_quota
         st.quota_ytd += week_quota
-        st.ramp_weeks_ytd += np.where(occ, self.quota_ramp(self.tenure), 0.0)
+        st.ramp_weeks_ytd += np.where(occ, ramp, 0.0)
