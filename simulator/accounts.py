@@ -355,6 +355,8 @@ class Accounts(CustomerBase):
         self.held[idx] = True
 
     def _close(self, idx: np.ndarray) -> None:
+        if len(idx) == 0:  # often: no buyer walked, no deal died
+            return
         self.held[idx] = False
         self.open[idx] = False
         self.ready[idx] = False

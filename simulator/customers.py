@@ -143,7 +143,8 @@ class CustomerBase:
         if h <= 0:
             return base, np.ones(idx.size)
         room = (1.0 - self.installed[idx] / np.maximum(base, 1e-12)).clip(0.0, 1.0)
-        return base, (1.0 - h) + h * room
+        # blended with 1; at h = 1 the blend, 0.0 + 1.0 * room, is room itself (room >= +0.0)
+        return base, room if h == 1 else (1.0 - h) + h * room
 
     def tend(self, care_hours: np.ndarray, n_seats: int) -> None:
         """A week of account care: customers' care and trust move toward what the hours give.
@@ -233,6 +234,6 @@ class CustomerBase:
         self.rep_changed_week[seat] = week
         changed = np.zeros(self.rep_changed_week.size, bool)
         changed[seat] = True
-        mine = np.flatnonzero(changed[self.seat[: self.n]])
+        mine = changed[self.seat[: self.n]].nonzero()[0]
         loss = self.params.buyer.rep_change_trust_loss
         self.trust[mine] -= loss * (self.trust[mine] - 0.5)

@@ -28,7 +28,7 @@ class DealFlow:
         strength = rp.deal_timing_strength
         if rp.timing_follows_response:
             strength *= min(rp.incentive_response, 1.0)
-        ready = np.flatnonzero(a.open[:n] & a.ready[:n])
+        ready = (a.open[:n] & a.ready[:n]).nonzero()[0]
         rushed_idx = np.zeros(0, np.int64)
         bargain = None
         held = 0
@@ -77,7 +77,7 @@ class DealFlow:
                 # rep learns where the period lands: rushing waits for the period's last week
                 cand = np.zeros(0, np.int64)
             else:
-                cand = np.flatnonzero(a.open[:n] & ~a.ready[:n] & (a.stage[:n] >= 2))
+                cand = (a.open[:n] & ~a.ready[:n] & (a.stage[:n] >= 2)).nonzero()[0]
                 cand = cand[st.occupied[a.seat[cand]]]
             if cand.size:
                 cs = a.seat[cand]
@@ -177,9 +177,9 @@ class DealFlow:
         if share <= 0:
             return seats
         st = self.seats
-        contested = np.flatnonzero(
+        contested = (
             won & st.occupied[seats] & (self.rng_pipeline.random(len(seats)) < share)
-        )
+        ).nonzero()[0]
         if contested.size == 0:
             return seats
         pull = np.where(st.occupied, skill * st.expected_weekly_sales, -np.inf)
@@ -215,7 +215,7 @@ class DealFlow:
             return
         found = self.rng_pipeline.random(self.n_seats) < np.minimum(explore_power * y, 1.0)
         if found.any():
-            self.accounts.add(np.flatnonzero(found), self.rng_pipeline)
+            self.accounts.add(found.nonzero()[0], self.rng_pipeline)
 
     def _credit(
         self,
