@@ -251,7 +251,7 @@ class Accounts(CustomerBase):
         idx = self.open[:n].nonzero()[0]
         if idx.size == 0:
             return idx
-        seat = self.seat[idx]
+        seat = self.seat[idx].astype(np.intp)  # seat is int32; intp indexes faster
         # a territory's deals share its hours evenly: attention and pace are the seat's
         n_open = np.bincount(seat, minlength=len(advance_hours))
         per_deal = advance_hours / np.maximum(n_open, 1)
@@ -390,7 +390,7 @@ class Accounts(CustomerBase):
         idle = (~self.open[:n]).nonzero()[0]
         if idle.size == 0:
             return 0
-        seat = self.seat[idle]
+        seat = self.seat[idle].astype(np.intp)  # seat is int32; intp indexes faster
         cust = self.customer[idle]
         # Reps prospect the larger idle accounts first: weight by sqrt(potential). With
         # land and expand, prospecting hunts new logos; customers expand at their own

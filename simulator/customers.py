@@ -157,7 +157,7 @@ class CustomerBase:
         b = self.params.buyer
         n = self.n
         cust = self.customer[:n]
-        seat = self.seat[:n]
+        seat = self.seat[:n].astype(np.intp)  # seat is int32; intp indexes faster
         customers = np.bincount(seat[cust], minlength=n_seats)  # customers_by_seat
         per_customer = care_hours / np.maximum(customers, 1) / b.care_hours_per_customer
         attention = np.minimum(1.0, per_customer)[seat]
@@ -186,7 +186,7 @@ class CustomerBase:
         log_h = (
             b.churn_care_effect * (0.5 - self.care[idx])
             + b.churn_trust_effect * (0.5 - self.trust[idx])
-            + (b.rep_change_churn * new_rep)[self.seat[idx]]
+            + (b.rep_change_churn * new_rep)[self.seat[idx].astype(np.intp)]
         )
         hazard = b.churn_per_year / WEEKS_PER_YEAR * np.exp(log_h)
         lost = idx[rng.random(idx.size) < 1.0 - np.exp(-hazard)]
