@@ -214,12 +214,14 @@ class CustomerBase:
         leaves = idle & (rng.random(n) < 1.0 - np.exp(-rate / WEEKS_PER_YEAR))
         k = int(np.count_nonzero(leaves))
         if k:
-            # the accounts before the first to leave stay where they are
-            first = int(leaves.argmax())
-            keep = (~leaves[first:]).nonzero()[0] + first
+            # the staying accounts after the j-th to leave (j from 1) move down j rows
+            gone = leaves.nonzero()[0].tolist()
+            ends = [*gone[1:], n]
+            runs = [(j, g + 1, end) for j, (g, end) in enumerate(zip(gone, ends, strict=True), 1)]
             for name in self._COLUMNS:
                 column = getattr(self, name)
-                column[first : n - k] = column[keep]
+                for shift, start, stop in runs:
+                    column[start - shift : stop - shift] = column[start:stop]
                 column[n - k : n] = 0
             self.n = n - k
         return k
