@@ -124,8 +124,9 @@ class CustomerBase:
         ``among`` (a mask over the live accounts) limits it to some of them.
         """
         cust = self.customer[: self.n] if among is None else self.customer[: self.n] & among
-        base = float(self.potential[: self.n][cust].sum()) * growth
-        return float(self.installed[: self.n][cust].sum()) / base if base > 0 else float("nan")
+        rows = cust.nonzero()[0]  # one index for both sums
+        base = float(self.potential[rows].sum()) * growth
+        return float(self.installed[rows].sum()) / base if base > 0 else float("nan")
 
     def headroom(self, idx: np.ndarray, growth: float) -> np.ndarray:
         """How much of an expansion accounts ``idx`` still have room for (1 = all of it).
