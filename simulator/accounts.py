@@ -98,6 +98,10 @@ class Accounts(CustomerBase):
         self.seg_sigma = np.array([s.potential_sigma for s in segs])
         self.seg_stage_weeks = np.array([s.cycle_weeks for s in segs]) / N_STAGES
         self.seg_win_logit = _logit(np.array([s.win_prob for s in segs]))
+        #: per segment: the buyer's odds at par, and the weekly walk of a buyer patient in stages
+        self.seg_win = 1.0 / (1.0 + np.exp(-self.seg_win_logit))
+        walk = np.full(len(SEGMENTS), params.buyer.hold_loss_per_week)
+        self.seg_walk_in_stages = 1.0 - (1.0 - walk) ** (1.0 / self.seg_stage_weeks)
 
         sigma = t.account_count_sigma
         sizes = t.accounts_per_rep * rng.lognormal(-0.5 * sigma**2, sigma, n_seats)
@@ -180,31 +184,6 @@ class Accounts(CustomerBase):
             new[: len(old)] = old
             setattr(self, name, new)
 
-    def leave_market(self, rng: np.random.Generator) -> int:
-        """Idle prospects that leave the market this week; returns how many left.
-
-        An account with no open deal that is not a customer closes, merges or
-        stops buying in the category at ``market.account_exit_per_year``; it is
-        removed (the live accounts keep their order; ``uid`` keeps naming them).
-        Exploring adds accounts, so without this outflow territories grow
-        without bound. Draws nothing when the rate is 0.
-        """
-        rate = self.params.market.account_exit_per_year
-        if rate <= 0:
-            return 0
-        n = self.n
-        idle = ~self.open[:n] & ~self.customer[:n]
-        leaves = idle & (rng.random(n) < 1.0 - np.exp(-rate / WEEKS_PER_YEAR))
-        k = int(np.count_nonzero(leaves))
-        if k:
-            keep = np.flatnonzero(~leaves)
-            for name in self._COLUMNS:
-                column = getattr(self, name)
-                column[: keep.size] = column[keep]
-                column[keep.size : n] = 0
-            self.n = keep.size
-        return k
-
     # -- views ------------------------------------------------------------
     def potential_by_seat(self, n_seats: int) -> np.ndarray:
         """Total annual potential of each territory."""
@@ -217,16 +196,18 @@ class Accounts(CustomerBase):
         value counts at the segment's win odds. This is what a rep can see of
         the period ahead in its own pipeline.
         """
-        n = self.n
-        idx = np.flatnonzero(self.open[:n])
-        seg = self.segment[idx]
-        due = self.ready[idx] | (self.weeks_to_ready(idx) <= within_weeks)
-        win = 1.0 / (1.0 + np.exp(-self.seg_win_logit[seg]))
+        idx = self.open[: self.n].nonzero()[0]
+        seg = self.segment[idx].astype(np.intp)  # segment is int8; intp indexes faster
+        due = self.ready[idx] | (self.weeks_to_ready(idx, seg) <= within_weeks)
+        win = self.seg_win[seg]
         return np.bincount(self.seat[idx], np.where(due, self.value[idx] * win, 0.0), n_seats)
 
-    def weeks_to_ready(self, idx: np.ndarray) -> np.ndarray:
-        """Weeks until each open deal ``idx`` is ready: its stages left at the buyer's own pace."""
-        seg = self.segment[idx]
+    def weeks_to_ready(self, idx: np.ndarray, seg: np.ndarray | None = None) -> np.ndarray:
+        """Weeks until each open deal ``idx`` is ready: its stages left at the buyer's own pace.
+
+        ``seg``: the deals' segments, when the caller has them already.
+        """
+        seg = self.segment[idx] if seg is None else seg
         return (N_STAGES - self.stage[idx] - self.readiness[idx]) * self.seg_stage_weeks[seg]
 
     def hold_walk(self, idx: np.ndarray, in_stages: bool | None = None) -> np.ndarray:
@@ -238,10 +219,9 @@ class Accounts(CustomerBase):
         (1 / s)``: an enterprise buyer on a long cycle waits weeks an smb buyer would not.
         """
         b = self.params.buyer
-        walk = np.full(len(idx), b.hold_loss_per_week)
         if b.hold_patience_in_stages if in_stages is None else in_stages:
-            walk = 1.0 - (1.0 - walk) ** (1.0 / self.seg_stage_weeks[self.segment[idx]])
-        return walk
+            return self.seg_walk_in_stages[self.segment[idx]]
+        return np.full(len(idx), b.hold_loss_per_week)
 
     def quota_basis(self, n_seats: int) -> np.ndarray:
         """Each territory's potential as quotas count it: customers weigh more (installed base)."""
@@ -272,21 +252,25 @@ class Accounts(CustomerBase):
         """
         b = self.params.buyer
         n = self.n
-        idx = np.flatnonzero(self.open[:n])
+        idx = self.open[:n].nonzero()[0]
         if idx.size == 0:
             return idx
-        seat = self.seat[idx]
+        seat = self.seat[idx].astype(np.intp)  # seat is int32; intp indexes faster
+        # a territory's deals share its hours evenly: attention and pace are the seat's
         n_open = np.bincount(seat, minlength=len(advance_hours))
-        per_deal = advance_hours[seat] / np.maximum(n_open[seat], 1)
+        per_deal = advance_hours / np.maximum(n_open, 1)
         attention = np.minimum(1.0, per_deal / b.hours_per_deal)
+        lift = b.selling_pace_effect * (attention * effectiveness - 0.5)
+        pace = (1.0 + lift).clip(b.min_pace, b.max_pace)
+        stall = b.stall_per_week + b.neglect_stall_per_week * (1 - attention)
+        attention = attention[seat]
         k = b.attention_rate
         self.attention[idx] = (1 - k) * self.attention[idx] + k * attention
-        lift = b.selling_pace_effect * (attention * effectiveness[seat] - 0.5)
-        pace = np.clip(1.0 + lift, b.min_pace, b.max_pace)
-        moving = idx[~self.ready[idx]]
+        not_ready = ~self.ready[idx]
+        moving = idx[not_ready]
         step = (
             season
-            * pace[~self.ready[idx]]
+            * pace[seat[not_ready]]
             / self.seg_stage_weeks[self.segment[moving]]
             * rng.uniform(1 - b.pace_noise, 1 + b.pace_noise, moving.size)
         )
@@ -296,8 +280,7 @@ class Accounts(CustomerBase):
         self.readiness[moving] = np.where(done, 0.0, r)
         self.stage[moving] = np.minimum(stage, N_STAGES - 1)
         self.ready[moving] = stage >= N_STAGES
-        dies = rng.random(idx.size) < b.stall_per_week + b.neglect_stall_per_week * (1 - attention)
-        dead = idx[dies]
+        dead = idx[rng.random(idx.size) < stall[seat]]
         self._close(dead)
         return dead
 
@@ -315,11 +298,12 @@ class Accounts(CustomerBase):
             + m.competitiveness_effect * (competitiveness - 0.5)
         )
         if b.customer_win_logit or b.former_customer_win_logit:
-            logit = logit + np.where(
-                self.customer[idx],
-                b.customer_win_logit,
-                np.where(self.won_back(idx), b.former_customer_win_logit, 0.0),
-            )
+            cust = self.customer[idx]
+            former = 0.0
+            if b.former_customer_win_logit:
+                won_back = ~cust & (self.churned_week[idx] != NEVER)
+                former = np.where(won_back, b.former_customer_win_logit, 0.0)
+            logit = logit + np.where(cust, b.customer_win_logit, former)
         return 1.0 / (1.0 + np.exp(-logit))
 
     def won_back(self, idx: np.ndarray) -> np.ndarray:
@@ -348,8 +332,9 @@ class Accounts(CustomerBase):
             p = np.where(rushed, p * (1.0 - b.rush_win_penalty), p)
         won = rng.random(idx.size) < p
         price = np.where(won, self.value[idx], 0.0)
-        discount = np.where(rushed, b.rush_discount * price, 0.0)
+        discount = np.zeros(idx.size)
         if any_rushed:
+            discount = np.where(rushed, b.rush_discount * price, 0.0)
             r = idx[rushed]
             self.trust[r] = np.maximum(0.0, self.trust[r] - b.rush_trust_cost)
         if bargain is not None:
@@ -374,6 +359,8 @@ class Accounts(CustomerBase):
         self.held[idx] = True
 
     def _close(self, idx: np.ndarray) -> None:
+        if len(idx) == 0:  # often: no buyer walked, no deal died
+            return
         self.held[idx] = False
         self.open[idx] = False
         self.ready[idx] = False
@@ -404,16 +391,17 @@ class Accounts(CustomerBase):
         """
         b = self.params.buyer
         n = self.n
-        idle = np.flatnonzero(~self.open[:n])
+        idle = (~self.open[:n]).nonzero()[0]
         if idle.size == 0:
             return 0
-        seat = self.seat[idle]
+        seat = self.seat[idle].astype(np.intp)  # seat is int32; intp indexes faster
         cust = self.customer[idle]
         # Reps prospect the larger idle accounts first: weight by sqrt(potential). With
         # land and expand, prospecting hunts new logos; customers expand at their own
         # pace, which care speeds (account care is the farming activity).
         weight = self.sqrt_potential[idle]
-        if b.expansion_per_year > 0:
+        expanding = b.expansion_per_year > 0
+        if expanding:
             weight = np.where(cust, 0.0, weight)
         # a lost customer is out of the market for buyer.winback_weeks
         away = None
@@ -421,24 +409,24 @@ class Accounts(CustomerBase):
             away = ~cust & (week - self.churned_week[idle] < b.winback_weeks)
             weight = np.where(away, 0.0, weight)
         weight_sum = np.bincount(seat, weight, minlength=len(prospect_opps))
-        trust = self.trust[idle]
         care = np.exp(b.expansion_care_effect * (self.care[idle] - 0.5))
         # white space: a customer that already buys most of its potential has little
         # left to expand into, so opens fewer expansions (and smaller ones, below)
-        room = self.headroom(idle, growth)
-        expand_rate = b.expansion_per_year * 2.0 * trust * care * room
+        base, room = self.white_space(idle, growth)
+        expand_rate = b.expansion_per_year * 2.0 * self.trust[idle] * care * room
         p = season * np.where(cust, expand_rate, b.inbound_per_year) / WEEKS_PER_YEAR
         if away is not None:
             p = np.where(away, 0.0, p)
-        p = p + prospect_opps[seat] * weight / np.maximum(weight_sum[seat], 1e-9)
-        new = idle[rng.random(idle.size) < p]
+        p = p + prospect_opps[seat] * weight / np.maximum(weight_sum, 1e-9)[seat]
+        opens = (rng.random(idle.size) < p).nonzero()[0]  # positions in idle
+        new = idle[opens]
         if new.size == 0:
             return 0
         # With land-and-expand off, a won account buys like a new one.
-        expand = self.customer[new] & (b.expansion_per_year > 0)
-        frac = np.where(expand, b.expansion_fraction * self.headroom(new, growth), b.land_fraction)
+        expand = cust[opens] & expanding
+        frac = np.where(expand, b.expansion_fraction * room[opens], b.land_fraction)
         noise = rng.lognormal(-0.5 * b.deal_size_sigma**2, b.deal_size_sigma, new.size)
-        self.value[new] = self.potential[new] * growth * frac * noise
+        self.value[new] = base[opens] * frac * noise
         self.expansion[new] = expand
         self.open[new] = True
         self.stage[new] = 0

@@ -1,10 +1,11 @@
-"""The installed base: customers' care, trust, white space and churn.
+"""The installed base: customers' care, trust, white space and churn; prospects leaving.
 
 Mixed into :class:`~simulator.accounts.Accounts`, which owns the arrays: a won
 account becomes a customer; customers need care (hours of account management
 a week); care builds their trust and how often they expand, and neglect, low
 trust or a change of rep make them churn (become prospects again), so the
-installed base settles where acquisition and churn balance.
+installed base settles where acquisition and churn balance. Idle prospects
+leave the market (:meth:`CustomerBase.leave_market`).
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ def odds_draw(u: np.ndarray, weight: np.ndarray, share: float) -> np.ndarray:
 
 
 class CustomerBase:
-    """Customer care, white space and churn of :class:`~simulator.accounts.Accounts`."""
+    """Care, white space, churn and market exit of :class:`~simulator.accounts.Accounts`."""
 
     params: SimParams
+    _COLUMNS: tuple[str, ...]
     n: int
     seat: np.ndarray
     customer: np.ndarray
@@ -122,8 +124,9 @@ class CustomerBase:
         ``among`` (a mask over the live accounts) limits it to some of them.
         """
         cust = self.customer[: self.n] if among is None else self.customer[: self.n] & among
-        base = float(self.potential[: self.n][cust].sum()) * growth
-        return float(self.installed[: self.n][cust].sum()) / base if base > 0 else float("nan")
+        rows = cust.nonzero()[0]  # one index for both sums
+        base = float(self.potential[rows].sum()) * growth
+        return float(self.installed[rows].sum()) / base if base > 0 else float("nan")
 
     def headroom(self, idx: np.ndarray, growth: float) -> np.ndarray:
         """How much of an expansion accounts ``idx`` still have room for (1 = all of it).
@@ -132,12 +135,17 @@ class CustomerBase:
         yet buy, blended by ``buyer.expansion_headroom`` with 1 (expansion sized
         by the whole potential, however much is already bought).
         """
+        return self.white_space(idx, growth)[1]
+
+    def white_space(self, idx: np.ndarray, growth: float) -> tuple[np.ndarray, np.ndarray]:
+        """The grown potential of accounts ``idx`` and their :meth:`headroom`, at once."""
+        base = self.potential[idx] * growth
         h = self.params.buyer.expansion_headroom
         if h <= 0:
-            return np.ones(idx.size)
-        base = self.potential[idx] * growth
-        room = np.clip(1.0 - self.installed[idx] / np.maximum(base, 1e-12), 0.0, 1.0)
-        return (1.0 - h) + h * room
+            return base, np.ones(idx.size)
+        room = (1.0 - self.installed[idx] / np.maximum(base, 1e-12)).clip(0.0, 1.0)
+        # blended with 1; at h = 1 the blend, 0.0 + 1.0 * room, is room itself (room >= +0.0)
+        return base, room if h == 1 else (1.0 - h) + h * room
 
     def tend(self, care_hours: np.ndarray, n_seats: int) -> None:
         """A week of account care: customers' care and trust move toward what the hours give.
@@ -150,15 +158,15 @@ class CustomerBase:
         b = self.params.buyer
         n = self.n
         cust = self.customer[:n]
-        seat = self.seat[:n]
-        customers = self.customers_by_seat(n_seats)
+        seat = self.seat[:n].astype(np.intp)  # seat is int32; intp indexes faster
+        customers = np.bincount(seat[cust], minlength=n_seats)  # customers_by_seat
         per_customer = care_hours / np.maximum(customers, 1) / b.care_hours_per_customer
         attention = np.minimum(1.0, per_customer)[seat]
         care = self.care[:n]
         care += np.where(cust, (attention - care) / WEEKS_PER_QUARTER, 0.0)
         target = np.where(cust, 0.5 + b.care_trust_effect * (2 * care - 1), 0.5)
         t = self.trust[:n]
-        t += b.trust_recovery_per_year / WEEKS_PER_YEAR * (np.clip(target, 0.0, 1.0) - t)
+        t += b.trust_recovery_per_year / WEEKS_PER_YEAR * (target.clip(0.0, 1.0) - t)
 
     def churn(self, week: int, rng: np.random.Generator) -> np.ndarray:
         """Customers who stop buying this week (they become prospects); returns their seats.
@@ -174,13 +182,12 @@ class CustomerBase:
         if b.churn_per_year <= 0:
             return np.zeros(0, np.int64)
         n = self.n
-        idx = np.flatnonzero(self.customer[:n] & ~self.open[:n])
-        seat = self.seat[idx]
-        new_rep = (week - self.rep_changed_week[seat]) < b.rep_change_weeks
+        idx = (self.customer[:n] & ~self.open[:n]).nonzero()[0]
+        new_rep = (week - self.rep_changed_week) < b.rep_change_weeks  # by territory
         log_h = (
             b.churn_care_effect * (0.5 - self.care[idx])
             + b.churn_trust_effect * (0.5 - self.trust[idx])
-            + b.rep_change_churn * new_rep
+            + (b.rep_change_churn * new_rep)[self.seat[idx].astype(np.intp)]
         )
         hazard = b.churn_per_year / WEEKS_PER_YEAR * np.exp(log_h)
         lost = idx[rng.random(idx.size) < 1.0 - np.exp(-hazard)]
@@ -190,6 +197,35 @@ class CustomerBase:
         self.installed[lost] = 0.0
         self.churned_week[lost] = week
         return self.seat[lost]
+
+    def leave_market(self, rng: np.random.Generator) -> int:
+        """Idle prospects that leave the market this week; returns how many left.
+
+        An account with no open deal that is not a customer closes, merges or
+        stops buying in the category at ``market.account_exit_per_year``; it is
+        removed (the live accounts keep their order; ``uid`` keeps naming them).
+        Exploring adds accounts, so without this outflow territories grow
+        without bound. Draws nothing when the rate is 0.
+        """
+        rate = self.params.market.account_exit_per_year
+        if rate <= 0:
+            return 0
+        n = self.n
+        idle = ~(self.open[:n] | self.customer[:n])
+        leaves = idle & (rng.random(n) < 1.0 - np.exp(-rate / WEEKS_PER_YEAR))
+        k = int(np.count_nonzero(leaves))
+        if k:
+            # the staying accounts after the j-th to leave (j from 1) move down j rows
+            gone = leaves.nonzero()[0].tolist()
+            ends = [*gone[1:], n]
+            runs = [(j, g + 1, end) for j, (g, end) in enumerate(zip(gone, ends, strict=True), 1)]
+            for name in self._COLUMNS:
+                column = getattr(self, name)
+                for shift, start, stop in runs:
+                    column[start - shift : stop - shift] = column[start:stop]
+                column[n - k : n] = 0
+            self.n = n - k
+        return k
 
     def change_rep(self, seat: int | np.ndarray, week: int) -> None:
         """Territories get a new rep: their buyers lose part of their trust and are at risk.
@@ -201,6 +237,6 @@ class CustomerBase:
         self.rep_changed_week[seat] = week
         changed = np.zeros(self.rep_changed_week.size, bool)
         changed[seat] = True
-        mine = np.flatnonzero(changed[self.seat[: self.n]])
+        mine = changed[self.seat[: self.n]].nonzero()[0]
         loss = self.params.buyer.rep_change_trust_loss
         self.trust[mine] -= loss * (self.trust[mine] - 0.5)

@@ -28,14 +28,15 @@ class DealFlow:
         strength = rp.deal_timing_strength
         if rp.timing_follows_response:
             strength *= min(rp.incentive_response, 1.0)
-        ready = np.flatnonzero(a.open[:n] & a.ready[:n])
+        ready = (a.open[:n] & a.ready[:n]).nonzero()[0]
         rushed_idx = np.zeros(0, np.int64)
         bargain = None
         held = 0
         comp = self.params.market.competitiveness
         ready, waiting = self._buyers_wait(ready)
         week_close = alongside = None
-        if self.periods_ending_soon() and strength > 0:
+        ending = self.periods_ending_soon()
+        if ending and strength > 0:
             seats = a.seat[ready]
             p_win = a.win_probability(ready, skill[seats], comp)
             expected = p_win * a.value[ready]
@@ -51,7 +52,7 @@ class DealFlow:
                 alongside = (week_close + np.bincount(seats, expected, minlength=self.n_seats))[
                     seats
                 ] - expected
-            wait = min(self.weeks_left(w) for w in self.periods_ending_soon())
+            wait = min(self.weeks_left(w) for w in ending)
             walk = a.hold_walk(ready)
             p_held = p_win * (1.0 - walk) ** wait
             hold = (
@@ -76,7 +77,7 @@ class DealFlow:
                 # rep learns where the period lands: rushing waits for the period's last week
                 cand = np.zeros(0, np.int64)
             else:
-                cand = np.flatnonzero(a.open[:n] & ~a.ready[:n] & (a.stage[:n] >= 2))
+                cand = (a.open[:n] & ~a.ready[:n] & (a.stage[:n] >= 2)).nonzero()[0]
                 cand = cand[st.occupied[a.seat[cand]]]
             if cand.size:
                 cs = a.seat[cand]
@@ -87,18 +88,20 @@ class DealFlow:
                 rushed_idx = cand[pull]
                 st.acc["deals_rushed"] += np.bincount(cs[pull], minlength=self.n_seats)
         beta = self.params.buyer.bargaining_share
-        if beta > 0 and ready.size and self.periods_ending_soon():
+        if beta > 0 and ready.size and ending:
             # as a period ends, buyers take a share of the rep's urgency to close in it
             kept = a.seat[ready]
             premium = timing_premium(self, kept, a.value[ready], deals=ready, alongside=alongside)
             bargain = beta * premium * st.occupied[kept]
-        idx = np.concatenate([ready, rushed_idx])
-        rushed = np.concatenate([np.zeros(ready.size, bool), np.ones(rushed_idx.size, bool)])
+        idx, rushed = ready, np.zeros(ready.size, bool)
+        if rushed_idx.size:
+            idx = np.concatenate([ready, rushed_idx])
+            rushed = np.concatenate([rushed, np.ones(rushed_idx.size, bool)])
+            if bargain is not None:
+                bargain = np.concatenate([bargain, np.zeros(rushed_idx.size)])
         seats = a.seat[idx]
-        expansion = a.expansion[idx].copy()
+        expansion = a.expansion[idx]
         winback = a.won_back(idx)
-        if bargain is not None:
-            bargain = np.concatenate([bargain, np.zeros(rushed_idx.size)])
         won, price, discount = a.decide(
             idx, skill[seats], comp, rushed, self.rng_pipeline, bargain=bargain
         )
@@ -174,9 +177,9 @@ class DealFlow:
         if share <= 0:
             return seats
         st = self.seats
-        contested = np.flatnonzero(
+        contested = (
             won & st.occupied[seats] & (self.rng_pipeline.random(len(seats)) < share)
-        )
+        ).nonzero()[0]
         if contested.size == 0:
             return seats
         pull = np.where(st.occupied, skill * st.expected_weekly_sales, -np.inf)
@@ -212,7 +215,7 @@ class DealFlow:
             return
         found = self.rng_pipeline.random(self.n_seats) < np.minimum(explore_power * y, 1.0)
         if found.any():
-            self.accounts.add(np.flatnonzero(found), self.rng_pipeline)
+            self.accounts.add(found.nonzero()[0], self.rng_pipeline)
 
     def _credit(
         self,
@@ -237,7 +240,7 @@ class DealFlow:
         st.expected_weekly_sales += np.where(
             st.occupied, (credited - st.expected_weekly_sales) / WEEKS_PER_QUARTER, 0.0
         )
-        if self.plan.measures:
+        if by_measure:  # the plan pays on measures other than total
             st.booked_weekly += (bookings - st.booked_weekly) / WEEKS_PER_QUARTER
         for m, booked in by_measure.items():
             on_measure = np.where(st.occupied, booked, 0.0)
@@ -260,9 +263,8 @@ class DealFlow:
         acc["hours_admin"] += time.admin
         acc["coached_hours"] += np.where(occ, self.coach_hours, 0.0)
         acc["weeks"] += occ
-        week_quota = np.where(
-            occ, st.annual_quota_full / WEEKS_PER_YEAR * self.quota_ramp(self.tenure), 0.0
-        )
+        ramp = self.quota_ramp(self.tenure)
+        week_quota = np.where(occ, st.annual_quota_full / WEEKS_PER_YEAR * ramp, 0.0)
         acc["quota"] += week_quota
         st.quota_ytd += week_quota
-        st.ramp_weeks_ytd += np.where(occ, self.quota_ramp(self.tenure), 0.0)
+        st.ramp_weeks_ytd += np.where(occ, ramp, 0.0)
