@@ -59,6 +59,24 @@ CONFIGS: dict[str, list[str]] = {
     "balanced_territories": ["territory.balanced=true"],
     "admin_heavy": ["manager.admin_share=0.55"],
     "span_16": ["org.span_of_control=16"],
+    # buyers' switches a default run leaves at their defaults
+    "former_logit": ["buyer.former_customer_win_logit=0.6"],
+    "bargain": ["buyer.bargaining_share=0.3"],
+    "hold_discount": ["buyer.hold_discount=0.1"],
+    "winback": ["buyer.winback_weeks=26"],
+    "headroom_half": ["buyer.expansion_headroom=0.5"],
+    "headroom_off": ["buyer.expansion_headroom=0"],
+    "no_expansion": ["buyer.expansion_per_year=0"],
+    "in_stages": ["buyer.hold_patience_in_stages=true"],
+    "no_patience": ["buyer.period_end_patience=0"],
+    "projected": ["rep.timing_projected=true"],
+    "no_exit_no_churn": ["market.account_exit_per_year=0", "buyer.churn_per_year=0"],
+    "no_customer_logit": ["buyer.customer_win_logit=0"],
+    "land_expand_bargain": [
+        "plan=land_expand",
+        "buyer.bargaining_share=0.2",
+        "buyer.hold_discount=0.05",
+    ],
 }
 
 
