@@ -53,6 +53,13 @@ class PeopleFlows:
         self._team_quits = np.zeros((WEEKS_PER_QUARTER, n_teams))
         self._vacancy_quarter = np.zeros(n_teams)
         self.manager_hours = np.zeros((n_teams, len(ACTIVITIES)))
+        #: seats per team, and (set by manage_week) this week's vacant seats per team and
+        #: each manager's hiring progress; the managers' quality and admin hours it last saw
+        self.team_seats = np.bincount(self.seats.team, minlength=n_teams)
+        self.vacant_by_team = np.zeros(n_teams, np.int64)
+        self.hiring_progress = np.ones(n_teams)
+        self.manager_quality: list[float] | None = None
+        self.manager_admin = np.zeros(n_teams)
         self._mgr_quarter = np.zeros((n_teams, len(ACTIVITIES)))
 
     def _create_initial_reps(self) -> None:
@@ -130,10 +137,10 @@ class PeopleFlows:
     def _fill_vacancies(self) -> None:
         h = self.params.hiring
         st = self.seats
-        vacant = np.flatnonzero(~st.occupied)
+        vacant = (~st.occupied).nonzero()[0]
         if vacant.size == 0:
             return
-        progress = np.array([self.managers[st.team[s]].hiring_progress for s in vacant])
+        progress = self.hiring_progress[st.team[vacant]]
         p_fill = progress * (1.0 if h.time_to_fill_weeks <= 1 else 1.0 / h.time_to_fill_weeks)
         draws = self.rng_people.random(vacant.size)
         hired = vacant[draws < p_fill]
