@@ -141,7 +141,7 @@ class PaySchedule:
         st = self.seats
         weekly = self.plan.base_salary / WEEKS_PER_YEAR
         st.acc["pay_base"] += np.where(st.occupied, weekly, 0.0)
-        self._week_pay += weekly * float(st.occupied.sum())
+        self._week_pay += weekly * float(np.count_nonzero(st.occupied))
 
     @functools.cached_property
     def _period_ends(self) -> tuple[tuple[list[int], list[str]], ...]:

@@ -161,7 +161,7 @@ class PeopleFlows:
         p_quit = 1.0 - np.exp(-hazard)
         slot = self.week % WEEKS_PER_QUARTER
         self._team_quits[slot] = 0.0
-        for seat in np.flatnonzero(self.rng_people.random(self.n_seats) < p_quit):
+        for seat in (self.rng_people.random(self.n_seats) < p_quit).nonzero()[0]:
             # the chance this quit was for reasons outside the job: an expected count, no draw
             self._week_exits_outside += float(outside[seat] / hazard[seat])
             self._exit(int(seat), "voluntary")
@@ -222,13 +222,15 @@ class PeopleFlows:
     def _track_productivity(self, bookings: np.ndarray) -> None:
         st = self.seats
         self.trailing[self.week % RAMP_WINDOW] = np.where(st.occupied, bookings, 0.0)
-        tenure = st.cache_tenure(self.week)
-        seasoned = st.occupied & (tenure >= WEEKS_PER_YEAR)
+        tenure = st.tenure  # this week's: no one has left since it was computed
         pending = st.occupied & (self.productive_week < 0) & (tenure >= RAMP_WINDOW - 1)
-        if not pending.any() or not seasoned.any():
+        if not pending.any():
+            return
+        seasoned = st.occupied & (tenure >= WEEKS_PER_YEAR)
+        if not seasoned.any():
             return
         trailing = self.trailing.sum(axis=0)
         bar = PRODUCTIVE_SHARE * _median(trailing[seasoned])
-        for seat in np.flatnonzero(pending & (trailing >= bar)):
+        for seat in (pending & (trailing >= bar)).nonzero()[0]:
             self.productive_week[seat] = tenure[seat]
             self.recorder.productive(int(st.rep_id[seat]), int(tenure[seat]))
