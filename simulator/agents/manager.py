@@ -40,7 +40,11 @@ class Manager(mesa.Agent):
         self.team = team
         self.seats = seats
         self.coaching_quality = quality
-        self.hiring_progress = 1.0
+
+    @property
+    def hiring_progress(self) -> float:
+        """Share of this week's hiring need the manager had time for (1 with none)."""
+        return float(self.model.hiring_progress[self.team])
 
     @property
     def hours(self) -> dict[str, float]:
@@ -69,8 +73,8 @@ class Manager(mesa.Agent):
 def manage_week(model: SalesModel) -> None:
     """Split every manager's week, coach by policy, and cover vacant seats.
 
-    Sets ``model.manager_hours`` (teams x :data:`ACTIVITIES`), each manager's
-    ``hiring_progress``, and the per-seat ``coach_hours``, ``coach_quality``,
+    Sets ``model.manager_hours`` (teams x :data:`ACTIVITIES`), ``model.hiring_progress``
+    (by team), ``model.vacant_by_team``, and the per-seat ``coach_hours``, ``coach_quality``,
     ``inspection`` (share of the manager's week) and ``manager_deal_hours``.
     """
     mp = model.params.manager
@@ -109,10 +113,9 @@ def manage_week(model: SalesModel) -> None:
     left -= coaching
     # one row per team (the transpose takes the activities as its rows)
     model.manager_hours.T[:] = (admin, hiring, covering, support, inspection, coaching, left)
-    progress = np.divide(hiring, need_hiring, out=np.ones(n_teams), where=need_hiring > 0)
-    model.hiring_progress = progress
-    for manager, p in zip(managers, progress.tolist(), strict=True):
-        manager.hiring_progress = p
+    model.hiring_progress = np.divide(
+        hiring, need_hiring, out=np.ones(n_teams), where=need_hiring > 0
+    )
 
     coaching_seat = coaching[team]
     per_member = np.maximum(members, 1)
