@@ -177,12 +177,12 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self._week_exits_outside = 0.0
         self._week_hires = 0
         self._week_pay = 0.0
-        self._start_periods()
         self.tenure = st.cache_tenure(self.week)
+        self._start_periods()
 
         manage_week(self)
         self._mgr_quarter += self.manager_hours
-        self._vacancy_quarter += np.bincount(st.team[~st.occupied], minlength=len(self.managers))
+        self._vacancy_quarter += self.vacant_by_team
         self._fill_vacancies()
 
         self.accounts_open_by_seat = self.accounts.open_by_seat(self.n_seats)
@@ -193,9 +193,10 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self.week_hours = time
         for observe in self.observers:
             observe(self, "time", time)
-        eff = np.where(st.occupied, st.effectiveness(self.week), 0.5 + p.manager.skill)
-        # a rep in onboarding closes as its ramp allows (it is still learning the offer)
+        # selling effectiveness (Seats.effectiveness: the ramp times skill); a rep in
+        # onboarding closes as its ramp allows (it is still learning the offer)
         ramp = st.ramp(self.week)
+        eff = np.where(st.occupied, ramp * (0.5 + st.skill), 0.5 + p.manager.skill)
         skill = np.where(st.occupied, st.skill * ramp, p.manager.skill)
         self.accounts.advance(
             time.advancing + self.manager_deal_hours, eff, season, self.rng_pipeline

@@ -9,6 +9,8 @@ performance-managed exits, ratcheted quotas).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
@@ -139,16 +141,25 @@ class PaySchedule:
         st = self.seats
         weekly = self.plan.base_salary / WEEKS_PER_YEAR
         st.acc["pay_base"] += np.where(st.occupied, weekly, 0.0)
-        self._week_pay += weekly * float(st.occupied.sum())
+        self._week_pay += weekly * float(np.count_nonzero(st.occupied))
+
+    @functools.cached_property
+    def _period_ends(self) -> tuple[tuple[list[int], list[str]], ...]:
+        """By week of the year: the periods ending in it (with one week left), the campaigns."""
+        ends = []
+        for week_of_year in range(WEEKS_PER_YEAR):
+            ending = [w for w in self.seats.periods if w - week_of_year % w == 1]
+            campaign_ends = [
+                name
+                for name, c in self.plan.components.items()
+                if isinstance(c, Campaign) and c.end_week == week_of_year
+            ]
+            ends.append((ending, campaign_ends))
+        return tuple(ends)
 
     def _end_periods(self) -> None:
         st = self.seats
-        ending = [w for w in st.periods if self.weeks_left(w) == 1]
-        campaign_ends = [
-            name
-            for name, c in self.plan.components.items()
-            if isinstance(c, Campaign) and c.end_week == self.week % WEEKS_PER_YEAR
-        ]
+        ending, campaign_ends = self._period_ends[self.week % WEEKS_PER_YEAR]
         if not ending and not campaign_ends:
             return
         for column, v in self._payouts(ending).items():

@@ -53,6 +53,13 @@ class PeopleFlows:
         self._team_quits = np.zeros((WEEKS_PER_QUARTER, n_teams))
         self._vacancy_quarter = np.zeros(n_teams)
         self.manager_hours = np.zeros((n_teams, len(ACTIVITIES)))
+        #: seats per team, and (set by manage_week) this week's vacant seats per team and
+        #: each manager's hiring progress; the managers' quality and admin hours it last saw
+        self.team_seats = np.bincount(self.seats.team, minlength=n_teams)
+        self.vacant_by_team = np.zeros(n_teams, np.int64)
+        self.hiring_progress = np.ones(n_teams)
+        self.manager_quality: list[float] | None = None
+        self.manager_admin = np.zeros(n_teams)
         self._mgr_quarter = np.zeros((n_teams, len(ACTIVITIES)))
 
     def _create_initial_reps(self) -> None:
@@ -130,10 +137,10 @@ class PeopleFlows:
     def _fill_vacancies(self) -> None:
         h = self.params.hiring
         st = self.seats
-        vacant = np.flatnonzero(~st.occupied)
+        vacant = (~st.occupied).nonzero()[0]
         if vacant.size == 0:
             return
-        progress = np.array([self.managers[st.team[s]].hiring_progress for s in vacant])
+        progress = self.hiring_progress[st.team[vacant]]
         p_fill = progress * (1.0 if h.time_to_fill_weeks <= 1 else 1.0 / h.time_to_fill_weeks)
         draws = self.rng_people.random(vacant.size)
         hired = vacant[draws < p_fill]
@@ -154,7 +161,7 @@ class PeopleFlows:
         p_quit = 1.0 - np.exp(-hazard)
         slot = self.week % WEEKS_PER_QUARTER
         self._team_quits[slot] = 0.0
-        for seat in np.flatnonzero(self.rng_people.random(self.n_seats) < p_quit):
+        for seat in (self.rng_people.random(self.n_seats) < p_quit).nonzero()[0]:
             # the chance this quit was for reasons outside the job: an expected count, no draw
             self._week_exits_outside += float(outside[seat] / hazard[seat])
             self._exit(int(seat), "voluntary")
@@ -215,13 +222,15 @@ class PeopleFlows:
     def _track_productivity(self, bookings: np.ndarray) -> None:
         st = self.seats
         self.trailing[self.week % RAMP_WINDOW] = np.where(st.occupied, bookings, 0.0)
-        tenure = st.cache_tenure(self.week)
-        seasoned = st.occupied & (tenure >= WEEKS_PER_YEAR)
+        tenure = st.tenure  # this week's: no one has left since it was computed
         pending = st.occupied & (self.productive_week < 0) & (tenure >= RAMP_WINDOW - 1)
-        if not pending.any() or not seasoned.any():
+        if not pending.any():
+            return
+        seasoned = st.occupied & (tenure >= WEEKS_PER_YEAR)
+        if not seasoned.any():
             return
         trailing = self.trailing.sum(axis=0)
         bar = PRODUCTIVE_SHARE * _median(trailing[seasoned])
-        for seat in np.flatnonzero(pending & (trailing >= bar)):
+        for seat in (pending & (trailing >= bar)).nonzero()[0]:
             self.productive_week[seat] = tenure[seat]
             self.recorder.productive(int(st.rep_id[seat]), int(tenure[seat]))

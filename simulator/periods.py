@@ -133,13 +133,20 @@ class Calendar:
         return np.minimum(1.0, (tenure_weeks + 1) / h.onboarding_weeks)
 
     def _set_period_quotas(self, periods, seats: np.ndarray | None = None) -> None:
-        seats = np.arange(self.n_seats) if seats is None else seats
+        """Quotas (and pay shares) of ``periods`` from this week on, of ``seats`` or of all."""
         st = self.seats
+        if seats is None:
+            index = slice(None)
+            week_cached = st.tenure_week == self.week
+            tenure = st.tenure if week_cached else st.tenure_weeks(self.week)
+        else:
+            index = seats
+            tenure = st.tenure_weeks(self.week, seats)
+        weekly = st.annual_quota_full[index][:, None] / WEEKS_PER_YEAR
+        occupied = st.occupied[index]
         for w in set(periods):
             left = self.weeks_left(w)
-            tenure = st.tenure_weeks(self.week, seats)[:, None] + np.arange(left)[None, :]
-            weekly = st.annual_quota_full[seats][:, None] / WEEKS_PER_YEAR
-            ramp = self.quota_ramp(tenure)
-            st.quota[w][seats] = np.where(st.occupied[seats], (weekly * ramp).sum(axis=1), 0.0)
+            ramp = self.quota_ramp(tenure[:, None] + np.arange(left)[None, :])
+            st.quota[w][index] = np.where(occupied, (weekly * ramp).sum(axis=1), 0.0)
             if self.params.hiring.prorated_target:
-                st.pay_share[w][seats] = ramp.sum(axis=1) / w
+                st.pay_share[w][index] = ramp.sum(axis=1) / w

@@ -21,7 +21,10 @@ class RowBuilder:
         self._flush_rep_rows(np.array([seat]), np.array([exit_kind], dtype=object))
 
     def _flush_rep_rows(self, seats: np.ndarray, exit_kinds: np.ndarray) -> None:
-        """Write the quarter's rows of ``seats`` (one per rep) and reset their accumulators."""
+        """Write the quarter's rows of ``seats`` (one per rep) and reset their accumulators.
+
+        ``seats`` are indices: each ``array[seats]`` is already a copy the block can keep.
+        """
         st = self.seats
         acc = st.acc
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
@@ -34,7 +37,7 @@ class RowBuilder:
         k = len(seats)
         self.recorder.rep_rows_block(
             {
-                "rep_id": st.rep_id[seats].copy(),
+                "rep_id": st.rep_id[seats],
                 "seat": seats.copy(),
                 "team": team,
                 "manager_id": self._manager_ids[team],
@@ -43,25 +46,25 @@ class RowBuilder:
                 "period": np.full(k, self.week // WEEKS_PER_QUARTER),
                 "warmup": np.full(k, self.week < self.warmup_weeks),
                 "tenure_weeks": st.tenure_weeks(self.week, seats),
-                "weeks_in_seat": weeks.copy(),
-                "quota": quota.copy(),
-                "credited_sales": credited.copy(),
+                "weeks_in_seat": weeks,
+                "quota": quota,
+                "credited_sales": credited,
                 "attainment": np.where(
                     quota > 0, credited / np.where(quota > 0, quota, 1.0), np.nan
                 ),
-                "deals_won": acc["deals_won"][seats].copy(),
-                "deals_rushed": acc["deals_rushed"][seats].copy(),
-                "deals_held": acc["deals_held"][seats].copy(),
-                "deals_lost_to_colleagues": acc["deals_lost_to_colleagues"][seats].copy(),
-                "discounts": acc["discounts"][seats].copy(),
-                **{c: v.copy() for c, v in pays.items()},
+                "deals_won": acc["deals_won"][seats],
+                "deals_rushed": acc["deals_rushed"][seats],
+                "deals_held": acc["deals_held"][seats],
+                "deals_lost_to_colleagues": acc["deals_lost_to_colleagues"][seats],
+                "discounts": acc["discounts"][seats],
+                **pays,
                 "pay_total": sum(pays.values()),
                 "effort_hours": sum(hours.values()) / np.maximum(weeks, 1.0),
-                **{c: v.copy() for c, v in hours.items()},
-                "coached_hours": acc["coached_hours"][seats].copy(),
-                "help_received_hours": acc["help_received_hours"][seats].copy(),
-                "skill": st.skill[seats].copy(),
-                "morale": st.morale[seats].copy(),
+                **hours,
+                "coached_hours": acc["coached_hours"][seats],
+                "help_received_hours": acc["help_received_hours"][seats],
+                "skill": st.skill[seats],
+                "morale": st.morale[seats],
                 "exit": exit_kinds != "",
                 "exit_kind": exit_kinds,
             }

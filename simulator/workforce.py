@@ -17,38 +17,15 @@ import numpy as np
 from simulator.params import PERIOD_WEEKS, WEEKS_PER_YEAR, SimParams
 
 #: hour accumulators, in the order of the reps table's hour columns
-HOUR_COLUMNS = (
-    "hours_prospecting",
-    "hours_advancing",
-    "hours_helping",
-    "hours_exploring",
-    "hours_caring",
-    "hours_admin",
-)
+HOUR_COLUMNS = ("hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring")
+HOUR_COLUMNS += ("hours_caring", "hours_admin")
 #: pay accumulators, in the order of the reps table's pay columns
-PAY_ACCUMULATORS = (
-    "pay_base",
-    "pay_commission",
-    "pay_bonus",
-    "pay_rank",
-    "pay_team",
-    "pay_campaign",
-)
+PAY_ACCUMULATORS = ("pay_base", "pay_commission", "pay_bonus", "pay_rank", "pay_team")
+PAY_ACCUMULATORS += ("pay_campaign",)
 #: quarter accumulators kept per seat and flushed into the per-rep-quarter table
-ACCUMULATORS = (
-    *HOUR_COLUMNS,
-    "coached_hours",
-    "help_received_hours",
-    "credited_sales",
-    "deals_won",
-    "discounts",
-    "deals_rushed",
-    "deals_held",
-    "deals_lost_to_colleagues",
-    "weeks",
-    "quota",
-    *PAY_ACCUMULATORS,
-)
+ACCUMULATORS = (*HOUR_COLUMNS, "coached_hours", "help_received_hours", "credited_sales")
+ACCUMULATORS += ("deals_won", "discounts", "deals_rushed", "deals_held", "deals_lost_to_colleagues")
+ACCUMULATORS += ("weeks", "quota", *PAY_ACCUMULATORS)
 
 
 class Seats:
@@ -107,6 +84,9 @@ class Seats:
         self.campaign_credited = {name: np.zeros(n) for name in campaigns}
         self.vacant_since = np.zeros(n, np.int64)
         self.tenure = np.zeros(n, np.int64)
+        self.tenure_week = -1  # the week :attr:`tenure` holds (kept right by fill and vacate)
+        #: :func:`seats_standing`'s terms, and the state they were computed from
+        self._standing: tuple[tuple, dict[str, np.ndarray]] | None = None
 
     def tenure_weeks(self, week: int, seats: np.ndarray | None = None) -> np.ndarray:
         """Weeks since each occupant was hired (0 for vacant seats); of ``seats`` only if given.
@@ -121,6 +101,7 @@ class Seats:
     def cache_tenure(self, week: int) -> np.ndarray:
         """Compute this week's tenure once; :attr:`tenure` serves the week's rules."""
         self.tenure = self.tenure_weeks(week)
+        self.tenure_week = week
         return self.tenure
 
     def ramp(self, week: int) -> np.ndarray:
@@ -148,6 +129,7 @@ class Seats:
         self.occupied[seat] = True
         self.rep_id[seat] = rep_id
         self.hired_week[seat] = week - tenure_weeks
+        self.tenure[seat] = tenure_weeks
         self.skill[seat] = skill
         self.aptitude[seat] = aptitude
         self.morale[seat] = self.params.rep.initial_morale
@@ -174,6 +156,7 @@ class Seats:
         self.occupied[seat] = False
         self.rep_id[seat] = -1
         self.vacant_since[seat] = week
+        self.tenure[seat] = 0
         for arr in (self.skill, self.aptitude, self.morale, self.trust, self.coach_ema):
             arr[seat] = 0.0
         for w in self.periods:
@@ -205,7 +188,7 @@ def selling_share(params: SimParams, selling_hours: np.ndarray, admin: np.ndarra
     Practice counts selling up to the most effort a rep chooses (``rep.max_effort``).
     """
     base = np.maximum(params.rep.hours_per_week - admin, 1.0)
-    return np.clip(selling_hours / base, 0, params.rep.max_effort)
+    return np.minimum(np.maximum(selling_hours / base, 0.0), params.rep.max_effort)
 
 
 def hiring_lift(params: SimParams, quality: np.ndarray) -> np.ndarray:
@@ -237,7 +220,7 @@ def skill_change(
     gap = np.maximum(p.manager.coaching_ceiling - s, 0.0)
     coaching = p.manager.coaching_effect * coach_quality * uptake * g * gap * (floor + s)
     # skill fades in the time a rep does not sell, so the best sellers keep what they learn
-    decay = p.rep.skill_decay * s * np.clip(1.0 - selling_share, 0.0, 1.0)
+    decay = p.rep.skill_decay * s * np.minimum(np.maximum(1.0 - selling_share, 0.0), 1.0)
     delta = (practice + coaching - decay) / WEEKS_PER_YEAR
     delta = delta + p.rep.helping_effect * help_received * np.maximum(help_skill - s, 0.0)
     h = p.hiring
@@ -269,7 +252,9 @@ def update_skill(
         help_received,
         help_skill,
     )
-    seats.skill[:] = np.where(seats.occupied, np.clip(seats.skill + delta, 0.0, 1.0), 0.0)
+    # np.clip's floats, without its wrapper (a skill is never -0.0, so neither is the sum)
+    grown = np.minimum(np.maximum(seats.skill + delta, 0.0), 1.0)
+    seats.skill[:] = np.where(seats.occupied, grown, 0.0)
 
 
 def grown_skill(
@@ -318,27 +303,55 @@ def update_morale(
     """Morale and trust in the manager move toward their targets."""
     p = seats.params
     m = p.manager
+    standing = seats_standing(seats)
     g = seats.coach_ema / (seats.coach_ema + m.coaching_half_hours)
-    trust_target = m.trust_base + m.trust_coaching_effect * g - inspection * (0.5 + seats.skill)
+    strength = 0.5 + seats.skill
+    led = 0.0 if manager_quality is None else m.quality_morale_effect * log_quality(manager_quality)
+    trust_target = m.trust_base + m.trust_coaching_effect * g - inspection * strength
     seats.trust += m.trust_rate * (np.clip(trust_target, 0, 1) - seats.trust)
-    pay_gap = np.clip(seats.pay_annual / outside_option(seats) - 1.0, -1.0, 1.0)
     target = (
         p.rep.morale_neutral
-        + p.rep.morale_pay_effect * pay_gap
-        + p.rep.morale_attainment_effect * np.clip(seats.last_attainment - 1.0, -1.0, 1.0)
+        + standing["morale_pay"]
+        + standing["morale_attainment"]
         + m.coaching_morale_effect * g
-        - m.inspection_morale_cost * inspection * (0.5 + seats.skill)
+        - m.inspection_morale_cost * inspection * strength
         + p.rep.morale_trust_effect * (seats.trust - 0.5)
         + (0.0 if leaderboard is None else leaderboard)
-        + (
-            0.0
-            if manager_quality is None
-            else m.quality_morale_effect * log_quality(manager_quality)
-        )
+        + led
     )
     seats.morale += p.rep.morale_rate * (np.clip(target, 0.0, 1.0) - seats.morale)
     seats.morale[~seats.occupied] = 0.0
     seats.coach_ema += m.coaching_memory_rate * (coach_hours - seats.coach_ema)
+
+
+def seats_standing(seats: Seats) -> dict[str, np.ndarray]:
+    """The terms of morale and of the quit hazard set by pay, attainment and who holds a seat.
+
+    Those move only at quarter ends, hires and exits: the terms are computed again
+    only when held seats, last attainment, pay or the rep parameters have changed.
+    """
+    r = seats.params.rep
+    state = (seats.occupied, seats.last_attainment, seats.pay_annual)
+    key = (*(a.tobytes() for a in state), tuple(vars(r).values()))
+    if seats._standing is None or seats._standing[0] != key:
+        pay_vs_outside = seats.pay_annual / outside_option(seats)
+        # np.clip's floats, without its wrapper (no bound is 0, so no sign of 0 differs)
+        pay_gap = np.minimum(np.maximum(pay_vs_outside - 1.0, -1.0), 1.0)
+        pay_ratio = np.minimum(np.maximum(pay_vs_outside, PAY_RATIO_BOUNDS[0]), PAY_RATIO_BOUNDS[1])
+        peer_pay = seats.pay_annual[seats.occupied].mean() if seats.occupied.any() else 0.0
+        below_peers = np.clip(1.0 - seats.pay_annual / max(peer_pay, 1e-9), 0.0, 1.0)
+        attained = np.minimum(np.maximum(seats.last_attainment - 1.0, -1.0), 1.0)
+        rank = performance_rank(seats)
+        terms = {
+            "morale_pay": r.morale_pay_effect * pay_gap,
+            "morale_attainment": r.morale_attainment_effect * attained,
+            "quit_pay": r.quit_pay_elasticity * np.log(pay_ratio),
+            "quit_peer_pay": r.quit_peer_pay_effect * below_peers,
+            "quit_promotion": r.quit_promotion_effect * np.maximum(2.0 * rank - 1.0, 0.0),
+            "quit_security": r.quit_security_effect * np.maximum(1.0 - 2.0 * rank, 0.0),
+        }
+        seats._standing = (key, terms)
+    return seats._standing[1]
 
 
 #: numerical: floor of leadership quality under its log and powers (a quality of 0 is
@@ -391,31 +404,28 @@ def quit_hazards(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weekly voluntary quit hazards of each seat's occupant: about the job, and outside it.
 
-    The job's log hazard adds: low morale; pay against the outside option (a
-    constant elasticity, both ways) and pay below peers' mean pay; consecutive
-    missed quotas; coaching received and tenure (lower it); promotion
-    prospects of strong performers and the few outside offers of weak ones
-    (both lower it, by performance rank);
-    teammates who quit in the last quarter (contagion); and the manager's
-    leadership quality. The hazard outside the job (``rep.leave_per_year``)
-    is the same for every rep. Both are 0 for vacant seats.
+    The job's log hazard adds: low morale; pay against the outside option (a constant
+    elasticity, both ways) and pay below peers' mean pay; consecutive missed quotas;
+    coaching received and tenure (lower it); promotion prospects of strong performers and
+    the few outside offers of weak ones (both lower it, by performance rank); teammates who
+    quit in the last quarter (contagion); and the manager's leadership quality (the terms
+    set by pay, attainment and held seats come from :func:`seats_standing`). The hazard
+    outside the job (``rep.leave_per_year``) is the same for every rep. Both are 0 for
+    vacant seats.
     """
     r = seats.params.rep
     occ = seats.occupied
-    tenure_years = seats.tenure_weeks(week) / WEEKS_PER_YEAR
-    pay_ratio = np.clip(seats.pay_annual / outside_option(seats), *PAY_RATIO_BOUNDS)
-    peer_pay = seats.pay_annual[occ].mean() if occ.any() else 0.0
-    below_peers = np.clip(1.0 - seats.pay_annual / max(peer_pay, 1e-9), 0.0, 1.0)
-    rank = performance_rank(seats)
+    tenure = seats.tenure if seats.tenure_week == week else seats.tenure_weeks(week)
+    standing = seats_standing(seats)
     log_h = (
         r.quit_morale_effect * (r.morale_neutral - seats.morale)
-        - r.quit_pay_elasticity * np.log(pay_ratio)
-        + r.quit_peer_pay_effect * below_peers
+        - standing["quit_pay"]
+        + standing["quit_peer_pay"]
         + r.quit_miss_effect * seats.miss_streak
         - r.quit_coaching_effect * seats.coach_ema
-        - r.quit_tenure_effect * np.log1p(tenure_years)
-        - r.quit_promotion_effect * np.maximum(2.0 * rank - 1.0, 0.0)
-        - r.quit_security_effect * np.maximum(1.0 - 2.0 * rank, 0.0)
+        - r.quit_tenure_effect * np.log1p(tenure / WEEKS_PER_YEAR)
+        - standing["quit_promotion"]
+        - standing["quit_security"]
     )
     if teammates_quit is not None:
         log_h = log_h + r.quit_contagion_effect * teammates_quit

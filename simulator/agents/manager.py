@@ -40,7 +40,11 @@ class Manager(mesa.Agent):
         self.team = team
         self.seats = seats
         self.coaching_quality = quality
-        self.hiring_progress = 1.0
+
+    @property
+    def hiring_progress(self) -> float:
+        """Share of this week's hiring need the manager had time for (1 with none)."""
+        return float(self.model.hiring_progress[self.team])
 
     @property
     def hours(self) -> dict[str, float]:
@@ -69,8 +73,8 @@ class Manager(mesa.Agent):
 def manage_week(model: SalesModel) -> None:
     """Split every manager's week, coach by policy, and cover vacant seats.
 
-    Sets ``model.manager_hours`` (teams x :data:`ACTIVITIES`), each manager's
-    ``hiring_progress``, and the per-seat ``coach_hours``, ``coach_quality``,
+    Sets ``model.manager_hours`` (teams x :data:`ACTIVITIES`), ``model.hiring_progress``
+    (by team), ``model.vacant_by_team``, and the per-seat ``coach_hours``, ``coach_quality``,
     ``inspection`` (share of the manager's week) and ``manager_deal_hours``.
     """
     mp = model.params.manager
@@ -80,16 +84,22 @@ def manage_week(model: SalesModel) -> None:
     team = st.team
     occ = st.occupied
     vacant = np.bincount(team[~occ], minlength=n_teams)
-    members = np.bincount(team[occ], minlength=n_teams)
+    model.vacant_by_team = vacant
+    members = model.team_seats - vacant
     onboarding = np.bincount(
         team[occ & (model.tenure < model.params.hiring.onboarding_weeks)], minlength=n_teams
     )
     quality = [m.coaching_quality for m in managers]
-    # better leaders get their admin done in less time (quality_admin_effect)
-    efficiency = np.array([max(q, QUALITY_FLOOR) ** mp.quality_admin_effect for q in quality])
-    left = np.full(n_teams, float(mp.hours_per_week))
-    admin = np.minimum(mp.admin_share * mp.hours_per_week / efficiency, left)
-    left -= admin
+    if quality != model.manager_quality:  # set-up, or a manager's quality was changed
+        model.manager_quality = quality
+        # better leaders get their admin done in less time (quality_admin_effect)
+        efficiency = np.array([max(q, QUALITY_FLOOR) ** mp.quality_admin_effect for q in quality])
+        model.manager_admin = np.minimum(
+            mp.admin_share * mp.hours_per_week / efficiency, float(mp.hours_per_week)
+        )
+        model.coach_quality[:] = np.asarray(quality)[team]
+    admin = model.manager_admin
+    left = float(mp.hours_per_week) - admin
     need_hiring = mp.hiring_hours_per_vacancy * vacant + mp.onboarding_hours_per_hire * onboarding
     hiring = np.minimum(need_hiring, left)
     left -= hiring
@@ -101,26 +111,25 @@ def manage_week(model: SalesModel) -> None:
     left -= inspection
     coaching = np.minimum(mp.coaching_share * mp.hours_per_week, left)
     left -= coaching
-    model.manager_hours[:] = np.column_stack(
-        (admin, hiring, covering, support, inspection, coaching, left)
+    # one row per team (the transpose takes the activities as its rows)
+    model.manager_hours.T[:] = (admin, hiring, covering, support, inspection, coaching, left)
+    model.hiring_progress = np.divide(
+        hiring, need_hiring, out=np.ones(n_teams), where=need_hiring > 0
     )
-    progress = np.divide(hiring, need_hiring, out=np.ones(n_teams), where=need_hiring > 0)
-    for manager, p in zip(managers, progress.tolist(), strict=True):
-        manager.hiring_progress = p
 
     coaching_seat = coaching[team]
-    coached = occ & (coaching_seat > 0)
+    per_member = np.maximum(members, 1)
     if mp.coaching_policy == "equal":
-        model.coach_hours[:] = np.where(coached, coaching_seat / np.maximum(members, 1)[team], 0.0)
+        coached = occ & (coaching_seat > 0)
+        model.coach_hours[:] = np.where(coached, coaching_seat / per_member[team], 0.0)
     else:
         model.coach_hours[:] = 0.0
-        for k in np.flatnonzero((members > 0) & (coaching > 0)):
+        for k in ((members > 0) & (coaching > 0)).nonzero()[0]:
             seats = managers[k].seats
             held = seats[occ[seats]]
             weights = managers[k]._coaching_weights(held)
             model.coach_hours[held] = coaching[k] * weights / weights.sum()
-    model.coach_quality[:] = np.asarray(quality)[team]
     model.inspection[:] = (inspection / mp.hours_per_week)[team]
     model.manager_deal_hours[:] = np.where(
-        occ, (support / np.maximum(members, 1))[team], (covering / np.maximum(vacant, 1))[team]
+        occ, (support / per_member)[team], (covering / np.maximum(vacant, 1))[team]
     )
