@@ -72,6 +72,20 @@ CONFIGS: dict[str, list[str]] = {
     "projected": ["rep.timing_projected=true"],
     "no_exit_no_churn": ["market.account_exit_per_year=0", "buyer.churn_per_year=0"],
     "no_customer_logit": ["buyer.customer_win_logit=0"],
+    # people switches: other coaching policies, onboarding, quotas and hiring
+    "new_first": ["manager.coaching_policy=new_first", "manager.coaching_share=0.4"],
+    "middle_first": ["manager.coaching_policy=middle_first", "manager.coaching_share=0.4"],
+    "top_first": ["manager.coaching_policy=top_first"],
+    "no_onboarding": ["hiring.onboarding_weeks=0"],
+    "unramped": ["hiring.ramped_quota=false", "hiring.prorated_target=false"],
+    "fast_fill": ["hiring.time_to_fill_weeks=1"],
+    "buyer_onboarding": ["hiring.onboarding_kind=buyer", "org.n_reps=13"],
+    "forced_leaderboard_ratchet": [
+        "plan.rank.forced_exit_share=0.2",
+        "plan.rank.leaderboard=true",
+        "quota=ratchet",
+        "org.span_of_control=5",
+    ],
     "land_expand_bargain": [
         "plan=land_expand",
         "buyer.bargaining_share=0.2",
