@@ -40,6 +40,10 @@ EFFORT_LEVELS = 11
 #: numerical: floor of the marginal-pay ratio, guarding the division in :func:`future_tilt`
 #: (whose tilt is capped at 2 long before the floor is reached)
 RATIO_FLOOR = 1e-3
+#: numerical: discount factors kept (one per discount rate and lag; a run uses three)
+DISCOUNT_CACHE = 64
+#: numerical: effort menus kept (one per run's rep parameters; sweeps reuse a few)
+MENU_CACHE = 16
 #: components whose pay moves with a teammate's sales (:func:`_helping_value`)
 TEAMMATE_PAY = (RankPrize, TeamPool, TeamBonus)
 
@@ -336,12 +340,12 @@ def discount(rp, lag_weeks: float) -> float:
     return _discount(rp.discount_per_year, lag_weeks)
 
 
-@functools.lru_cache(maxsize=64, typed=True)
+@functools.lru_cache(maxsize=DISCOUNT_CACHE, typed=True)
 def _discount(discount_per_year: float, lag_weeks: float) -> float:
     return float(np.exp(-discount_per_year * lag_weeks / WEEKS_PER_YEAR))
 
 
-@functools.lru_cache(maxsize=16, typed=True)
+@functools.lru_cache(maxsize=MENU_CACHE, typed=True)
 def effort_menu(
     min_effort: float,
     max_effort: float,
