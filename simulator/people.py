@@ -59,6 +59,7 @@ class PeopleFlows:
         self.vacant_by_team = np.zeros(n_teams, np.int64)
         self.hiring_progress = np.ones(n_teams)
         self.manager_quality: list[float] | None = None
+        self.manager_params = None  # the manager parameters manager_admin was computed with
         self.manager_admin = np.zeros(n_teams)
         self._mgr_quarter = np.zeros((n_teams, len(ACTIVITIES)))
 

@@ -533,3 +533,20 @@ def test_coaching_raises_skill(replicate, direction):
     base4 = replicate(SEEDS[:4])
     off = replicate(SEEDS[:4], **{"manager.coaching_effect": 0.0})
     direction(base4, off, "skill_mean", -1)
+
+
+def test_the_managers_week_follows_new_parameters_and_a_changed_quality():
+    """manage_week keeps admin hours; new parameters or a changed manager quality redo them."""
+    model = SalesModel(with_overrides(SimParams(), **{"org.n_reps": 16}), 0)
+    model.step()
+    admin = model.manager_hours[:, 0].copy()
+    model.params = with_overrides(model.params, **{"manager.admin_share": 0.5})
+    model.step()
+    assert np.all(model.manager_hours[:, 0] > admin)
+    busier = model.manager_hours[:, 0].copy()
+    first = model.managers[0]
+    first.coaching_quality = first.coaching_quality * 2.0
+    model.step()
+    assert model.manager_hours[0, 0] < busier[0]  # better leaders do admin in less time
+    assert model.manager_hours[1:, 0] == pytest.approx(busier[1:])
+    assert model.coach_quality[model.seats.team == 0] == pytest.approx(first.coaching_quality)

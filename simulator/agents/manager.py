@@ -90,8 +90,9 @@ def manage_week(model: SalesModel) -> None:
         team[occ & (model.tenure < model.params.hiring.onboarding_weeks)], minlength=n_teams
     )
     quality = [m.coaching_quality for m in managers]
-    if quality != model.manager_quality:  # set-up, or a manager's quality was changed
-        model.manager_quality = quality
+    # computed at set-up, and again when a manager's quality or the parameters change
+    if quality != model.manager_quality or mp is not model.manager_params:
+        model.manager_quality, model.manager_params = quality, mp
         # better leaders get their admin done in less time (quality_admin_effect)
         efficiency = np.array([max(q, QUALITY_FLOOR) ** mp.quality_admin_effect for q in quality])
         model.manager_admin = np.minimum(
