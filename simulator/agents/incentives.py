@@ -115,8 +115,14 @@ def _attainment_nodes(
     inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None]
     cred = st.credited_by[comp.measure][w][:, None]
     extra, sd = _on_measure(model, comp.measure, extra, sd)
-    s = cred[..., None] + np.maximum(extra[..., None] + sd[..., None] * NODES, 0.0)
-    return s * inv_q[..., None]
+    # node by node, each node a contiguous (seats, k) block (numpy's fast loops),
+    # then laid out (seats, k, nodes) for the quadrature's product with WEIGHTS
+    s = NODES[:, None, None] * sd
+    s += extra
+    np.maximum(s, 0.0, out=s)
+    s += cred
+    s *= inv_q
+    return np.ascontiguousarray(s.transpose(1, 2, 0))
 
 
 def expected_pay(
@@ -192,16 +198,18 @@ def per_unit_of_quota(model: SalesModel) -> np.ndarray:
 
 def expected_losses(
     model: SalesModel, extra: dict[int, np.ndarray], sd: dict[int, np.ndarray]
-) -> np.ndarray:
+) -> np.ndarray | None:
     """Expected losses per week from more sales that are not pay: forced ranking, ratchets.
 
     ``extra`` and ``sd`` are by period length (weeks). Forced ranking: the job's
     value times the chance of finishing in the bottom share of the period.
     Ratchet: each unit sold this quarter raises the next quotas, costing the
-    plan's average rate per unit of quota.
+    plan's average rate per unit of quota. None when the run has neither.
     """
     plan = model.plan
     st = model.seats
+    if plan.forced_exit_share <= 0 and model.params.quota.policy != "ratchet":
+        return None
     loss = 0.0
     if plan.forced_exit_share > 0:
         w = plan.forced_exit_weeks

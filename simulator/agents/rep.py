@@ -44,6 +44,8 @@ RATIO_FLOOR = 1e-3
 DISCOUNT_CACHE = 64
 #: numerical: effort menus kept (one per run's rep parameters; sweeps reuse a few)
 MENU_CACHE = 16
+#: numerical: row-start tables kept (one per number of seats and effort levels)
+ROWS_CACHE = 16
 #: components whose pay moves with a teammate's sales (:func:`_helping_value`)
 TEAMMATE_PAY = (RankPrize, TeamPool, TeamBonus)
 
@@ -71,6 +73,10 @@ class Rep(mesa.Agent):
     def tenure_weeks(self) -> int:
         """Weeks since hire."""
         return self.model.week - self.hired_week
+
+
+#: the activities of a :class:`TimeChoice`, in its order
+ACTIVITIES = ("prospecting", "advancing", "helping", "exploring", "caring", "admin")
 
 
 @dataclass
@@ -198,7 +204,9 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
         expected = expected_pay(model, name, extra_by_period[w], sd_by_period[w], shared)
         pay += expected / model.weeks_left(w)
         parts.append((expected, w))
-    pay -= expected_losses(model, extra_by_period, sd_by_period)
+    losses = expected_losses(model, extra_by_period, sd_by_period)
+    if losses is not None:
+        pay -= losses
     # efforts beyond the hardest sustainable week are not on the menu
     infeasible = None
     if (max_selling < grid[-1]).any():
@@ -215,7 +223,7 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     # exploring (pay later).
     hi = np.minimum(np.maximum(grid.searchsorted(effort), 1), grid.size - 1)
     # flat indices of each row's bracketing levels in (seats, levels) arrays
-    at_hi = np.arange(n) * grid.size + hi
+    at_hi = _row_starts(n, grid.size) + hi
     at_lo = at_hi - 1
     steps = {}  # further sales between the two levels, by period
     for w in extra_by_period:
@@ -247,15 +255,15 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     # Helping: what the plan pays per unit of a teammate's sales, against the
     # plan's average rate on one's own, tilts the hours morale would give.
     helped = [k for k, c in model.plan.components.items() if isinstance(c, TEAMMATE_PAY)]
-    help_ratio = 0.0  # the other components' value is zero
+    help_tilt = min(1.0, rp.max_helping_tilt)  # the other components' value is zero
     if helped:
         help_pay = np.zeros(n)
         for name in helped:
             help_pay += _helping_value(model, name, rate)
         help_ratio = np.divide(help_pay, baseline, out=np.zeros(n), where=baseline > 0)
-    help_tilt = np.minimum(
-        np.maximum(1.0 + rp.helping_pay_response * help_ratio, 0.0), rp.max_helping_tilt
-    )
+        help_tilt = np.minimum(
+            np.maximum(1.0 + rp.helping_pay_response * help_ratio, 0.0), rp.max_helping_tilt
+        )
     morale_factor = np.minimum(seats.morale / rp.helping_morale_par, rp.max_helping_morale_factor)
     helping = rp.helping_hours * morale_factor * help_tilt
     exploring = rp.exploring_hours * future_tilt(rp, lags["exploring"], ratio)
@@ -265,25 +273,24 @@ def choose_time(model: SalesModel, admin_hours: np.ndarray) -> TimeChoice:
     hours = effort * base_selling + rp.helping_hours + rp.exploring_hours
     other = helping + exploring + caring
     squeeze = np.minimum(1.0, rp.max_non_selling_share * hours / np.maximum(other, 1e-9))
-    helping, exploring, caring = helping * squeeze, exploring * squeeze, caring * squeeze
+    # the week's hours by activity, in TimeChoice's order, as rows of one array (so
+    # that vacant seats are zeroed at once)
+    by_activity = np.empty((len(ACTIVITIES), n))
+    prospecting, advancing, helped_h, explored_h, cared_h, admin = by_activity
+    helping = np.multiply(helping, squeeze, out=helped_h)
+    exploring = np.multiply(exploring, squeeze, out=explored_h)
+    caring = np.multiply(caring, squeeze, out=cared_h)
     selling = hours - helping - exploring - caring
     useful_advance = (
         model.accounts_open_by_seat
         * model.params.buyer.hours_per_deal
         * rp.advance_hours_per_deal_cap
     )
-    advancing = np.minimum(selling * (1 - prospect_share), useful_advance)
-    prospecting = selling - advancing
-    z = np.where(occ, 1.0, 0.0)
-    return TimeChoice(
-        prospecting * z,
-        advancing * z,
-        helping * z,
-        exploring * z,
-        caring * z,
-        admin_hours * z,
-        ratio,
-    )
+    np.minimum(selling * (1 - prospect_share), useful_advance, out=advancing)
+    np.subtract(selling, advancing, out=prospecting)
+    admin[:] = admin_hours
+    by_activity *= np.where(occ, 1.0, 0.0)
+    return TimeChoice(*by_activity, ratio)
 
 
 def outlook(
@@ -343,6 +350,14 @@ def discount(rp, lag_weeks: float) -> float:
 @functools.lru_cache(maxsize=DISCOUNT_CACHE, typed=True)
 def _discount(discount_per_year: float, lag_weeks: float) -> float:
     return float(np.exp(-discount_per_year * lag_weeks / WEEKS_PER_YEAR))
+
+
+@functools.lru_cache(maxsize=ROWS_CACHE)
+def _row_starts(rows: int, columns: int) -> np.ndarray:
+    """Flat index of each row's first element in a C-ordered (rows, columns) array (read-only)."""
+    starts = np.arange(rows) * columns
+    starts.flags.writeable = False
+    return starts
 
 
 @functools.lru_cache(maxsize=MENU_CACHE, typed=True)
