@@ -112,17 +112,18 @@ def _attainment_nodes(
     st = model.seats
     w = comp.period_weeks
     q = st.quota[w] * comp.quota_share
-    inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None]
-    cred = st.credited_by[comp.measure][w][:, None]
+    inv_q = np.divide(1.0, q, out=np.zeros(q.shape), where=q > 0)
+    cred = st.credited_by[comp.measure][w]
     extra, sd = _on_measure(model, comp.measure, extra, sd)
-    # node by node, each node a contiguous (seats, k) block (numpy's fast loops),
-    # then laid out (seats, k, nodes) for the quadrature's product with WEIGHTS
+    # the further sales node by node, each node a contiguous (seats, k) block (numpy's
+    # fast loops), then laid out (seats, k, nodes) for the product with WEIGHTS
     s = NODES[:, None, None] * sd
     s += extra
     np.maximum(s, 0.0, out=s)
-    s += cred
-    s *= inv_q
-    return np.ascontiguousarray(s.transpose(1, 2, 0))
+    s = np.ascontiguousarray(s.transpose(1, 2, 0))
+    s += cred[:, None, None]
+    s *= inv_q[:, None, None]
+    return s
 
 
 def expected_pay(

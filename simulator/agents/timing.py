@@ -83,13 +83,13 @@ def _now_gain(
     plan = model.plan
     comp = plan.components[name]
     scale = model.pay_share(comp)[seats]
-    further = np.zeros(len(seats))
+    further = None
     if model.params.rep.timing_projected:
         further = _further_sales(model, comp.period_weeks, seats)
         share = model.seats.measure_share(comp.measure)
         if share is not None:
             further = further * share[seats]
-    if not further.any():  # nothing further comes (or it is not projected): exact
+    if further is None or not further.any():  # not projected, or nothing further comes: exact
         return scale * (
             plan.component_pay(name, cred + extra, q) - plan.component_pay(name, cred + instead, q)
         )
