@@ -402,7 +402,7 @@ class Accounts(CustomerBase):
         weight = self.sqrt_potential.take(idle)
         expanding = b.expansion_per_year > 0
         if expanding:
-            weight[cust] = 0.0
+            weight = np.where(cust, 0.0, weight)
         # a lost customer is out of the market for buyer.winback_weeks
         away = None
         if b.winback_weeks > 0 and week is not None:
