@@ -110,13 +110,11 @@ class CustomerBase:
 
     def customers_by_seat(self, n_seats: int) -> np.ndarray:
         """Number of customer accounts in each territory."""
-        n = self.n
-        return np.bincount(self.seat[:n][self.customer[:n]], minlength=n_seats)
+        return np.bincount(self.seat.take(self.customer[: self.n].nonzero()[0]), minlength=n_seats)
 
     def installed_total(self) -> float:
         """Installed value (recurring revenue) of all customers."""
-        n = self.n
-        return float(self.installed[:n][self.customer[:n]].sum())
+        return float(self.installed.take(self.customer[: self.n].nonzero()[0]).sum())
 
     def penetration(self, growth: float, among: np.ndarray | None = None) -> float:
         """Mean share of its (grown) potential a customer already buys; NaN without customers.
@@ -125,8 +123,8 @@ class CustomerBase:
         """
         cust = self.customer[: self.n] if among is None else self.customer[: self.n] & among
         rows = cust.nonzero()[0]  # one index for both sums
-        base = float(self.potential[rows].sum()) * growth
-        return float(self.installed[rows].sum()) / base if base > 0 else float("nan")
+        base = float(self.potential.take(rows).sum()) * growth
+        return float(self.installed.take(rows).sum()) / base if base > 0 else float("nan")
 
     def headroom(self, idx: np.ndarray, growth: float) -> np.ndarray:
         """How much of an expansion accounts ``idx`` still have room for (1 = all of it).
@@ -139,11 +137,11 @@ class CustomerBase:
 
     def white_space(self, idx: np.ndarray, growth: float) -> tuple[np.ndarray, np.ndarray]:
         """The grown potential of accounts ``idx`` and their :meth:`headroom`, at once."""
-        base = self.potential[idx] * growth
+        base = self.potential.take(idx) * growth
         h = self.params.buyer.expansion_headroom
         if h <= 0:
             return base, np.ones(idx.size)
-        room = (1.0 - self.installed[idx] / np.maximum(base, 1e-12)).clip(0.0, 1.0)
+        room = (1.0 - self.installed.take(idx) / np.maximum(base, 1e-12)).clip(0.0, 1.0)
         # blended with 1; at h = 1 the blend, 0.0 + 1.0 * room, is room itself (room >= +0.0)
         return base, room if h == 1 else (1.0 - h) + h * room
 
@@ -158,10 +156,11 @@ class CustomerBase:
         b = self.params.buyer
         n = self.n
         cust = self.customer[:n]
-        seat = self.seat[:n].astype(np.intp)  # seat is int32; intp indexes faster
-        customers = np.bincount(seat[cust], minlength=n_seats)  # customers_by_seat
+        seat = self.seat[:n]
+        customers = np.bincount(seat.take(cust.nonzero()[0]), minlength=n_seats)  # by seat
         per_customer = care_hours / np.maximum(customers, 1) / b.care_hours_per_customer
-        attention = np.minimum(1.0, per_customer)[seat]
+        # take gathers faster than indexing, by long (or int32) indices
+        attention = np.minimum(1.0, per_customer).take(seat)
         care = self.care[:n]
         care += np.where(cust, (attention - care) / WEEKS_PER_QUARTER, 0.0)
         target = np.where(cust, 0.5 + b.care_trust_effect * (2 * care - 1), 0.5)
@@ -185,12 +184,12 @@ class CustomerBase:
         idx = (self.customer[:n] & ~self.open[:n]).nonzero()[0]
         new_rep = (week - self.rep_changed_week) < b.rep_change_weeks  # by territory
         log_h = (
-            b.churn_care_effect * (0.5 - self.care[idx])
-            + b.churn_trust_effect * (0.5 - self.trust[idx])
-            + (b.rep_change_churn * new_rep)[self.seat[idx].astype(np.intp)]
+            b.churn_care_effect * (0.5 - self.care.take(idx))
+            + b.churn_trust_effect * (0.5 - self.trust.take(idx))
+            + (b.rep_change_churn * new_rep).take(self.seat.take(idx))
         )
         hazard = b.churn_per_year / WEEKS_PER_YEAR * np.exp(log_h)
-        lost = idx[rng.random(idx.size) < 1.0 - np.exp(-hazard)]
+        lost = idx[(rng.random(idx.size) < 1.0 - np.exp(-hazard)).nonzero()[0]]
         self.churned_installed = float(self.installed[lost].sum())
         self.customer[lost] = False
         self.care[lost] = 0.0

@@ -100,6 +100,7 @@ class DealFlow:
             if bargain is not None:
                 bargain = np.concatenate([bargain, np.zeros(rushed_idx.size)])
         seats = a.seat[idx]
+        segment = a.segment[idx]
         expansion = a.expansion[idx]
         winback = a.won_back(idx)
         won, price, discount = a.decide(
@@ -111,7 +112,7 @@ class DealFlow:
             self.accounts.uid[idx],
             seats,
             self.seats.rep_id[seats],
-            a.segment[idx],
+            segment,
             expansion,
             winback,
             rushed,
@@ -120,12 +121,12 @@ class DealFlow:
             discount,
         )
         bookings = np.bincount(seats, price, minlength=self.n_seats)
-        self._campaign_bookings(seats, a.segment[idx], price)
+        self._campaign_bookings(seats, segment, price)
         # the week's bookings by seat on each measure the plan pays on (other than total)
         by_measure = {
             m: np.bincount(
                 seats,
-                np.where(measure_mask(m, expansion, a.segment[idx]), price, 0.0),
+                np.where(measure_mask(m, expansion, segment), price, 0.0),
                 minlength=self.n_seats,
             )
             for m in self.plan.measures
@@ -150,10 +151,12 @@ class DealFlow:
         stakes = self.stake_periods if patience > 0 else ()
         if not stakes:
             return ready, None
+        to_last = min(self.weeks_left(w) for w in stakes) - 1
+        if to_last <= 0:  # the last week: no buyer waits
+            return ready, ready[:0]
         a = self.accounts
         cycle = a.seg_stage_weeks[a.segment[ready]] * N_STAGES  # the buyer's own cycle
-        to_last = min(self.weeks_left(w) for w in stakes) - 1
-        waits = (to_last > 0) & (to_last <= patience * cycle)
+        waits = to_last <= patience * cycle
         waiting = ready[waits]
         # a buyer who chose to wait is as patient as its cycle is long
         walked = self.rng_pipeline.random(waiting.size) < a.hold_walk(waiting, in_stages=True)
@@ -247,7 +250,7 @@ class DealFlow:
             for w in st.periods:
                 st.credited_by[m][w] += on_measure
             st.measure_weekly[m] += (booked - st.measure_weekly[m]) / WEEKS_PER_QUARTER
-        has = wins > 0
+        has = (wins > 0).nonzero()[0]
         rate = self.params.rep.typical_deal_rate
         st.typical_deal[has] += rate * (credited[has] / wins[has] - st.typical_deal[has])
 
