@@ -61,6 +61,8 @@ class PeopleFlows:
         self.manager_quality: list[float] | None = None
         self.manager_params = None  # the manager parameters manager_admin was computed with
         self.manager_admin = np.zeros(n_teams)
+        #: the held and onboarding seats manage_week last split an equal-coaching week for
+        self.manager_week_key: tuple[bytes, bytes] | None = None
         self._mgr_quarter = np.zeros((n_teams, len(ACTIVITIES)))
 
     def _create_initial_reps(self) -> None:
