@@ -14,10 +14,11 @@ import numpy as np
 
 from simulator.agents.manager import ACTIVITIES, Manager
 from simulator.agents.rep import Rep
+from simulator.learning import grown_skill
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import INDIVIDUAL, attainment, top_mask
 from simulator.plans.quota import target_per_seat
-from simulator.workforce import grown_skill, hiring_lift, quit_hazards
+from simulator.workforce import hiring_lift, quit_hazards
 
 #: reporting: share of a seasoned rep's trailing bookings that counts as "productive" (the
 #: ramp_months_median metric's definition in README; no decision reads it)
@@ -156,10 +157,11 @@ class PeopleFlows:
         if hired.size:
             self.accounts.change_rep(hired, self.week)
 
-    def _quits(self) -> None:
+    def _quits(self, standing: dict[str, np.ndarray] | None = None) -> None:
+        """Voluntary quits (``standing``: this week's ``seats_standing``, if known)."""
         st = self.seats
         recent = self._team_quits.sum(axis=0)[st.team]
-        job, outside = quit_hazards(st, self.week, self.coach_quality, recent)
+        job, outside = quit_hazards(st, self.week, self.coach_quality, recent, standing)
         hazard = job + outside
         p_quit = 1.0 - np.exp(-hazard)
         slot = self.week % WEEKS_PER_QUARTER
