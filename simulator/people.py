@@ -229,10 +229,11 @@ class PeopleFlows:
         self.trailing[self.week % RAMP_WINDOW] = np.where(st.occupied, bookings, 0.0)
         tenure = st.tenure  # this week's: no one has left since it was computed
         pending = st.occupied & (self.productive_week < 0) & (tenure >= RAMP_WINDOW - 1)
-        if not pending.any():
+        # np.count_nonzero: ndarray.any's answer, without its Python wrapper
+        if not np.count_nonzero(pending):
             return
         seasoned = st.occupied & (tenure >= WEEKS_PER_YEAR)
-        if not seasoned.any():
+        if not np.count_nonzero(seasoned):
             return
         trailing = self.trailing.sum(axis=0)
         bar = PRODUCTIVE_SHARE * _median(trailing[seasoned])

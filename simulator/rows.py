@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
-from simulator.workforce import HOUR_COLUMNS, PAY_ACCUMULATORS
+from simulator.workforce import ACCUMULATORS, HOUR_COLUMNS, PAY_ACCUMULATORS
 
 
 class RowBuilder:
@@ -26,13 +26,14 @@ class RowBuilder:
         ``seats`` are indices: each ``array[seats]`` is already a copy the block can keep.
         """
         st = self.seats
-        acc = st.acc
+        # the seats' accumulators, copied at once, one row each
+        acc = dict(zip(ACCUMULATORS, st.acc_rows[:, seats], strict=True))
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
-        quota = acc["quota"][seats]
-        credited = acc["credited_sales"][seats]
-        pays = {c: acc[c][seats] for c in PAY_ACCUMULATORS}
-        hours = {k: acc[k][seats] for k in HOUR_COLUMNS}
-        weeks = acc["weeks"][seats]
+        quota = acc["quota"]
+        credited = acc["credited_sales"]
+        pays = {c: acc[c] for c in PAY_ACCUMULATORS}
+        hours = {k: acc[k] for k in HOUR_COLUMNS}
+        weeks = acc["weeks"]
         team = st.team[seats]
         k = len(seats)
         self.recorder.rep_rows_block(
@@ -52,25 +53,24 @@ class RowBuilder:
                 "attainment": np.where(
                     quota > 0, credited / np.where(quota > 0, quota, 1.0), np.nan
                 ),
-                "deals_won": acc["deals_won"][seats],
-                "deals_rushed": acc["deals_rushed"][seats],
-                "deals_held": acc["deals_held"][seats],
-                "deals_lost_to_colleagues": acc["deals_lost_to_colleagues"][seats],
-                "discounts": acc["discounts"][seats],
+                "deals_won": acc["deals_won"],
+                "deals_rushed": acc["deals_rushed"],
+                "deals_held": acc["deals_held"],
+                "deals_lost_to_colleagues": acc["deals_lost_to_colleagues"],
+                "discounts": acc["discounts"],
                 **pays,
                 "pay_total": sum(pays.values()),
                 "effort_hours": sum(hours.values()) / np.maximum(weeks, 1.0),
                 **hours,
-                "coached_hours": acc["coached_hours"][seats],
-                "help_received_hours": acc["help_received_hours"][seats],
+                "coached_hours": acc["coached_hours"],
+                "help_received_hours": acc["help_received_hours"],
                 "skill": st.skill[seats],
                 "morale": st.morale[seats],
                 "exit": exit_kinds != "",
                 "exit_kind": exit_kinds,
             }
         )
-        for a in acc.values():
-            a[seats] = 0.0
+        st.acc_rows[:, seats] = 0.0
 
     def _flush_manager_rows(self) -> None:
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)

@@ -74,7 +74,10 @@ class Seats:
         #: which reps project a measure's sales from); a territory's, so kept across hires
         self.booked_weekly = np.zeros(n)
         self.measure_weekly = {m: np.zeros(n) for m in measures}
-        self.acc = {k: np.zeros(n) for k in ACCUMULATORS}
+        #: the quarter's accumulators, one row each (a seat's column is read and reset at once);
+        #: :attr:`acc` names the rows
+        self.acc_rows = np.zeros((len(ACCUMULATORS), n))
+        self.acc = dict(zip(ACCUMULATORS, self.acc_rows, strict=True))
         #: cumulative commission paid so far this year, one row per cumulative component
         self.cumulative_row = {name: i for i, name in enumerate(cumulative)}
         self.paid_ytd = np.zeros((len(cumulative), n))
@@ -90,6 +93,14 @@ class Seats:
         self.tenure_week = -1  # the week :attr:`tenure` holds (kept right by fill and vacate)
         #: :func:`seats_standing`'s terms, and the state they were computed from
         self._standing: tuple[tuple, dict[str, np.ndarray]] | None = None
+        self._quality_log: tuple[bytes, np.ndarray] | None = None
+
+    def quality_log(self, quality: np.ndarray) -> np.ndarray:
+        """:func:`log_quality` of the managers' quality by seat, kept while it is unchanged."""
+        key = quality.tobytes()
+        if self._quality_log is None or self._quality_log[0] != key:
+            self._quality_log = (key, log_quality(quality))
+        return self._quality_log[1]
 
     def tenure_weeks(self, week: int, seats: np.ndarray | None = None) -> np.ndarray:
         """Weeks since each occupant was hired (0 for vacant seats); of ``seats`` only if given.
@@ -146,8 +157,7 @@ class Seats:
         for by_period in self.credited_by.values():
             for w in self.periods:
                 by_period[w][seat] = 0.0
-        for a in self.acc.values():
-            a[seat] = 0.0
+        self.acc_rows[:, seat] = 0.0
         self.paid_ytd[:, seat] = 0.0
         self.quota_ytd[seat] = 0.0
         self.ramp_weeks_ytd[seat] = 0.0
@@ -220,7 +230,9 @@ def update_morale(
         standing = seats_standing(seats)
     g = seats.coach_ema / (seats.coach_ema + m.coaching_half_hours)
     strength = 0.5 + seats.skill
-    led = 0.0 if manager_quality is None else m.quality_morale_effect * log_quality(manager_quality)
+    led = 0.0
+    if manager_quality is not None:
+        led = m.quality_morale_effect * seats.quality_log(manager_quality)
     trust_target = m.trust_base + m.trust_coaching_effect * g - inspection * strength
     # ndarray.clip: np.clip's floats, without its wrapper
     seats.trust += m.trust_rate * (trust_target.clip(0, 1) - seats.trust)
@@ -253,17 +265,19 @@ def seats_standing(seats: Seats) -> dict[str, np.ndarray]:
         # np.clip's floats, without its wrapper (no bound is 0, so no sign of 0 differs)
         pay_gap = np.minimum(np.maximum(pay_vs_outside - 1.0, -1.0), 1.0)
         pay_ratio = np.minimum(np.maximum(pay_vs_outside, PAY_RATIO_BOUNDS[0]), PAY_RATIO_BOUNDS[1])
-        peer_pay = seats.pay_annual[seats.occupied].mean() if seats.occupied.any() else 0.0
+        held_pay = seats.pay_annual[seats.occupied]
+        # the mean as ndarray.mean takes it (the sum over the count), without its wrapper
+        peer_pay = held_pay.sum() / held_pay.size if held_pay.size else 0.0
         below_peers = (1.0 - seats.pay_annual / max(peer_pay, 1e-9)).clip(0.0, 1.0)
         attained = np.minimum(np.maximum(seats.last_attainment - 1.0, -1.0), 1.0)
-        rank = performance_rank(seats)
+        twice_rank = 2.0 * performance_rank(seats)
         terms = {
             "morale_pay": r.morale_pay_effect * pay_gap,
             "morale_attainment": r.morale_attainment_effect * attained,
             "quit_pay": r.quit_pay_elasticity * np.log(pay_ratio),
             "quit_peer_pay": r.quit_peer_pay_effect * below_peers,
-            "quit_promotion": r.quit_promotion_effect * np.maximum(2.0 * rank - 1.0, 0.0),
-            "quit_security": r.quit_security_effect * np.maximum(1.0 - 2.0 * rank, 0.0),
+            "quit_promotion": r.quit_promotion_effect * np.maximum(twice_rank - 1.0, 0.0),
+            "quit_security": r.quit_security_effect * np.maximum(1.0 - twice_rank, 0.0),
         }
         seats._standing = (key, terms)
     return seats._standing[1]
@@ -348,7 +362,7 @@ def quit_hazards(
     if teammates_quit is not None:
         log_h = log_h + r.quit_contagion_effect * teammates_quit
     if manager_quality is not None:
-        log_h = log_h - r.quit_manager_effect * log_quality(manager_quality)
+        log_h = log_h - r.quit_manager_effect * seats.quality_log(manager_quality)
     job = np.where(occ, r.quit_per_year / WEEKS_PER_YEAR * np.exp(log_h), 0.0)
     outside = np.where(occ, r.leave_per_year / WEEKS_PER_YEAR, 0.0)
     return job, outside
