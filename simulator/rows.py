@@ -98,13 +98,14 @@ class RowBuilder:
         n_occ = int(np.count_nonzero(occ))
         per_rep = 1.0 / max(n_occ, 1)
         target = self.company_target
+        sum_of = np.add.reduce  # what ndarray.sum() does, without its Python wrapper
         hours = (
-            time.prospecting.sum(),
-            time.advancing.sum(),
-            time.helping.sum(),
-            time.exploring.sum(),
-            time.caring.sum(),
-            time.admin.sum(),
+            sum_of(time.prospecting),
+            sum_of(time.advancing),
+            sum_of(time.helping),
+            sum_of(time.exploring),
+            sum_of(time.caring),
+            sum_of(time.admin),
         )
         # in the order of record.WEEKLY_COLUMNS (vacant seats hold zeros)
         self.recorder.week_row(
@@ -116,20 +117,20 @@ class RowBuilder:
                 self._week_exits["voluntary"],
                 self._week_exits["involuntary"],
                 self._week_exits_outside,
-                bookings.sum(),
-                won.sum(),
+                sum_of(bookings),
+                sum_of(won),
                 rushed,
                 held,
-                discounts.sum(),
+                sum_of(discounts),
                 new_opps,
                 np.count_nonzero(self.accounts.open[: self.accounts.n]),
                 self._week_pay,
-                st.morale.sum() * per_rep,
-                st.skill.sum() * per_rep,
-                time.total[occ].sum() * per_rep,
+                sum_of(st.morale) * per_rep,
+                sum_of(st.skill) * per_rep,
+                sum_of(time.total[occ]) * per_rep,
                 *hours,
-                *self.manager_hours.sum(axis=0),
-                self.coach_hours.sum(),
+                *sum_of(self.manager_hours, axis=0),
+                sum_of(self.coach_hours),
                 target / WEEKS_PER_YEAR,
                 int(np.count_nonzero(self.accounts.customer[: self.accounts.n])),
                 self.accounts.n,
