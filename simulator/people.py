@@ -64,6 +64,8 @@ class PeopleFlows:
         self.manager_admin = np.zeros(n_teams)
         #: the held and onboarding seats manage_week last split an equal-coaching week for
         self.manager_week_key: tuple[bytes, bytes] | None = None
+        #: the held seats, and each seat's teammates then (at least 1), for helping
+        self._teammates: tuple[bytes, np.ndarray] | None = None
         self._mgr_quarter = np.zeros((n_teams, len(ACTIVITIES)))
 
     def _create_initial_reps(self) -> None:
@@ -216,11 +218,13 @@ class PeopleFlows:
         st = self.seats
         team = st.team
         given = np.bincount(team, helping)
-        members = np.bincount(team, st.occupied.astype(float))
+        # each seat's teammates, counted again only when the held seats change
+        held = st.occupied.tobytes()
+        if self._teammates is None or self._teammates[0] != held:
+            members = np.bincount(team, st.occupied.astype(float))
+            self._teammates = (held, np.maximum(members[team] - 1, 1.0))
         helper_skill = np.bincount(team, helping * st.skill) / np.maximum(given, 1e-12)
-        received = np.where(
-            st.occupied, (given[team] - helping) / np.maximum(members[team] - 1, 1.0), 0.0
-        )
+        received = np.where(st.occupied, (given[team] - helping) / self._teammates[1], 0.0)
         st.acc["help_received_hours"] += received
         return received, helper_skill[team]
 
