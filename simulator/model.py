@@ -34,6 +34,7 @@ from simulator.accounts import SEGMENTS, Accounts
 from simulator.agents.manager import manage_week
 from simulator.agents.rep import Rep, TimeChoice, choose_time, later_pay_lags
 from simulator.deals import DealFlow
+from simulator.learning import selling_share, update_skill
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 from simulator.payschedule import PaySchedule
 from simulator.people import RAMP_WINDOW, PeopleFlows
@@ -41,13 +42,7 @@ from simulator.periods import Calendar
 from simulator.plans.payout import Campaign, Commission, compile_plan
 from simulator.record import Recorder
 from simulator.rows import RowBuilder
-from simulator.workforce import (
-    Seats,
-    rep_admin_hours,
-    selling_share,
-    update_morale,
-    update_skill,
-)
+from simulator.workforce import Seats, rep_admin_hours, seats_standing, update_morale
 
 #: A decision observer: called as ``observer(model, event, data)`` after each
 #: decision, to trace it without changing it. Events: ``"time"`` (``data``: the
@@ -224,12 +219,19 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
             help_received,
             help_skill,
         )
+        # held seats, attainment and pay stay as they are until the quits: one look a week
+        standing = seats_standing(st)
         update_morale(
-            st, self.coach_hours, self.inspection, self._leaderboard_signal(), self.coach_quality
+            st,
+            self.coach_hours,
+            self.inspection,
+            self._leaderboard_signal(),
+            self.coach_quality,
+            standing,
         )
         self._pay_base()
         self._track_productivity(bookings)
-        self._quits()
+        self._quits(standing)
         self._end_periods()
         self._record_week(bookings, won, rushed, held, discounts, new_opps, time)
         self.week += 1

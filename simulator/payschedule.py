@@ -220,7 +220,8 @@ class PaySchedule:
                 managed_out.append(int(seat))
         held = np.flatnonzero(occ)
         kinds = np.full(held.size, "", dtype=object)
-        kinds[np.isin(held, list(forced_set) + managed_out)] = "involuntary"
+        if forced_set or managed_out:  # (np.isin is slow, and most quarters let no one go)
+            kinds[np.isin(held, list(forced_set) + managed_out)] = "involuntary"
         self._flush_rep_rows(held, kinds)
         self._flush_manager_rows()
         for seat in sorted(forced_set) + managed_out:

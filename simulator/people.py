@@ -14,10 +14,11 @@ import numpy as np
 
 from simulator.agents.manager import ACTIVITIES, Manager
 from simulator.agents.rep import Rep
+from simulator.learning import grown_skill
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import INDIVIDUAL, attainment, top_mask
 from simulator.plans.quota import target_per_seat
-from simulator.workforce import grown_skill, hiring_lift, quit_hazards
+from simulator.workforce import hiring_lift, quit_hazards
 
 #: reporting: share of a seasoned rep's trailing bookings that counts as "productive" (the
 #: ramp_months_median metric's definition in README; no decision reads it)
@@ -61,6 +62,10 @@ class PeopleFlows:
         self.manager_quality: list[float] | None = None
         self.manager_params = None  # the manager parameters manager_admin was computed with
         self.manager_admin = np.zeros(n_teams)
+        #: the held and onboarding seats manage_week last split an equal-coaching week for
+        self.manager_week_key: tuple[bytes, bytes] | None = None
+        #: the held seats, and each seat's teammates then (at least 1), for helping
+        self._teammates: tuple[bytes, np.ndarray] | None = None
         self._mgr_quarter = np.zeros((n_teams, len(ACTIVITIES)))
 
     def _create_initial_reps(self) -> None:
@@ -154,10 +159,11 @@ class PeopleFlows:
         if hired.size:
             self.accounts.change_rep(hired, self.week)
 
-    def _quits(self) -> None:
+    def _quits(self, standing: dict[str, np.ndarray] | None = None) -> None:
+        """Voluntary quits (``standing``: this week's ``seats_standing``, if known)."""
         st = self.seats
         recent = self._team_quits.sum(axis=0)[st.team]
-        job, outside = quit_hazards(st, self.week, self.coach_quality, recent)
+        job, outside = quit_hazards(st, self.week, self.coach_quality, recent, standing)
         hazard = job + outside
         p_quit = 1.0 - np.exp(-hazard)
         slot = self.week % WEEKS_PER_QUARTER
@@ -212,11 +218,13 @@ class PeopleFlows:
         st = self.seats
         team = st.team
         given = np.bincount(team, helping)
-        members = np.bincount(team, st.occupied.astype(float))
+        # each seat's teammates, counted again only when the held seats change
+        held = st.occupied.tobytes()
+        if self._teammates is None or self._teammates[0] != held:
+            members = np.bincount(team, st.occupied.astype(float))
+            self._teammates = (held, np.maximum(members[team] - 1, 1.0))
         helper_skill = np.bincount(team, helping * st.skill) / np.maximum(given, 1e-12)
-        received = np.where(
-            st.occupied, (given[team] - helping) / np.maximum(members[team] - 1, 1.0), 0.0
-        )
+        received = np.where(st.occupied, (given[team] - helping) / self._teammates[1], 0.0)
         st.acc["help_received_hours"] += received
         return received, helper_skill[team]
 
@@ -225,10 +233,11 @@ class PeopleFlows:
         self.trailing[self.week % RAMP_WINDOW] = np.where(st.occupied, bookings, 0.0)
         tenure = st.tenure  # this week's: no one has left since it was computed
         pending = st.occupied & (self.productive_week < 0) & (tenure >= RAMP_WINDOW - 1)
-        if not pending.any():
+        # np.count_nonzero: ndarray.any's answer, without its Python wrapper
+        if not np.count_nonzero(pending):
             return
         seasoned = st.occupied & (tenure >= WEEKS_PER_YEAR)
-        if not seasoned.any():
+        if not np.count_nonzero(seasoned):
             return
         trailing = self.trailing.sum(axis=0)
         bar = PRODUCTIVE_SHARE * _median(trailing[seasoned])

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
-from simulator.workforce import HOUR_COLUMNS, PAY_ACCUMULATORS
+from simulator.workforce import ACCUMULATORS, HOUR_COLUMNS, PAY_ACCUMULATORS
 
 
 class RowBuilder:
@@ -26,13 +26,14 @@ class RowBuilder:
         ``seats`` are indices: each ``array[seats]`` is already a copy the block can keep.
         """
         st = self.seats
-        acc = st.acc
+        # the seats' accumulators, copied at once, one row each
+        acc = dict(zip(ACCUMULATORS, st.acc_rows[:, seats], strict=True))
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
-        quota = acc["quota"][seats]
-        credited = acc["credited_sales"][seats]
-        pays = {c: acc[c][seats] for c in PAY_ACCUMULATORS}
-        hours = {k: acc[k][seats] for k in HOUR_COLUMNS}
-        weeks = acc["weeks"][seats]
+        quota = acc["quota"]
+        credited = acc["credited_sales"]
+        pays = {c: acc[c] for c in PAY_ACCUMULATORS}
+        hours = {k: acc[k] for k in HOUR_COLUMNS}
+        weeks = acc["weeks"]
         team = st.team[seats]
         k = len(seats)
         self.recorder.rep_rows_block(
@@ -52,25 +53,24 @@ class RowBuilder:
                 "attainment": np.where(
                     quota > 0, credited / np.where(quota > 0, quota, 1.0), np.nan
                 ),
-                "deals_won": acc["deals_won"][seats],
-                "deals_rushed": acc["deals_rushed"][seats],
-                "deals_held": acc["deals_held"][seats],
-                "deals_lost_to_colleagues": acc["deals_lost_to_colleagues"][seats],
-                "discounts": acc["discounts"][seats],
+                "deals_won": acc["deals_won"],
+                "deals_rushed": acc["deals_rushed"],
+                "deals_held": acc["deals_held"],
+                "deals_lost_to_colleagues": acc["deals_lost_to_colleagues"],
+                "discounts": acc["discounts"],
                 **pays,
                 "pay_total": sum(pays.values()),
                 "effort_hours": sum(hours.values()) / np.maximum(weeks, 1.0),
                 **hours,
-                "coached_hours": acc["coached_hours"][seats],
-                "help_received_hours": acc["help_received_hours"][seats],
+                "coached_hours": acc["coached_hours"],
+                "help_received_hours": acc["help_received_hours"],
                 "skill": st.skill[seats],
                 "morale": st.morale[seats],
                 "exit": exit_kinds != "",
                 "exit_kind": exit_kinds,
             }
         )
-        for a in acc.values():
-            a[seats] = 0.0
+        st.acc_rows[:, seats] = 0.0
 
     def _flush_manager_rows(self) -> None:
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
@@ -98,13 +98,14 @@ class RowBuilder:
         n_occ = int(np.count_nonzero(occ))
         per_rep = 1.0 / max(n_occ, 1)
         target = self.company_target
+        sum_of = np.add.reduce  # what ndarray.sum() does, without its Python wrapper
         hours = (
-            time.prospecting.sum(),
-            time.advancing.sum(),
-            time.helping.sum(),
-            time.exploring.sum(),
-            time.caring.sum(),
-            time.admin.sum(),
+            sum_of(time.prospecting),
+            sum_of(time.advancing),
+            sum_of(time.helping),
+            sum_of(time.exploring),
+            sum_of(time.caring),
+            sum_of(time.admin),
         )
         # in the order of record.WEEKLY_COLUMNS (vacant seats hold zeros)
         self.recorder.week_row(
@@ -116,20 +117,20 @@ class RowBuilder:
                 self._week_exits["voluntary"],
                 self._week_exits["involuntary"],
                 self._week_exits_outside,
-                bookings.sum(),
-                won.sum(),
+                sum_of(bookings),
+                sum_of(won),
                 rushed,
                 held,
-                discounts.sum(),
+                sum_of(discounts),
                 new_opps,
                 np.count_nonzero(self.accounts.open[: self.accounts.n]),
                 self._week_pay,
-                st.morale.sum() * per_rep,
-                st.skill.sum() * per_rep,
-                time.total[occ].sum() * per_rep,
+                sum_of(st.morale) * per_rep,
+                sum_of(st.skill) * per_rep,
+                sum_of(time.total[occ]) * per_rep,
                 *hours,
-                *self.manager_hours.sum(axis=0),
-                self.coach_hours.sum(),
+                *sum_of(self.manager_hours, axis=0),
+                sum_of(self.coach_hours),
                 target / WEEKS_PER_YEAR,
                 int(np.count_nonzero(self.accounts.customer[: self.accounts.n])),
                 self.accounts.n,

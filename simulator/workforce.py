@@ -3,17 +3,20 @@
 The :class:`Seats` arrays hold each seat's occupant's state (skill, aptitude,
 morale, trust in the manager, pay, credited sales and quota per period); Rep
 agents hold only identity and read from here. The rules below are each one
-mechanism of MODEL.md with its strength parameter: learning by selling,
-coaching, peer help and onboarding raise skill, disuse decays it; morale tracks
-pay against the outside option, attainment, coaching and inspection; the quit
-hazard rises with low morale, low pay, missed quotas and falls with coaching
-and tenure.
+mechanism of MODEL.md with its strength parameter: morale tracks pay against
+the outside option, attainment, coaching and inspection; the quit hazard rises
+with low morale, low pay, missed quotas and falls with coaching and tenure.
+Learning (skill's rules) lives in :mod:`simulator.learning`, also importable
+from here.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from simulator.learning import grown_skill, selling_share, skill_change, update_skill  # noqa: F401
 from simulator.params import PERIOD_WEEKS, WEEKS_PER_YEAR, SimParams
 
 #: hour accumulators, in the order of the reps table's hour columns
@@ -71,7 +74,10 @@ class Seats:
         #: which reps project a measure's sales from); a territory's, so kept across hires
         self.booked_weekly = np.zeros(n)
         self.measure_weekly = {m: np.zeros(n) for m in measures}
-        self.acc = {k: np.zeros(n) for k in ACCUMULATORS}
+        #: the quarter's accumulators, one row each (a seat's column is read and reset at once);
+        #: :attr:`acc` names the rows
+        self.acc_rows = np.zeros((len(ACCUMULATORS), n))
+        self.acc = dict(zip(ACCUMULATORS, self.acc_rows, strict=True))
         #: cumulative commission paid so far this year, one row per cumulative component
         self.cumulative_row = {name: i for i, name in enumerate(cumulative)}
         self.paid_ytd = np.zeros((len(cumulative), n))
@@ -87,6 +93,14 @@ class Seats:
         self.tenure_week = -1  # the week :attr:`tenure` holds (kept right by fill and vacate)
         #: :func:`seats_standing`'s terms, and the state they were computed from
         self._standing: tuple[tuple, dict[str, np.ndarray]] | None = None
+        self._quality_log: tuple[bytes, np.ndarray] | None = None
+
+    def quality_log(self, quality: np.ndarray) -> np.ndarray:
+        """:func:`log_quality` of the managers' quality by seat, kept while it is unchanged."""
+        key = quality.tobytes()
+        if self._quality_log is None or self._quality_log[0] != key:
+            self._quality_log = (key, log_quality(quality))
+        return self._quality_log[1]
 
     def tenure_weeks(self, week: int, seats: np.ndarray | None = None) -> np.ndarray:
         """Weeks since each occupant was hired (0 for vacant seats); of ``seats`` only if given.
@@ -143,8 +157,7 @@ class Seats:
         for by_period in self.credited_by.values():
             for w in self.periods:
                 by_period[w][seat] = 0.0
-        for a in self.acc.values():
-            a[seat] = 0.0
+        self.acc_rows[:, seat] = 0.0
         self.paid_ytd[:, seat] = 0.0
         self.quota_ytd[seat] = 0.0
         self.ramp_weeks_ytd[seat] = 0.0
@@ -182,104 +195,9 @@ def rep_admin_hours(params: SimParams, inspection: np.ndarray) -> np.ndarray:
     return params.rep.admin_hours + inspection * params.manager.inspection_admin_hours
 
 
-def selling_share(params: SimParams, selling_hours: np.ndarray, admin: np.ndarray) -> np.ndarray:
-    """The share of a normal selling week (the week less admin) each rep sold, for learning.
-
-    Practice counts selling up to the most effort a rep chooses (``rep.max_effort``).
-    """
-    base = np.maximum(params.rep.hours_per_week - admin, 1.0)
-    return np.minimum(np.maximum(selling_hours / base, 0.0), params.rep.max_effort)
-
-
 def hiring_lift(params: SimParams, quality: np.ndarray) -> np.ndarray:
     """What a hiring manager's leadership quality adds to a hire's skill and aptitude."""
     return params.manager.quality_hiring_effect * log_quality(quality)
-
-
-def skill_change(
-    params: SimParams,
-    skill: np.ndarray,
-    aptitude: np.ndarray,
-    tenure_weeks: np.ndarray,
-    selling_share: np.ndarray,
-    coach_hours: np.ndarray,
-    coach_quality: np.ndarray,
-    help_received: np.ndarray | float = 0.0,
-    help_skill: np.ndarray | float = 0.0,
-) -> np.ndarray:
-    """One week's change of skill: practice, coaching, peer help, onboarding, forgetting."""
-    p = params
-    s = skill
-    headroom = 1.0 - s
-    practice = p.rep.learning_rate * aptitude * selling_share * headroom
-    g = coach_hours / (coach_hours + p.manager.coaching_half_hours)
-    # poor fits (aptitude below average) take up little of what they are coached
-    uptake = aptitude * np.minimum(aptitude, 1.0) ** p.manager.coaching_fit
-    floor = p.manager.coaching_skill_floor
-    # coaching closes the gap up to the standard it teaches (at 1, the headroom itself)
-    gap = np.maximum(p.manager.coaching_ceiling - s, 0.0)
-    coaching = p.manager.coaching_effect * coach_quality * uptake * g * gap * (floor + s)
-    # skill fades in the time a rep does not sell, so the best sellers keep what they learn
-    decay = p.rep.skill_decay * s * np.minimum(np.maximum(1.0 - selling_share, 0.0), 1.0)
-    delta = (practice + coaching - decay) / WEEKS_PER_YEAR
-    delta = delta + p.rep.helping_effect * help_received * np.maximum(help_skill - s, 0.0)
-    h = p.hiring
-    if h.onboarding_weeks > 0:
-        onboarding = tenure_weeks < h.onboarding_weeks
-        gain = h.onboarding_skill_gain * (2.0 if h.onboarding_kind == "buyer" else 1.0)
-        delta = delta + np.where(onboarding, gain / h.onboarding_weeks, 0.0)
-    return delta
-
-
-def update_skill(
-    seats: Seats,
-    week: int,
-    selling_share: np.ndarray,
-    coach_hours: np.ndarray,
-    coach_quality: np.ndarray,
-    help_received: np.ndarray,
-    help_skill: np.ndarray,
-) -> None:
-    """One week of learning for every seat (see :func:`skill_change`)."""
-    delta = skill_change(
-        seats.params,
-        seats.skill,
-        seats.aptitude,
-        seats.tenure,
-        selling_share,
-        coach_hours,
-        coach_quality,
-        help_received,
-        help_skill,
-    )
-    # np.clip's floats, without its wrapper (a skill is never -0.0, so neither is the sum)
-    grown = np.minimum(np.maximum(seats.skill + delta, 0.0), 1.0)
-    seats.skill[:] = np.where(seats.occupied, grown, 0.0)
-
-
-def grown_skill(
-    params: SimParams,
-    skill: np.ndarray,
-    aptitude: np.ndarray,
-    tenure_weeks: np.ndarray,
-    coach_hours: np.ndarray,
-    coach_quality: np.ndarray,
-    selling_share: float,
-) -> np.ndarray:
-    """Skill of reps hired at ``skill`` after ``tenure_weeks`` of the model's own learning.
-
-    Starts the initial reps where the dynamics would have brought them (so a
-    run does not drift while they catch up): every week of each rep's tenure
-    is replayed with the given coaching and a typical selling share.
-    """
-    s = skill.copy()
-    for week in range(int(tenure_weeks.max(initial=0))):
-        on = tenure_weeks > week
-        delta = skill_change(
-            params, s, aptitude, np.full(s.size, week), selling_share, coach_hours, coach_quality
-        )
-        s = np.where(on, np.clip(s + delta, 0.0, 1.0), s)
-    return s
 
 
 def outside_option(seats: Seats) -> np.ndarray:
@@ -289,8 +207,9 @@ def outside_option(seats: Seats) -> np.ndarray:
     plan pays against it moves morale and quitting.
     """
     p = seats.params
-    strength = np.clip(seats.last_attainment, 0.0, 2.0) - 1.0
-    return p.rep.market_pay * (1.0 + p.rep.outside_option_premium * np.clip(strength, -0.5, 1.0))
+    # ndarray.clip: np.clip's floats, without its wrapper
+    strength = seats.last_attainment.clip(0.0, 2.0) - 1.0
+    return p.rep.market_pay * (1.0 + p.rep.outside_option_premium * strength.clip(-0.5, 1.0))
 
 
 def update_morale(
@@ -299,16 +218,24 @@ def update_morale(
     inspection: np.ndarray,
     leaderboard: np.ndarray | None = None,
     manager_quality: np.ndarray | None = None,
+    standing: dict[str, np.ndarray] | None = None,
 ) -> None:
-    """Morale and trust in the manager move toward their targets."""
+    """Morale and trust in the manager move toward their targets.
+
+    ``standing``: this week's :func:`seats_standing`, if the caller has it already.
+    """
     p = seats.params
     m = p.manager
-    standing = seats_standing(seats)
+    if standing is None:
+        standing = seats_standing(seats)
     g = seats.coach_ema / (seats.coach_ema + m.coaching_half_hours)
     strength = 0.5 + seats.skill
-    led = 0.0 if manager_quality is None else m.quality_morale_effect * log_quality(manager_quality)
+    led = 0.0
+    if manager_quality is not None:
+        led = m.quality_morale_effect * seats.quality_log(manager_quality)
     trust_target = m.trust_base + m.trust_coaching_effect * g - inspection * strength
-    seats.trust += m.trust_rate * (np.clip(trust_target, 0, 1) - seats.trust)
+    # ndarray.clip: np.clip's floats, without its wrapper
+    seats.trust += m.trust_rate * (trust_target.clip(0, 1) - seats.trust)
     target = (
         p.rep.morale_neutral
         + standing["morale_pay"]
@@ -319,7 +246,7 @@ def update_morale(
         + (0.0 if leaderboard is None else leaderboard)
         + led
     )
-    seats.morale += p.rep.morale_rate * (np.clip(target, 0.0, 1.0) - seats.morale)
+    seats.morale += p.rep.morale_rate * (target.clip(0.0, 1.0) - seats.morale)
     seats.morale[~seats.occupied] = 0.0
     seats.coach_ema += m.coaching_memory_rate * (coach_hours - seats.coach_ema)
 
@@ -338,17 +265,19 @@ def seats_standing(seats: Seats) -> dict[str, np.ndarray]:
         # np.clip's floats, without its wrapper (no bound is 0, so no sign of 0 differs)
         pay_gap = np.minimum(np.maximum(pay_vs_outside - 1.0, -1.0), 1.0)
         pay_ratio = np.minimum(np.maximum(pay_vs_outside, PAY_RATIO_BOUNDS[0]), PAY_RATIO_BOUNDS[1])
-        peer_pay = seats.pay_annual[seats.occupied].mean() if seats.occupied.any() else 0.0
-        below_peers = np.clip(1.0 - seats.pay_annual / max(peer_pay, 1e-9), 0.0, 1.0)
+        held_pay = seats.pay_annual[seats.occupied]
+        # the mean as ndarray.mean takes it (the sum over the count), without its wrapper
+        peer_pay = held_pay.sum() / held_pay.size if held_pay.size else 0.0
+        below_peers = (1.0 - seats.pay_annual / max(peer_pay, 1e-9)).clip(0.0, 1.0)
         attained = np.minimum(np.maximum(seats.last_attainment - 1.0, -1.0), 1.0)
-        rank = performance_rank(seats)
+        twice_rank = 2.0 * performance_rank(seats)
         terms = {
             "morale_pay": r.morale_pay_effect * pay_gap,
             "morale_attainment": r.morale_attainment_effect * attained,
             "quit_pay": r.quit_pay_elasticity * np.log(pay_ratio),
             "quit_peer_pay": r.quit_peer_pay_effect * below_peers,
-            "quit_promotion": r.quit_promotion_effect * np.maximum(2.0 * rank - 1.0, 0.0),
-            "quit_security": r.quit_security_effect * np.maximum(1.0 - 2.0 * rank, 0.0),
+            "quit_promotion": r.quit_promotion_effect * np.maximum(twice_rank - 1.0, 0.0),
+            "quit_security": r.quit_security_effect * np.maximum(1.0 - twice_rank, 0.0),
         }
         seats._standing = (key, terms)
     return seats._standing[1]
@@ -375,12 +304,13 @@ def average_ranks(values: np.ndarray) -> np.ndarray:
     input checks, which cost more than the ranking itself on a week's few seats.
     Any NaN makes every rank NaN, as scipy's ``nan_policy="propagate"`` does.
     """
-    if np.isnan(values).any():
+    ordered = values.copy()
+    ordered.sort()
+    if ordered.size and math.isnan(ordered[-1]):  # a NaN sorts last
         return np.full(values.size, np.nan)
-    ordered = np.sort(values)
     # a value's ties take the places from its first to its last in sorted order
-    first = np.searchsorted(ordered, values, "left")
-    after_last = np.searchsorted(ordered, values, "right")
+    first = ordered.searchsorted(values, "left")
+    after_last = ordered.searchsorted(values, "right")
     return 0.5 * (first + after_last + 1)
 
 
@@ -389,7 +319,7 @@ def performance_rank(seats: Seats) -> np.ndarray:
 
     Ties share their mean rank (a new hire, not yet measured, sits at the median).
     """
-    occ = np.flatnonzero(seats.occupied)
+    occ = seats.occupied.nonzero()[0]
     rank = np.full(seats.n, 0.5)
     if occ.size > 1:
         rank[occ] = (average_ranks(seats.last_attainment[occ]) - 1.0) / (occ.size - 1)
@@ -401,6 +331,7 @@ def quit_hazards(
     week: int,
     manager_quality: np.ndarray | None = None,
     teammates_quit: np.ndarray | None = None,
+    standing: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weekly voluntary quit hazards of each seat's occupant: about the job, and outside it.
 
@@ -411,12 +342,13 @@ def quit_hazards(
     quit in the last quarter (contagion); and the manager's leadership quality (the terms
     set by pay, attainment and held seats come from :func:`seats_standing`). The hazard
     outside the job (``rep.leave_per_year``) is the same for every rep. Both are 0 for
-    vacant seats.
+    vacant seats. ``standing``: this week's :func:`seats_standing`, if the caller has it.
     """
     r = seats.params.rep
     occ = seats.occupied
     tenure = seats.tenure if seats.tenure_week == week else seats.tenure_weeks(week)
-    standing = seats_standing(seats)
+    if standing is None:
+        standing = seats_standing(seats)
     log_h = (
         r.quit_morale_effect * (r.morale_neutral - seats.morale)
         - standing["quit_pay"]
@@ -430,7 +362,7 @@ def quit_hazards(
     if teammates_quit is not None:
         log_h = log_h + r.quit_contagion_effect * teammates_quit
     if manager_quality is not None:
-        log_h = log_h - r.quit_manager_effect * log_quality(manager_quality)
+        log_h = log_h - r.quit_manager_effect * seats.quality_log(manager_quality)
     job = np.where(occ, r.quit_per_year / WEEKS_PER_YEAR * np.exp(log_h), 0.0)
     outside = np.where(occ, r.leave_per_year / WEEKS_PER_YEAR, 0.0)
     return job, outside

@@ -30,6 +30,7 @@ CHECKED = (
     "simulator/agents/rep.py",
     "simulator/agents/timing.py",
     "simulator/deals.py",
+    "simulator/learning.py",
     "simulator/model.py",
     "simulator/payschedule.py",
     "simulator/people.py",

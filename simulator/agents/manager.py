@@ -75,7 +75,8 @@ def manage_week(model: SalesModel) -> None:
 
     Sets ``model.manager_hours`` (teams x :data:`ACTIVITIES`), ``model.hiring_progress``
     (by team), ``model.vacant_by_team``, and the per-seat ``coach_hours``, ``coach_quality``,
-    ``inspection`` (share of the manager's week) and ``manager_deal_hours``.
+    ``inspection`` (share of the manager's week) and ``manager_deal_hours``. Under equal
+    coaching, a week whose held and onboarding seats are the last week's keeps them all.
     """
     mp = model.params.manager
     st = model.seats
@@ -83,15 +84,11 @@ def manage_week(model: SalesModel) -> None:
     n_teams = len(managers)
     team = st.team
     occ = st.occupied
-    vacant = np.bincount(team[~occ], minlength=n_teams)
-    model.vacant_by_team = vacant
-    members = model.team_seats - vacant
-    onboarding = np.bincount(
-        team[occ & (model.tenure < model.params.hiring.onboarding_weeks)], minlength=n_teams
-    )
+    onboarding_seat = occ & (model.tenure < model.params.hiring.onboarding_weeks)
     quality = [m.coaching_quality for m in managers]
     # computed at set-up, and again when a manager's quality or the parameters change
     if quality != model.manager_quality or mp is not model.manager_params:
+        model.manager_week_key = None
         model.manager_quality, model.manager_params = quality, mp
         # better leaders get their admin done in less time (quality_admin_effect)
         efficiency = np.array([max(q, QUALITY_FLOOR) ** mp.quality_admin_effect for q in quality])
@@ -99,6 +96,16 @@ def manage_week(model: SalesModel) -> None:
             mp.admin_share * mp.hours_per_week / efficiency, float(mp.hours_per_week)
         )
         model.coach_quality[:] = np.asarray(quality)[team]
+    # coached equally, the week is set by the seats held and in onboarding (given the
+    # managers and parameters above): a week with the same as the last keeps its hours
+    key = (occ.tobytes(), onboarding_seat.tobytes()) if mp.coaching_policy == "equal" else None
+    if key is not None and key == model.manager_week_key:
+        return
+    model.manager_week_key = key
+    vacant = np.bincount(team[~occ], minlength=n_teams)
+    model.vacant_by_team = vacant
+    members = model.team_seats - vacant
+    onboarding = np.bincount(team[onboarding_seat], minlength=n_teams)
     admin = model.manager_admin
     left = float(mp.hours_per_week) - admin
     need_hiring = mp.hiring_hours_per_vacancy * vacant + mp.onboarding_hours_per_hire * onboarding
