@@ -157,7 +157,7 @@ class CustomerBase:
         n = self.n
         cust = self.customer[:n]
         seat = self.seat[:n]
-        customers = np.bincount(seat.take(cust.nonzero()[0]), minlength=n_seats)  # by seat
+        customers = self.customers_by_seat(n_seats)
         per_customer = care_hours / np.maximum(customers, 1) / b.care_hours_per_customer
         # take gathers faster than indexing, by long (or int32) indices
         attention = np.minimum(1.0, per_customer).take(seat)

@@ -188,10 +188,9 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self.week_hours = time
         for observe in self.observers:
             observe(self, "time", time)
-        # selling effectiveness (Seats.effectiveness: the ramp times skill); a rep in
-        # onboarding closes as its ramp allows (it is still learning the offer)
+        # a rep in onboarding closes as its ramp allows (it is still learning the offer)
         ramp = st.ramp(self.week)
-        eff = np.where(st.occupied, ramp * (0.5 + st.skill), 0.5 + p.manager.skill)
+        eff = np.where(st.occupied, st.effectiveness(ramp), 0.5 + p.manager.skill)
         skill = np.where(st.occupied, st.skill * ramp, p.manager.skill)
         self.accounts.advance(
             time.advancing + self.manager_deal_hours, eff, season, self.rng_pipeline

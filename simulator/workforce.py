@@ -6,8 +6,7 @@ agents hold only identity and read from here. The rules below are each one
 mechanism of MODEL.md with its strength parameter: morale tracks pay against
 the outside option, attainment, coaching and inspection; the quit hazard rises
 with low morale, low pay, missed quotas and falls with coaching and tenure.
-Learning (skill's rules) lives in :mod:`simulator.learning`, also importable
-from here.
+Learning (skill's rules) lives in :mod:`simulator.learning`.
 """
 
 from __future__ import annotations
@@ -16,19 +15,41 @@ import math
 
 import numpy as np
 
-from simulator.learning import grown_skill, selling_share, skill_change, update_skill  # noqa: F401
 from simulator.params import PERIOD_WEEKS, WEEKS_PER_YEAR, SimParams
 
 #: hour accumulators, in the order of the reps table's hour columns
-HOUR_COLUMNS = ("hours_prospecting", "hours_advancing", "hours_helping", "hours_exploring")
-HOUR_COLUMNS += ("hours_caring", "hours_admin")
+HOUR_COLUMNS = (
+    "hours_prospecting",
+    "hours_advancing",
+    "hours_helping",
+    "hours_exploring",
+    "hours_caring",
+    "hours_admin",
+)
 #: pay accumulators, in the order of the reps table's pay columns
-PAY_ACCUMULATORS = ("pay_base", "pay_commission", "pay_bonus", "pay_rank", "pay_team")
-PAY_ACCUMULATORS += ("pay_campaign",)
+PAY_ACCUMULATORS = (
+    "pay_base",
+    "pay_commission",
+    "pay_bonus",
+    "pay_rank",
+    "pay_team",
+    "pay_campaign",
+)
 #: quarter accumulators kept per seat and flushed into the per-rep-quarter table
-ACCUMULATORS = (*HOUR_COLUMNS, "coached_hours", "help_received_hours", "credited_sales")
-ACCUMULATORS += ("deals_won", "discounts", "deals_rushed", "deals_held", "deals_lost_to_colleagues")
-ACCUMULATORS += ("weeks", "quota", *PAY_ACCUMULATORS)
+ACCUMULATORS = (
+    *HOUR_COLUMNS,
+    "coached_hours",
+    "help_received_hours",
+    "credited_sales",
+    "deals_won",
+    "discounts",
+    "deals_rushed",
+    "deals_held",
+    "deals_lost_to_colleagues",
+    "weeks",
+    "quota",
+    *PAY_ACCUMULATORS,
+)
 
 
 class Seats:
@@ -126,9 +147,9 @@ class Seats:
         start = h.start_productivity
         return start + (1.0 - start) * np.minimum(1.0, self.tenure / h.onboarding_weeks)
 
-    def effectiveness(self, week: int) -> np.ndarray:
-        """Selling effectiveness: ramp times skill, about 1 for an average seasoned rep."""
-        return self.ramp(week) * (0.5 + self.skill)
+    def effectiveness(self, ramp: np.ndarray) -> np.ndarray:
+        """Selling effectiveness: this week's :meth:`ramp` times skill, ~1 at a seasoned par."""
+        return ramp * (0.5 + self.skill)
 
     def fill(
         self,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from simulator.learning import skill_change
 from simulator.params import SimParams
 from simulator.run import with_overrides
-from simulator.workforce import skill_change
 
 
 def coached_gain(ceiling: float, skill: np.ndarray) -> np.ndarray:

@@ -19,10 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from simulator.learning import update_skill
 from simulator.model import SalesModel
 from simulator.params import SimParams
 from simulator.run import run_one, with_overrides
-from simulator.workforce import Seats, quit_probability, update_skill
+from simulator.workforce import Seats, quit_probability
 
 #: a small organisation for tests whose effect survives at this size
 TINY = {"org.n_reps": 16, "run.years": 1}

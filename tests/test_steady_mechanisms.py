@@ -16,10 +16,11 @@ from experiments.validation.measures import people_measures
 from simulator.accounts import NEVER, Accounts
 from simulator.agents.rep import discount, future_tilt, later_pay_lags
 from simulator.invariants import accounting_invariants
+from simulator.learning import grown_skill, skill_change
 from simulator.model import SalesModel
 from simulator.params import SimParams
 from simulator.run import run_one, with_overrides
-from simulator.workforce import Seats, grown_skill, quit_hazards, quit_probability, skill_change
+from simulator.workforce import Seats, quit_hazards, quit_probability
 
 #: every segment starts at the territory-wide installed base (the fitted defaults start each
 #: at its own steady state, which these hand-built cases do not want)

@@ -23,10 +23,11 @@ from experiments.validation.facts import interval
 from experiments.validation.measures import levels_by_year, yearly_drift
 from salesim_cli.config import compose_config
 from simulator.accounts import NEVER, SEGMENTS
+from simulator.learning import selling_share
 from simulator.parallel import process_map
 from simulator.params import WEEKS_PER_YEAR, validate
 from simulator.run import run_one
-from simulator.workforce import hiring_lift, rep_admin_hours, selling_share
+from simulator.workforce import hiring_lift, rep_admin_hours
 
 #: a slope drifts only when it moves the level by more than this share over the run
 MATERIAL = 0.05
@@ -57,7 +58,7 @@ def _segment_base(model) -> dict[str, float]:
 def _selling_share(model, time) -> float:
     """Mean share of a normal selling week the reps in seat sold this week, as they learn by it.
 
-    The measure :func:`simulator.workforce.update_skill` is given, so that
+    The measure :func:`simulator.learning.update_skill` is given, so that
     ``org.initial_selling_share`` replays a starting rep's tenure as the run goes on.
     """
     occ = model.seats.occupied

@@ -111,10 +111,10 @@ def _helping_value(model: SalesModel, name: str, rate: np.ndarray) -> np.ndarray
     rank pay (a rival's gain pushes the rep down the ranking), zero otherwise.
     """
     comp = model.plan.components[name]
+    if not isinstance(comp, TEAMMATE_PAY):
+        return np.zeros(len(rate))
     if isinstance(comp, RankPrize):
         return -_rank_pressure(model, name, rate)
-    if not isinstance(comp, TeamPool | TeamBonus):
-        return np.zeros(len(rate))
     st = model.seats
     w = comp.period_weeks
     zero = np.zeros((len(rate), 1))
