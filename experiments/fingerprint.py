@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from salesim_cli.config import compose_config
+from salesim_cli.config import compose_config, config_names
 from simulator.params import validate
 from simulator.run import run_one
 
@@ -31,24 +31,9 @@ from simulator.run import run_one
 #: plan component, quota policy and the switches a default run leaves off
 CONFIGS: dict[str, list[str]] = {
     "default": [],
-    **{
-        f"plan={name}": [f"plan={name}"]
-        for name in (
-            "accelerated",
-            "capped",
-            "chung",
-            "hybrid",
-            "land_expand",
-            "larkin",
-            "linear",
-            "ranking",
-            "ratings_flat",
-            "ratings_forced",
-            "team",
-            "team_bonus",
-        )
-    },
-    **{f"quota={name}": [f"quota={name}"] for name in ("equal", "history", "potential", "ratchet")},
+    # every shipped plan and quota policy (the default run's own included)
+    **{f"plan={name}": [f"plan={name}"] for name in config_names("plan")},
+    **{f"quota={name}": [f"quota={name}"] for name in config_names("quota")},
     "mixed_territories": ["territory.specialisation=0"],
     "partial_team": ["org.n_reps=44"],
     "coaching_bottom_first": ["manager.coaching_policy=bottom_first", "manager.coaching_share=0.4"],

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from salesim_cli.config import CONF_PACKAGE, compose_config
+from salesim_cli.config import compose_config, config_names
 from salesim_cli.docs import param_fields, range_text
 from simulator.params import ParamError, SimParams, validate
 from simulator.run import with_overrides
@@ -134,10 +134,7 @@ TEAM_WEIGHT_NOTE = (
 
 def plan_names() -> list[str]:
     """Names of the plans shipped in ``conf/plan/`` (the plan picker's choices)."""
-    folder = resources.files(CONF_PACKAGE).joinpath("plan")
-    return sorted(
-        e.name.removesuffix(".yaml") for e in folder.iterdir() if e.name.endswith(".yaml")
-    )
+    return config_names("plan")
 
 
 @functools.cache

@@ -59,6 +59,14 @@ def register_schemas(store: ConfigStore | None = None) -> None:
             store.store(group=group, name=f"base_{group}", node=schema)
 
 
+def config_names(group: str) -> list[str]:
+    """Names of the configs shipped in ``conf/<group>/`` (``"plan"``: the plans), sorted."""
+    folder = resources.files(CONF_PACKAGE).joinpath(group)
+    return sorted(
+        e.name.removesuffix(".yaml") for e in folder.iterdir() if e.name.endswith(".yaml")
+    )
+
+
 def unknown_key_message(full_key: str, allowed: Iterable[str]) -> str:
     """One line saying ``full_key`` is no parameter, with the closest and the allowed names."""
     allowed = list(allowed)
