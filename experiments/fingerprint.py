@@ -25,7 +25,7 @@ import pandas as pd
 
 from salesim_cli.config import compose_config, config_names
 from simulator.params import validate
-from simulator.run import run_one
+from simulator.run import run_batch, run_one
 
 #: configurations, as Hydra overrides of the default run; together they reach every
 #: plan component, quota policy and the switches a default run leaves off
@@ -94,13 +94,17 @@ def table_digest(frame: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def fingerprint(overrides: list[str], seeds: range) -> str:
-    """One hash over every table and summary value of ``seeds`` runs of a configuration."""
+def fingerprint(overrides: list[str], seeds: range, batch: bool = False) -> str:
+    """One hash over every table and summary value of ``seeds`` runs of a configuration.
+
+    ``batch`` runs the seeds side by side (:func:`~simulator.run.run_batch`): the
+    hash must be the one of the runs alone.
+    """
     params, _ = compose_config([*overrides, "run.years=2", "run.warmup_years=1"])
     params = validate(params)
     h = hashlib.sha256()
-    for seed in seeds:
-        result = run_one(params, seed)
+    results = run_batch(params, list(seeds)) if batch else [run_one(params, s) for s in seeds]
+    for result in results:
         for name in sorted(result.tables):
             h.update(name.encode())
             h.update(table_digest(result.tables[name]).encode())
@@ -115,13 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--check", type=Path, help="compare with this file; exit 1 if any differ")
     parser.add_argument("--seeds", type=int, default=3, help="seeds per configuration")
     parser.add_argument("--only", nargs="*", help="configurations to run (default: all)")
+    parser.add_argument(
+        "--batch", action="store_true", help="run each configuration's seeds as one batch"
+    )
     args = parser.parse_args(argv)
 
     names = args.only or list(CONFIGS)
     unknown = sorted(set(names) - set(CONFIGS))
     if unknown:
         parser.error(f"unknown configuration(s) {unknown}; allowed: {sorted(CONFIGS)}")
-    prints = {name: fingerprint(CONFIGS[name], range(args.seeds)) for name in names}
+    prints = {name: fingerprint(CONFIGS[name], range(args.seeds), args.batch) for name in names}
     if args.write:
         args.write.write_text(json.dumps(prints, indent=1) + "\n")
         print(f"wrote {len(prints)} fingerprints to {args.write}")

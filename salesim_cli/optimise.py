@@ -71,7 +71,7 @@ from simulator.design import (
 )
 from simulator.params import ParamError, PlanParams, SimParams, flatten, validate
 from simulator.results import concat, inputs_table, outcomes_table
-from simulator.run import replication_seeds, run_one
+from simulator.run import replication_seeds, run_many, run_one
 from simulator.studies import record_settings, requeue_interrupted
 
 PROG = "salesim-optimise"
@@ -145,7 +145,7 @@ def score(
     """
     seeds = replication_seeds(seed, replications)
     if n_jobs == 1 or replications == 1:
-        summaries = [_summary_of_run(params, s) for s in seeds]
+        summaries = [run.summary for run in run_many(params, seeds)]
     else:
         summaries = joblib.Parallel(n_jobs=n_jobs)(
             joblib.delayed(_summary_of_run)(params, s) for s in seeds

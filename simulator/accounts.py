@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator.batch import Blocks, Rng, as_streams
 from simulator.customers import CustomerBase
 from simulator.params import WEEKS_PER_YEAR, SimParams
 
@@ -64,7 +65,8 @@ class Accounts(CustomerBase):
     """Columnar store of accounts and their open deals.
 
     Arrays are preallocated with room to grow (exploring adds accounts); only
-    the first ``n`` entries are live.
+    the first ``n`` entries are live. A batch's replications (``n_seats`` as
+    :class:`~simulator.batch.Blocks`) share them, each in its order alone.
     """
 
     #: the per-account arrays (grown, and compacted when accounts leave, together)
@@ -89,8 +91,12 @@ class Accounts(CustomerBase):
         "churned_week",
     )
 
-    def __init__(self, params: SimParams, n_seats: int, rng: np.random.Generator):
+    def __init__(self, params: SimParams, n_seats: int | Blocks, rng: Rng):
         self.params = params
+        self.blocks = n_seats if isinstance(n_seats, Blocks) else Blocks(1, n_seats)
+        n_seats = self.blocks.n * self.blocks.replications
+        rng = as_streams(rng, self.blocks.n)
+        seats = np.arange(n_seats)
         t = params.territory
         segs = [getattr(t, s) for s in SEGMENTS]
         self.seg_share = np.array([s.share for s in segs])
@@ -104,11 +110,11 @@ class Accounts(CustomerBase):
         self.seg_walk_in_stages = 1.0 - (1.0 - walk) ** (1.0 / self.seg_stage_weeks)
 
         sigma = t.account_count_sigma
-        sizes = t.accounts_per_rep * rng.lognormal(-0.5 * sigma**2, sigma, n_seats)
+        sizes = t.accounts_per_rep * rng.lognormal(-0.5 * sigma**2, sigma, seats)
         counts = np.maximum(1, np.round(sizes)).astype(int)
-        self.territory_quality = rng.lognormal(-0.5 * t.quality_sigma**2, t.quality_sigma, n_seats)
+        self.territory_quality = rng.lognormal(-0.5 * t.quality_sigma**2, t.quality_sigma, seats)
         #: each seat's home segment (the role it is staffed for); see :func:`home_segments`
-        self.home = home_segments(self.seg_share, n_seats)
+        self.home = np.tile(home_segments(self.seg_share, self.blocks.n), self.blocks.replications)
         self._seat_seg_cdf = None
         if t.specialisation > 0:
             mix = (1.0 - t.specialisation) * self.seg_share[None, :] + t.specialisation * (
@@ -120,7 +126,7 @@ class Accounts(CustomerBase):
         self.n = 0
         #: a stable name for each account (its index moves when accounts leave the market)
         self.uid = np.zeros(cap, np.int64)
-        self._next_uid = 0
+        self._next_uid = np.zeros(self.blocks.replications, np.int64)  # by replication
         self.seat = np.zeros(cap, np.int32)
         self.segment = np.zeros(cap, np.int8)
         self.potential = np.zeros(cap)
@@ -143,32 +149,35 @@ class Accounts(CustomerBase):
         self.churned_week = np.full(cap, NEVER, np.int64)
         #: week each territory's rep last changed (far past: never)
         self.rep_changed_week = np.full(n_seats, NEVER, np.int64)
+        #: the seat of each deal the last :meth:`open_new` opened
+        self.opened_seats = np.zeros(0, np.intp)
+        self.churned_installed = np.zeros(self.blocks.replications)
         self.add(np.repeat(np.arange(n_seats), counts), rng)
         self.start_installed_base(segs, rng)
 
     # -- growth -----------------------------------------------------------
-    def add(self, seats: np.ndarray, rng: np.random.Generator) -> None:
+    def add(self, seats: np.ndarray, rng: Rng) -> None:
         """Add new accounts to the given territories, with drawn segment and potential."""
         k = len(seats)
         if k == 0:
             return
+        rng = as_streams(rng, self.blocks.n)
         if self.n + k > len(self.seat):
             self._grow(self.n + k)
         sl = slice(self.n, self.n + k)
-        self.uid[sl] = np.arange(self._next_uid, self._next_uid + k)
-        self._next_uid += k
+        self.uid[sl] = self.blocks.names(self._next_uid, seats)
         if self._seat_seg_cdf is None:
-            seg = rng.choice(len(SEGMENTS), size=k, p=self.seg_share)
+            seg = rng.choice(len(SEGMENTS), seats, p=self.seg_share)
         else:
             cdf = self._seat_seg_cdf[seats]
-            u = rng.random(k)[:, None]
+            u = rng.random(seats)[:, None]
             seg = np.minimum((u >= cdf).sum(axis=1), len(SEGMENTS) - 1)
         sig = self.seg_sigma[seg]
         self.seat[sl] = seats
         self.segment[sl] = seg
         self.potential[sl] = (
             self.seg_median[seg]
-            * np.exp(sig * rng.standard_normal(k))
+            * np.exp(sig * rng.standard_normal(seats))
             * self.territory_quality[seats]
         )
         self.sqrt_potential[sl] = np.sqrt(self.potential[sl])
@@ -239,7 +248,7 @@ class Accounts(CustomerBase):
         advance_hours: np.ndarray,
         effectiveness: np.ndarray,
         season: float,
-        rng: np.random.Generator,
+        rng: Rng,
     ) -> np.ndarray:
         """Move open deals through the buyer's stages; return indices of deals that died.
 
@@ -254,6 +263,7 @@ class Accounts(CustomerBase):
         idx = self.open[:n].nonzero()[0]
         if idx.size == 0:
             return idx
+        rng = as_streams(rng, self.blocks.n)
         seat = self.seat.take(idx).astype(np.intp)  # seat is int32; intp indexes faster
         # a territory's deals share its hours evenly: attention and pace are the seat's
         n_open = np.bincount(seat, minlength=len(advance_hours))
@@ -271,7 +281,7 @@ class Accounts(CustomerBase):
             season
             * pace.take(seat[not_ready])
             / self.seg_stage_weeks.take(self.segment[moving])
-            * rng.uniform(1 - b.pace_noise, 1 + b.pace_noise, moving.size)
+            * rng.uniform(1 - b.pace_noise, 1 + b.pace_noise, seat[not_ready])
         )
         r = self.readiness.take(moving) + step
         done = r >= 1.0
@@ -279,7 +289,7 @@ class Accounts(CustomerBase):
         self.readiness[moving] = np.where(done, 0.0, r)
         self.stage[moving] = np.minimum(stage, N_STAGES - 1)
         self.ready[moving] = stage >= N_STAGES
-        dead = idx[(rng.random(idx.size) < stall.take(seat)).nonzero()[0]]
+        dead = idx[(rng.random(seat) < stall.take(seat)).nonzero()[0]]
         self._close(dead)
         return dead
 
@@ -315,7 +325,7 @@ class Accounts(CustomerBase):
         skill: np.ndarray,
         competitiveness: float,
         rushed: np.ndarray,
-        rng: np.random.Generator,
+        rng: Rng,
         bargain: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Buyers decide on deals ``idx``; return (won mask, price paid, discount given).
@@ -329,7 +339,7 @@ class Accounts(CustomerBase):
         any_rushed = rushed.any()
         if any_rushed:
             p = np.where(rushed, p * (1.0 - b.rush_win_penalty), p)
-        won = rng.random(idx.size) < p
+        won = as_streams(rng, self.blocks.n).random(self.seat.take(idx)) < p
         price = np.where(won, self.value[idx], 0.0)
         discount = np.zeros(idx.size)
         if any_rushed:
@@ -372,7 +382,7 @@ class Accounts(CustomerBase):
         prospect_opps: np.ndarray,
         season: float,
         growth: float,
-        rng: np.random.Generator,
+        rng: Rng,
         week: int | None = None,
     ) -> int:
         """Open deals on idle accounts: inbound luck, prospecting and expansion.
@@ -386,13 +396,15 @@ class Accounts(CustomerBase):
                 within it open no deal); None = none is held out.
 
         Returns:
-            the number of deals opened.
+            the number of deals opened (:attr:`opened_seats`: the seat of each).
         """
         b = self.params.buyer
         n = self.n
         idle = (~self.open[:n]).nonzero()[0]
+        self.opened_seats = idle[:0]
         if idle.size == 0:
             return 0
+        rng = as_streams(rng, self.blocks.n)
         # take gathers faster than indexing by long index arrays (seat: int32, intp takes faster)
         seat = self.seat.take(idle).astype(np.intp)
         cust = self.customer[idle]
@@ -418,14 +430,15 @@ class Accounts(CustomerBase):
         if away is not None:
             p = np.where(away, 0.0, p)
         p = p + prospect_opps.take(seat) * weight / np.maximum(weight_sum, 1e-9).take(seat)
-        opens = (rng.random(idle.size) < p).nonzero()[0]  # positions in idle
+        opens = (rng.random(seat) < p).nonzero()[0]  # positions in idle
         new = idle[opens]
         if new.size == 0:
             return 0
+        self.opened_seats = seat[opens]
         # With land-and-expand off, a won account buys like a new one.
         expand = cust[opens] & expanding
         frac = np.where(expand, b.expansion_fraction * room[opens], b.land_fraction)
-        noise = rng.lognormal(-0.5 * b.deal_size_sigma**2, b.deal_size_sigma, new.size)
+        noise = rng.lognormal(-0.5 * b.deal_size_sigma**2, b.deal_size_sigma, self.opened_seats)
         self.value[new] = base[opens] * frac * noise
         self.expansion[new] = expand
         self.open[new] = True

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
+from simulator.batch import Blocks, Rng, Streams, as_streams
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 
 #: numerical: the odds draw searches its scale k over exp(-50) .. exp(50)
@@ -46,6 +47,7 @@ class CustomerBase:
     """Care, white space, churn and market exit of :class:`~simulator.accounts.Accounts`."""
 
     params: SimParams
+    blocks: Blocks
     _COLUMNS: tuple[str, ...]
     n: int
     seat: np.ndarray
@@ -57,13 +59,13 @@ class CustomerBase:
     trust: np.ndarray
     rep_changed_week: np.ndarray
     churned_week: np.ndarray
-    #: installed value of the customers the last :meth:`churn` lost
-    churned_installed: float = 0.0
+    #: installed value of the customers the last :meth:`churn` lost, by replication
+    churned_installed: np.ndarray = np.zeros(1)
 
     segment: np.ndarray
     sqrt_potential: np.ndarray
 
-    def start_installed_base(self, segs: list, rng: np.random.Generator) -> None:
+    def start_installed_base(self, segs: list, rng: Streams) -> None:
         """The installed base at the start, cared for at par, each segment's at its own level.
 
         ``segs`` are the segments' parameters in segment order. Customers,
@@ -74,6 +76,7 @@ class CustomerBase:
         t = self.params.territory
         n = self.n
         seg = self.segment[:n]
+        seat = self.seat[:n]
         share = np.minimum(t.customer_share * np.array([s.customer_share_ratio for s in segs]), 1)
         pen = np.minimum(t.customer_penetration * np.array([s.penetration_ratio for s in segs]), 1)
         former = None
@@ -82,28 +85,29 @@ class CustomerBase:
             # segment), so the accounts ever landed are drawn with odds by it; churn and
             # win-back take no account of size, so which of those are customers now is not
             root = self.sqrt_potential[:n]
-            w = (
-                root
-                / np.bincount(seg, root, len(segs))[seg]
-                * np.bincount(seg, None, len(segs))[seg]
-            )
+            # within each replication's segment (a run alone: each segment)
+            block = self.blocks.of(seat)
+            cell = block * len(segs) + seg
+            cells = self.blocks.replications * len(segs)
+            w = root / np.bincount(cell, root, cells)[cell] * np.bincount(cell, None, cells)[cell]
             ever_share = share + t.former_customer_share * (1.0 - share)
-            u, v = rng.random(n), rng.random(n)
+            u, v = rng.random(seat), rng.random(seat)
             ever = np.zeros(n, bool)
-            for i in range(len(segs)):
-                on = seg == i
-                ever[on] = odds_draw(u[on], w[on], ever_share[i])
+            for r in range(self.blocks.replications):
+                for i in range(len(segs)):
+                    on = cell == r * len(segs) + i
+                    ever[on] = odds_draw(u[on], w[on], ever_share[i])
             now = v * np.maximum(ever_share[seg], 1e-12) < share[seg]
             self.customer[:n] = ever & now
             former = ever & ~now
         else:
-            self.customer[:n] = rng.random(n) < share[seg]
+            self.customer[:n] = rng.random(seat) < share[seg]
         self.care[:n] = 0.5
         self.installed[:n] = np.where(self.customer[:n], pen[seg] * self.potential[:n], 0.0)
         trust = np.array([s.initial_trust for s in segs])[seg]
         self.trust[:n] = np.where(self.customer[:n], trust, self.trust[:n])
         if former is None and t.former_customer_share > 0:  # no draw when off
-            former = ~self.customer[:n] & (rng.random(n) < t.former_customer_share)
+            former = ~self.customer[:n] & (rng.random(seat) < t.former_customer_share)
         if former is not None:
             # churned long enough ago to be back in the market (buyer.winback_weeks)
             self.churned_week[:n][former] = -1 - self.params.buyer.winback_weeks
@@ -112,19 +116,27 @@ class CustomerBase:
         """Number of customer accounts in each territory."""
         return np.bincount(self.seat.take(self.customer[: self.n].nonzero()[0]), minlength=n_seats)
 
-    def installed_total(self) -> float:
-        """Installed value (recurring revenue) of all customers."""
-        return float(self.installed.take(self.customer[: self.n].nonzero()[0]).sum())
+    def installed_total(self) -> np.ndarray:
+        """Installed value (recurring revenue) of all customers, by replication."""
+        rows = self.customer[: self.n].nonzero()[0]
+        return self.blocks.subset_sums(self.installed.take(rows), self.seat.take(rows))
 
-    def penetration(self, growth: float, among: np.ndarray | None = None) -> float:
-        """Mean share of its (grown) potential a customer already buys; NaN without customers.
+    def penetrations(self, growth: float, among: np.ndarray | None = None) -> np.ndarray:
+        """Mean share of its (grown) potential a customer already buys, by replication.
 
-        ``among`` (a mask over the live accounts) limits it to some of them.
+        NaN without customers. ``among`` (a mask over the live accounts) limits it
+        to some of them.
         """
         cust = self.customer[: self.n] if among is None else self.customer[: self.n] & among
         rows = cust.nonzero()[0]  # one index for both sums
-        base = float(self.potential.take(rows).sum()) * growth
-        return float(self.installed.take(rows).sum()) / base if base > 0 else float("nan")
+        seats = self.seat.take(rows)
+        base = self.blocks.subset_sums(self.potential.take(rows), seats) * growth
+        installed = self.blocks.subset_sums(self.installed.take(rows), seats)
+        return np.divide(installed, base, out=np.full(base.size, np.nan), where=base > 0)
+
+    def penetration(self, growth: float, among: np.ndarray | None = None) -> float:
+        """:meth:`penetrations` of a run alone (the first replication's of a batch)."""
+        return float(self.penetrations(growth, among)[0])
 
     def headroom(self, idx: np.ndarray, growth: float) -> np.ndarray:
         """How much of an expansion accounts ``idx`` still have room for (1 = all of it).
@@ -167,7 +179,7 @@ class CustomerBase:
         t = self.trust[:n]
         t += b.trust_recovery_per_year / WEEKS_PER_YEAR * (target.clip(0.0, 1.0) - t)
 
-    def churn(self, week: int, rng: np.random.Generator) -> np.ndarray:
+    def churn(self, week: int, rng: Rng) -> np.ndarray:
         """Customers who stop buying this week (they become prospects); returns their seats.
 
         ``churned_installed`` is then the installed value (recurring revenue)
@@ -177,27 +189,29 @@ class CustomerBase:
         rising as care or trust fall and in the weeks after a change of rep.
         """
         b = self.params.buyer
-        self.churned_installed = 0.0
+        self.churned_installed = np.zeros(self.blocks.replications)
         if b.churn_per_year <= 0:
             return np.zeros(0, np.int64)
         n = self.n
         idx = (self.customer[:n] & ~self.open[:n]).nonzero()[0]
+        seat = self.seat.take(idx)
         new_rep = (week - self.rep_changed_week) < b.rep_change_weeks  # by territory
         log_h = (
             b.churn_care_effect * (0.5 - self.care.take(idx))
             + b.churn_trust_effect * (0.5 - self.trust.take(idx))
-            + (b.rep_change_churn * new_rep).take(self.seat.take(idx))
+            + (b.rep_change_churn * new_rep).take(seat)
         )
         hazard = b.churn_per_year / WEEKS_PER_YEAR * np.exp(log_h)
-        lost = idx[(rng.random(idx.size) < 1.0 - np.exp(-hazard)).nonzero()[0]]
-        self.churned_installed = float(self.installed[lost].sum())
+        rng = as_streams(rng, self.blocks.n)
+        lost = idx[(rng.random(seat) < 1.0 - np.exp(-hazard)).nonzero()[0]]
+        self.churned_installed = self.blocks.subset_sums(self.installed[lost], self.seat[lost])
         self.customer[lost] = False
         self.care[lost] = 0.0
         self.installed[lost] = 0.0
         self.churned_week[lost] = week
         return self.seat[lost]
 
-    def leave_market(self, rng: np.random.Generator) -> int:
+    def leave_market(self, rng: Rng) -> int:
         """Idle prospects that leave the market this week; returns how many left.
 
         An account with no open deal that is not a customer closes, merges or
@@ -211,7 +225,8 @@ class CustomerBase:
             return 0
         n = self.n
         idle = ~(self.open[:n] | self.customer[:n])
-        leaves = idle & (rng.random(n) < 1.0 - np.exp(-rate / WEEKS_PER_YEAR))
+        draws = as_streams(rng, self.blocks.n).random(self.seat[:n])
+        leaves = idle & (draws < 1.0 - np.exp(-rate / WEEKS_PER_YEAR))
         k = int(np.count_nonzero(leaves))
         if k:
             # the staying accounts after the j-th to leave (j from 1) move down j rows

@@ -31,7 +31,7 @@ class DealFlow:
         ready = (a.open[:n] & a.ready[:n]).nonzero()[0]
         rushed_idx = np.zeros(0, np.int64)
         bargain = None
-        held = 0
+        held = np.zeros(self.replications, np.int64)
         comp = self.params.market.competitiveness
         ready, waiting = self._buyers_wait(ready)
         week_close = alongside = None
@@ -60,12 +60,12 @@ class DealFlow:
                 & hold_back(
                     self, seats, a.value[ready], p_win, p_held, deals=ready, alongside=alongside
                 )
-                & (self.rng_pipeline.random(ready.size) < strength)
+                & (self.rng_pipeline.random(seats) < strength)
             )
-            walked = hold & (self.rng_pipeline.random(ready.size) < walk)
+            walked = hold & (self.rng_pipeline.random(seats) < walk)
             a.lose(ready[walked])
             a.hold(ready[hold & ~walked])
-            held = int(hold.sum())
+            held = self.blocks.subset_counts(seats[hold])
             st.acc["deals_held"] += np.bincount(seats[hold], minlength=self.n_seats)
             closing = np.bincount(seats[~hold], expected[~hold], minlength=self.n_seats)
             if week_close is not None:
@@ -84,7 +84,7 @@ class DealFlow:
                 p_norm = a.win_probability(cand, skill[cs], comp)
                 p_rush = p_norm * (1 - self.params.buyer.rush_win_penalty)
                 pull = pull_in(self, cs, a.value[cand], p_rush, p_norm, closing, deals=cand)
-                pull &= self.rng_pipeline.random(cand.size) < strength
+                pull &= self.rng_pipeline.random(cs) < strength
                 rushed_idx = cand[pull]
                 st.acc["deals_rushed"] += np.bincount(cs[pull], minlength=self.n_seats)
         beta = self.params.buyer.bargaining_share
@@ -107,10 +107,9 @@ class DealFlow:
             idx, skill[seats], comp, rushed, self.rng_pipeline, bargain=bargain
         )
         seats = self._contest(seats, won, skill)
-        self.recorder.deals(
-            self.week,
-            self.accounts.uid[idx],
+        self._record_deals(
             seats,
+            self.accounts.uid[idx],
             self.seats.rep_id[seats],
             segment,
             expansion,
@@ -133,8 +132,8 @@ class DealFlow:
         }
         wins = np.bincount(seats[won], minlength=self.n_seats)
         discounts = np.bincount(seats, discount, minlength=self.n_seats)
-        self.won_value_total += float(price.sum())
-        return bookings, wins, int(rushed_idx.size), held, discounts, by_measure
+        rushed_count = self.blocks.subset_counts(a.seat[rushed_idx])
+        return bookings, wins, rushed_count, held, discounts, by_measure
 
     def _buyers_wait(self, ready: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Ready deals whose buyers sign this week, and those still waiting for a period's end.
@@ -159,7 +158,8 @@ class DealFlow:
         waits = to_last <= patience * cycle
         waiting = ready[waits]
         # a buyer who chose to wait is as patient as its cycle is long
-        walked = self.rng_pipeline.random(waiting.size) < a.hold_walk(waiting, in_stages=True)
+        walk = a.hold_walk(waiting, in_stages=True)
+        walked = self.rng_pipeline.random(a.seat[waiting]) < walk
         a.lose(waiting[walked])
         return ready[~waits], waiting[~walked]
 
@@ -181,7 +181,7 @@ class DealFlow:
             return seats
         st = self.seats
         contested = (
-            won & st.occupied[seats] & (self.rng_pipeline.random(len(seats)) < share)
+            won & st.occupied[seats] & (self.rng_pipeline.random(seats) < share)
         ).nonzero()[0]
         if contested.size == 0:
             return seats
@@ -216,7 +216,7 @@ class DealFlow:
         y = self.params.rep.exploring_yield
         if y <= 0:
             return
-        found = self.rng_pipeline.random(self.n_seats) < np.minimum(explore_power * y, 1.0)
+        found = self.rng_pipeline.random(self.all_seats) < np.minimum(explore_power * y, 1.0)
         if found.any():
             self.accounts.add(found.nonzero()[0], self.rng_pipeline)
 
@@ -228,7 +228,7 @@ class DealFlow:
         by_measure: dict[str, np.ndarray],
     ) -> None:
         st = self.seats
-        self.revenue_total += float(bookings.sum())
+        self.revenue_total += self.blocks.sums(bookings)
         q = self.params.quota
         if q.policy == "history" or q.role_basis == "history":
             seasoned = st.occupied & (self.tenure >= self.params.hiring.onboarding_weeks)

@@ -44,7 +44,7 @@ import pandas as pd
 from simulator.io import write_atomic, write_results
 from simulator.params import ParamError, SimParams, flatten, validate
 from simulator.results import concat, inputs_table, outcomes_table
-from simulator.run import replication_seeds, run_one
+from simulator.run import replication_seeds, run_many
 from simulator.sampling import METHODS, MORRIS_LEVELS, Design, sample
 from simulator.sensitivity import HEADLINE_OUTCOMES, INDICES, analyse, point_means
 from simulator.space import (
@@ -70,7 +70,7 @@ def replicate(params: SimParams, seed: int, replications: int, job: str = "0") -
     The same seeds and rows as ``run_replications(params, seed, replications,
     job).replications``, without keeping every run's tables in memory.
     """
-    summaries = [run_one(params, s).summary for s in replication_seeds(seed, replications)]
+    summaries = [run.summary for run in run_many(params, replication_seeds(seed, replications))]
     return outcomes_table(job, seed, summaries)
 
 

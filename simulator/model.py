@@ -33,6 +33,7 @@ import numpy as np
 from simulator.accounts import SEGMENTS, Accounts
 from simulator.agents.manager import manage_week
 from simulator.agents.rep import Rep, TimeChoice, choose_time, later_pay_lags
+from simulator.batch import Blocks, Streams
 from simulator.deals import DealFlow
 from simulator.learning import selling_share, update_skill
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
@@ -55,10 +56,14 @@ N_STREAMS = 4
 class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.Model):
     """A sales organisation simulated week by week under one incentive plan.
 
+    Built on a sequence of seeds, it simulates a batch: one organisation per
+    seed side by side in the same arrays, each bit for bit the run of its seed
+    alone (:mod:`simulator.batch`); :meth:`batch_tables` gives each one's tables.
+
     Args:
         params: validated parameters (see :mod:`simulator.params`).
         seed: the run's seed (or a spawned SeedSequence); every random draw comes
-            from streams spawned from it.
+            from streams spawned from it. A list or tuple of seeds: a batch.
         observers: :data:`Observer` callables told of each decision (they must not
             change the model; a run with observers gives the same tables).
     """
@@ -66,19 +71,32 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
     def __init__(
         self,
         params: SimParams,
-        seed: int | np.random.SeedSequence = 0,
+        seed: int | np.random.SeedSequence | Sequence[int | np.random.SeedSequence] = 0,
         observers: Sequence[Observer] = (),
     ):
-        seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        init_seq, pipeline_seq, people_seq, mesa_seq = seq.spawn(N_STREAMS)
-        super().__init__(rng=np.random.default_rng(mesa_seq))
+        seeds = list(seed) if isinstance(seed, list | tuple) else [seed]
+        if not seeds:
+            raise ValueError("seed: a batch needs at least one seed")
+        streams = [
+            (s if isinstance(s, np.random.SeedSequence) else np.random.SeedSequence(s)).spawn(
+                N_STREAMS
+            )
+            for s in seeds
+        ]
+        # Mesa's stream is the last (nothing draws from it)
+        super().__init__(rng=np.random.default_rng(streams[0][N_STREAMS - 1]))
         self.params = params
         self.seed = seed
         self.observers = tuple(observers)
-        #: independent named streams: drawing from one never shifts another
-        self.rng_init = np.random.default_rng(init_seq)
-        self.rng_pipeline = np.random.default_rng(pipeline_seq)
-        self.rng_people = np.random.default_rng(people_seq)
+        #: replications simulated side by side, and the seats each holds
+        self.replications = len(seeds)
+        n = params.org.n_reps
+        self.blocks = Blocks(self.replications, n)
+        #: independent named streams (one generator per replication): drawing from one
+        #: never shifts another
+        self.rng_init, self.rng_pipeline, self.rng_people = (
+            Streams([np.random.default_rng(s[k]) for s in streams], n) for k in range(N_STREAMS - 1)
+        )
         self.plan = compile_plan(params.plan)
         #: period lengths the reps' decisions look at (plan components, forced
         #: ranking, and the quarter when quotas ratchet)
@@ -92,8 +110,11 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self.week = 0
         self.n_weeks = (params.run.years + params.run.warmup_years) * WEEKS_PER_YEAR
         self.warmup_weeks = params.run.warmup_years * WEEKS_PER_YEAR
-        n = params.org.n_reps
+        n *= self.replications
+        #: seats of the whole batch (org.n_reps in a run alone)
         self.n_seats = n
+        #: every seat, in order (the owners of seat-wise draws)
+        self.all_seats = np.arange(n)
         comps = self.plan.components
         self.seats = Seats(
             params,
@@ -104,12 +125,15 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
             cumulative=tuple(
                 k for k, c in comps.items() if isinstance(c, Commission) and c.cumulative
             ),
+            replications=self.replications,
         )
         #: history quotas: each territory's bookings this year in weeks a seasoned rep held it
         self.territory_bookings = np.zeros(n)
         self.territory_weeks = np.zeros(n, np.int64)
-        self.accounts = Accounts(params, n, self.rng_init)
-        self.recorder = Recorder(self.n_weeks, self.warmup_weeks)
+        self.accounts = Accounts(params, self.blocks, self.rng_init)
+        self.recorders = [
+            Recorder(self.n_weeks, self.warmup_weeks) for _ in range(self.replications)
+        ]
         self.coach_hours = np.zeros(n)
         #: the hours each seat chose in the last week stepped (read-only, for live views)
         self.week_hours: TimeChoice | None = None
@@ -119,24 +143,20 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         self.tenure = np.zeros(n, np.int64)
         self.accounts_open_by_seat = np.zeros(n)
         self.customers_by_seat = np.zeros(n)
-        self._week_churned = 0
+        r = self.replications
+        self._week_churned = np.zeros(r, np.int64)
         self.trailing = np.zeros((RAMP_WINDOW, n))
         self.productive_week = np.full(n, -1)
         self.reps_by_seat: dict[int, Rep] = {}
-        self._next_rep_id = 0
-        self.revenue_total = 0.0
-        #: this year's company target (set with the annual quotas) and the bookings
-        #: total when the year began (last year's bookings plan the next target)
-        self.company_target = 0.0
-        self._revenue_year_start = 0.0
-        self.won_value_total = 0.0
-        self.headcount_start = 0
-        self.hire_count = 0
-        self.exit_count = 0
-        self._week_exits = {"voluntary": 0, "involuntary": 0}
-        self._week_exits_outside = 0.0
-        self._week_hires = 0
-        self._week_pay = 0.0
+        #: the next rep id of each replication (a rep's id is its replication's count)
+        self._next_rep_id = np.zeros(r, np.int64)
+        #: each replication's bookings so far
+        self.revenue_total = np.zeros(r)
+        #: each replication's company target this year (set with the annual quotas) and
+        #: its bookings total when the year began (last year's bookings plan the next)
+        self.company_target = np.zeros(r)
+        self._revenue_year_start = np.zeros(r)
+        self._new_week()
         by_segment = np.stack(
             [
                 np.bincount(
@@ -155,11 +175,30 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         #: the buying cycle, in weeks: the segments' mean by share of accounts
         self.cycle_weeks = self.later_pay_lags["prospecting"]
         self._create_managers()
-        self._manager_ids = np.array([m.unique_id for m in self.managers])
+        # each replication's managers are numbered as they would be alone
+        first = np.arange(len(self.managers)) // self.n_teams * self.n_teams
+        self._manager_ids = np.array([m.unique_id for m in self.managers]) - first
         self._create_initial_reps()
         self._set_annual_quotas()
         self._set_period_quotas(self.seats.periods)
-        self.headcount_start = int(self.seats.occupied.sum())
+
+    @property
+    def recorder(self) -> Recorder:
+        """The run's recorder (a run alone; a batch has one per replication, :attr:`recorders`)."""
+        if self.replications != 1:
+            raise AttributeError("a batch has a recorder per replication: use recorders")
+        return self.recorders[0]
+
+    def _new_week(self) -> None:
+        """Zero the week's counts of each replication."""
+        r = self.replications
+        self._week_exits = {
+            "voluntary": np.zeros(r, np.int64),
+            "involuntary": np.zeros(r, np.int64),
+        }
+        self._week_exits_outside = np.zeros(r)
+        self._week_hires = np.zeros(r, np.int64)
+        self._week_pay = np.zeros(r)
 
     def step(self) -> None:
         """Advance the organisation by one week."""
@@ -168,10 +207,7 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         season = self.season()
         growth = (1 + p.market.demand_growth) ** (self.week / WEEKS_PER_YEAR)
         self._growth = growth
-        self._week_exits = {"voluntary": 0, "involuntary": 0}
-        self._week_exits_outside = 0.0
-        self._week_hires = 0
-        self._week_pay = 0.0
+        self._new_week()
         self.tenure = st.cache_tenure(self.week)
         self._start_periods()
 
@@ -197,13 +233,14 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
         )
         bookings, won, rushed, held, discounts, by_measure = self._close_deals(skill)
         prospect_opps = time.prospecting * p.buyer.prospect_yield * eff
-        new_opps = self.accounts.open_new(
-            prospect_opps, season, growth, self.rng_pipeline, week=self.week
-        )
+        self.accounts.open_new(prospect_opps, season, growth, self.rng_pipeline, week=self.week)
+        new_opps = self.blocks.subset_counts(self.accounts.opened_seats)
         self._explore(time.exploring * eff)
         # a new rep's care counts for less until onboarded: it does not know its customers yet
         self.accounts.tend(time.caring * ramp, self.n_seats)
-        self._week_churned = int(self.accounts.churn(self.week, self.rng_pipeline).size)
+        self._week_churned = self.blocks.subset_counts(
+            self.accounts.churn(self.week, self.rng_pipeline)
+        )
         self.accounts.leave_market(self.rng_pipeline)
 
         self._credit(bookings, won, discounts, by_measure)

@@ -44,11 +44,12 @@ class PaySchedule:
         ranks = [c for c in self.plan.components.values() if isinstance(c, RankPrize)]
         w = ranks[0].period_weeks if ranks else WEEKS_PER_QUARTER
         att = attainment(st.credited[w], st.quota[w])
-        occ = np.flatnonzero(st.occupied)
         pct = np.zeros(self.n_seats)
-        if occ.size > 1:
-            order = occ[np.argsort(att[occ], kind="stable")]
-            pct[order] = np.arange(occ.size) / (occ.size - 1)
+        for s in self.blocks.slices:  # each replication's own leaderboard
+            occ = np.flatnonzero(st.occupied[s])
+            if occ.size > 1:
+                order = occ[np.argsort(att[s][occ], kind="stable")] + s.start
+                pct[order] = np.arange(occ.size) / (occ.size - 1)
         return np.where(st.occupied, plan.leaderboard_morale_effect * (pct - 0.5), 0.0)
 
     def _pay_state(self, comp: Component, year_to_date: bool = False) -> PayState:
@@ -75,7 +76,7 @@ class PaySchedule:
         week's exits cost grow with the square of the organisation.
         """
         if seats is None:
-            return self.plan.pay(name, state)
+            return self._plan_pay(name, state)
         out = np.zeros(self.n_seats)
         if isinstance(self.plan.components[name], INDIVIDUAL):
             own = PayState(
@@ -87,7 +88,17 @@ class PaySchedule:
             )
             out[seats] = self.plan.pay(name, own)
         else:
-            out[seats] = self.plan.pay(name, state)[seats]
+            out[seats] = self._plan_pay(name, state)[seats]
+        return out
+
+    def _plan_pay(self, name: str, state: PayState) -> np.ndarray:
+        """``plan.pay`` of every seat; a rank prize ranks each replication's reps on their own."""
+        if self.replications == 1 or not isinstance(self.plan.components[name], RankPrize):
+            return self.plan.pay(name, state)
+        out = np.zeros(self.n_seats)
+        for s in self.blocks.slices:
+            own = PayState(state.credited[s], state.quota[s], state.team[s], state.active[s])
+            out[s] = self.plan.pay(name, own)
         return out
 
     def _payouts(
@@ -141,7 +152,7 @@ class PaySchedule:
         st = self.seats
         weekly = self.plan.base_salary / WEEKS_PER_YEAR
         st.acc["pay_base"] += np.where(st.occupied, weekly, 0.0)
-        self._week_pay += weekly * float(np.count_nonzero(st.occupied))
+        self._week_pay += weekly * self.blocks.counts(st.occupied)
 
     @functools.cached_property
     def _period_ends(self) -> tuple[tuple[list[int], list[str]], ...]:
@@ -165,7 +176,7 @@ class PaySchedule:
         for column, v in self._payouts(ending).items():
             paid = np.where(st.occupied, v, 0.0)
             st.acc["pay_" + column] += paid
-            self._week_pay += float(paid.sum())
+            self._week_pay += self.blocks.sums(paid)
         forced = self._forced_ranking(ending)
         if WEEKS_PER_QUARTER in ending:
             self._end_quarter(forced)
@@ -215,7 +226,7 @@ class PaySchedule:
         eligible = occ & not_forced & (st.tenure_weeks(self.week) >= seasoned)
         managed_out = []
         for seat in np.flatnonzero(eligible & (st.pm_streak >= pf.quarters)):
-            if self.rng_people.random() < pf.exit_strength:
+            if self.rng_people.of(seat).random() < pf.exit_strength:
                 st.pm_streak[seat] = 0
                 managed_out.append(int(seat))
         held = np.flatnonzero(occ)

@@ -14,6 +14,7 @@ import numpy as np
 
 from simulator.agents.manager import ACTIVITIES, Manager
 from simulator.agents.rep import Rep
+from simulator.batch import Rng, as_streams
 from simulator.learning import grown_skill
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import INDIVIDUAL, attainment, top_mask
@@ -41,15 +42,20 @@ class PeopleFlows:
     def _create_managers(self) -> None:
         mp = self.params.manager
         span = self.params.org.span_of_control
-        n_teams = math.ceil(self.n_seats / span)
+        n = self.blocks.n
+        #: teams of each replication (their managers are teams r * n_teams ..)
+        self.n_teams = math.ceil(n / span)
+        replications = np.arange(self.replications).repeat(self.n_teams)
+        n_teams = self.n_teams * self.replications
         sigma = mp.coaching_quality_sigma
-        quality = mp.coaching_quality * self.rng_init.lognormal(-0.5 * sigma**2, sigma, n_teams)
-        self.managers = [
-            Manager(
-                self, k, np.arange(k * span, min((k + 1) * span, self.n_seats)), float(quality[k])
-            )
-            for k in range(n_teams)
-        ]
+        quality = mp.coaching_quality * self.rng_init.lognormal(
+            -0.5 * sigma**2, sigma, replications * n
+        )
+        self.managers = []
+        for k in range(n_teams):
+            r, j = divmod(k, self.n_teams)
+            first, end = r * n + j * span, min(r * n + (j + 1) * span, (r + 1) * n)
+            self.managers.append(Manager(self, k, np.arange(first, end), float(quality[k])))
         #: voluntary quits of each team in each of the last 13 weeks (turnover contagion)
         self._team_quits = np.zeros((WEEKS_PER_QUARTER, n_teams))
         self._vacancy_quarter = np.zeros(n_teams)
@@ -71,16 +77,19 @@ class PeopleFlows:
     def _create_initial_reps(self) -> None:
         rng = self.rng_init
         org = self.params.org
-        tenure = rng.exponential(org.initial_tenure_years * WEEKS_PER_YEAR, self.n_seats)
+        seats = self.all_seats
+        tenure = rng.exponential(org.initial_tenure_years * WEEKS_PER_YEAR, seats)
         quality = np.array([self.managers[t].coaching_quality for t in self.seats.team])
-        skill, aptitude = self._hire_draws(rng, quality)
+        skill, aptitude = self._hire_draws(rng, quality, seats)
         beta = org.initial_tenure_aptitude_elasticity
         if beta != 0 and self.n_seats:
             # in seat, an aptitude's share is its share of hires times its expected tenure
             # (a^beta): a lognormal draw so tilted is shifted by beta sigma^2 in log
             aptitude = aptitude * np.exp(beta * self.params.hiring.aptitude_sigma**2)
-            w = (np.maximum(aptitude, 1e-9) / max(float(aptitude.mean()), 1e-9)) ** beta
-            tenure = tenure * w / float(w.mean())
+            block = self.blocks.of(seats)
+            mean = self.blocks.sums(aptitude) / self.blocks.n  # each replication's
+            w = (np.maximum(aptitude, 1e-9) / np.maximum(mean, 1e-9)[block]) ** beta
+            tenure = tenure * w / (self.blocks.sums(w) / self.blocks.n)[block]
         tenure = np.minimum(tenure, org.max_initial_tenure_years * WEEKS_PER_YEAR)
         # each rep has learned what its tenure would have taught it (coached at par)
         mp = self.params.manager
@@ -102,16 +111,18 @@ class PeopleFlows:
             self.accounts.rep_changed_week[:] = -tenure.astype(np.int64)
 
     def _hire_draws(
-        self, rng: np.random.Generator, quality: np.ndarray
+        self, rng: Rng, quality: np.ndarray, seats: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Skill and aptitude of new hires by managers of the given leadership quality."""
+        """Skill and aptitude of hires into ``seats`` (default: seat 0) by managers of a quality."""
         h = self.params.hiring
+        rng = as_streams(rng, self.blocks.n)
+        seats = np.zeros(quality.size, np.intp) if seats is None else seats
         lift = hiring_lift(self.params, quality)
-        skill = np.clip(h.skill_mean + lift + h.skill_sd * rng.standard_normal(quality.size), 0, 1)
+        skill = np.clip(h.skill_mean + lift + h.skill_sd * rng.standard_normal(seats), 0, 1)
         aptitude = (
             h.aptitude_mean
             * (1.0 + lift)
-            * rng.lognormal(-0.5 * h.aptitude_sigma**2, h.aptitude_sigma, quality.size)
+            * rng.lognormal(-0.5 * h.aptitude_sigma**2, h.aptitude_sigma, seats)
         )
         return skill, np.maximum(aptitude, 0.0)
 
@@ -121,8 +132,9 @@ class PeopleFlows:
         """Seat a rep; a hire's caller then tells the accounts (``accounts.change_rep``)."""
         rep = Rep(self, seat)
         rep.hired_week = self.week - tenure
-        rep_id = self._next_rep_id
-        self._next_rep_id += 1
+        r = seat // self.blocks.n
+        rep_id = int(self._next_rep_id[r])  # each replication counts its own reps
+        self._next_rep_id[r] += 1
         rep.rep_id = rep_id
         self.reps_by_seat[seat] = rep
         self.seats.fill(seat, rep_id, self.week, skill, aptitude, tenure)
@@ -132,7 +144,8 @@ class PeopleFlows:
         )
         self.trailing[:, seat] = 0.0
         self.productive_week[seat] = 0 if tenure >= WEEKS_PER_YEAR or initial else -1
-        self.recorder.hire(rep_id, seat, int(self.seats.team[seat]), self.week - tenure, initial)
+        team = int(self.seats.team[seat]) - r * self.n_teams
+        self.recorders[r].hire(rep_id, self._local(seat, r), team, self.week - tenure, initial)
         if not initial:
             full = self.seats.annual_quota_full[seat]
             self.seats.expected_weekly_sales[seat] = 0.5 * full / WEEKS_PER_YEAR
@@ -148,14 +161,15 @@ class PeopleFlows:
             return
         progress = self.hiring_progress[st.team[vacant]]
         p_fill = progress * (1.0 if h.time_to_fill_weeks <= 1 else 1.0 / h.time_to_fill_weeks)
-        draws = self.rng_people.random(vacant.size)
+        draws = self.rng_people.random(vacant)
         hired = vacant[draws < p_fill]
         for seat in hired:
             quality = np.array([self.managers[st.team[seat]].coaching_quality])
-            skill, aptitude = self._hire_draws(self.rng_people, quality)
+            skill, aptitude = self._hire_draws(
+                self.rng_people.alone(seat), quality, np.array([seat])
+            )
             self._seat_rep(int(seat), float(skill[0]), float(aptitude[0]))
-            self._week_hires += 1
-            self.hire_count += 1
+            self._week_hires[seat // self.blocks.n] += 1
         if hired.size:
             self.accounts.change_rep(hired, self.week)
 
@@ -168,9 +182,9 @@ class PeopleFlows:
         p_quit = 1.0 - np.exp(-hazard)
         slot = self.week % WEEKS_PER_QUARTER
         self._team_quits[slot] = 0.0
-        for seat in (self.rng_people.random(self.n_seats) < p_quit).nonzero()[0]:
+        for seat in (self.rng_people.random(self.all_seats) < p_quit).nonzero()[0]:
             # the chance this quit was for reasons outside the job: an expected count, no draw
-            self._week_exits_outside += float(outside[seat] / hazard[seat])
+            self._week_exits_outside[seat // self.blocks.n] += outside[seat] / hazard[seat]
             self._exit(int(seat), "voluntary")
             self._team_quits[slot, st.team[seat]] += 1
 
@@ -183,19 +197,18 @@ class PeopleFlows:
         owed = self._payouts([w for w in st.periods], only=INDIVIDUAL, seats=np.array([seat]))
         for column, v in owed.items():
             st.acc["pay_" + column][seat] += v[seat]
-            self._week_pay += float(v[seat])
+            self._week_pay[seat // self.blocks.n] += v[seat]
         self._flush_rep_row(seat, exit_kind=kind)
         self._release(seat, kind)
 
     def _release(self, seat: int, kind: str) -> None:
         """Remove the rep in ``seat`` (its last row is already written)."""
         st = self.seats
-        self.recorder.exit(int(st.rep_id[seat]), self.week, kind)
+        self._recorder(seat).exit(int(st.rep_id[seat]), self.week, kind)
         rep = self.reps_by_seat.pop(seat)
         rep.remove()
         st.vacate(seat, self.week)
-        self._week_exits[kind] += 1
-        self.exit_count += 1
+        self._week_exits[kind][seat // self.blocks.n] += 1
 
     def forced_ranking_eligible(self) -> np.ndarray:
         """Seats whose holders are past onboarding and a first quarter (can be force-ranked)."""
@@ -210,7 +223,9 @@ class PeopleFlows:
         st = self.seats
         att = attainment(st.credited[w], st.quota[w])
         eligible = st.occupied & self.forced_ranking_eligible()
-        bottom = top_mask(-att, eligible, plan.forced_exit_share, 0)
+        bottom = np.zeros(self.n_seats, bool)
+        for s in self.blocks.slices:  # each replication ranks its own
+            bottom[s] = top_mask(-att[s], eligible[s], plan.forced_exit_share, 0)
         return np.flatnonzero(bottom)
 
     def _help(self, helping: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -240,7 +255,10 @@ class PeopleFlows:
         if not np.count_nonzero(seasoned):
             return
         trailing = self.trailing.sum(axis=0)
-        bar = PRODUCTIVE_SHARE * _median(trailing[seasoned])
-        for seat in (pending & (trailing >= bar)).nonzero()[0]:
-            self.productive_week[seat] = tenure[seat]
-            self.recorder.productive(int(st.rep_id[seat]), int(tenure[seat]))
+        for s in self.blocks.slices:  # each replication's bar is its own seasoned reps'
+            if not np.count_nonzero(seasoned[s]):
+                continue
+            bar = PRODUCTIVE_SHARE * _median(trailing[s][seasoned[s]])
+            for seat in (pending[s] & (trailing[s] >= bar)).nonzero()[0] + s.start:
+                self.productive_week[seat] = tenure[seat]
+                self._recorder(seat).productive(int(st.rep_id[seat]), int(tenure[seat]))

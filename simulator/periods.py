@@ -79,20 +79,29 @@ class Calendar:
     def _set_annual_quotas(self) -> None:
         year = self.week // WEEKS_PER_YEAR
         last_year = self.revenue_total - self._revenue_year_start if self.week > 0 else None
-        self._revenue_year_start = self.revenue_total
-        self.company_target = company_target(self.params, year, last_year)
+        self._revenue_year_start = self.revenue_total.copy()
+        # each replication's target, from its own last year
+        self.company_target = np.array(
+            [
+                company_target(self.params, year, None if last_year is None else float(x))
+                for x in (last_year if last_year is not None else [None] * self.replications)
+            ]
+        )
         if self.params.quota.policy == "ratchet" and self.week > 0:
             # ratcheted quotas carry over, grown with the company target
             self.seats.annual_quota_full *= 1.0 + self.params.org.target_growth
         else:
             basis = self.accounts.quota_basis(self.n_seats)
-            self.seats.annual_quota_full[:] = annual_quotas(
-                self.params,
-                basis,
-                self.company_target,
-                self._history_rate() if self.week > 0 else None,
-                self.accounts.home if self.params.territory.specialisation > 0 else None,
-            )
+            history = self._history_rate() if self.week > 0 else None
+            role = self.accounts.home if self.params.territory.specialisation > 0 else None
+            for r, s in enumerate(self.blocks.slices):  # each replication splits its own
+                self.seats.annual_quota_full[s] = annual_quotas(
+                    self.params,
+                    basis[s],
+                    float(self.company_target[r]),
+                    None if history is None else history[s],
+                    None if role is None else role[s],
+                )
         self.territory_bookings[:] = 0.0
         self.territory_weeks[:] = 0
         self.seats.quota_annual[:] = self.seats.annual_quota_full

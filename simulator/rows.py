@@ -1,7 +1,9 @@
-"""Row building: the per-rep, per-manager and weekly rows a run records.
+"""Row building: the per-rep, per-manager, per-deal and weekly rows a run records.
 
 Mixed into :class:`~simulator.model.SalesModel`; the rows go to the run's
-:class:`~simulator.record.Recorder`, whose tables are the run's output.
+:class:`~simulator.record.Recorder` (in a batch, each replication's rows to its
+own, with the seats, teams and ids it would have alone), whose tables are the
+run's output.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simulator.batch import block_sums
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.workforce import ACCUMULATORS, HOUR_COLUMNS, PAY_ACCUMULATORS
 
@@ -20,11 +23,44 @@ class RowBuilder:
         """Write one rep's row for the quarter so far (a leaver's last row)."""
         self._flush_rep_rows(np.array([seat]), np.array([exit_kind], dtype=object))
 
+    def _recorder(self, seat: int):
+        """The recorder of the replication that holds ``seat``."""
+        return self.recorders[seat // self.blocks.n]
+
+    def _local(self, seats: np.ndarray | int, r: int) -> np.ndarray | int:
+        """Seat numbers as replication ``r`` alone has them."""
+        return seats - r * self.blocks.n
+
+    def _record_deals(self, seats: np.ndarray, *columns: np.ndarray) -> None:
+        """Record the week's decided deals (credited to ``seats``), each in its replication.
+
+        ``columns``: the deals' account, rep id, segment, expansion, win-back, rushed,
+        won, price and discount (:data:`~simulator.record.DEAL_COLUMNS` but week and seat).
+        """
+        account, *rest = columns
+        if self.replications == 1:
+            self.recorders[0].deals(self.week, account, seats, *rest)
+            return
+        for r, rows in enumerate(self.blocks.split(seats)):
+            if rows.size:
+                local = self._local(seats[rows], r)
+                self.recorders[r].deals(self.week, account[rows], local, *(c[rows] for c in rest))
+
     def _flush_rep_rows(self, seats: np.ndarray, exit_kinds: np.ndarray) -> None:
         """Write the quarter's rows of ``seats`` (one per rep) and reset their accumulators.
 
         ``seats`` are indices: each ``array[seats]`` is already a copy the block can keep.
         """
+        blocks = seats // self.blocks.n
+        if self.replications == 1 or (blocks.size and (blocks == blocks[0]).all()):
+            self._flush_block(int(blocks[0]) if blocks.size else 0, seats, exit_kinds)
+            return
+        for r, rows in enumerate(self.blocks.split(seats)):
+            if rows.size:
+                self._flush_block(r, seats[rows], exit_kinds[rows])
+
+    def _flush_block(self, r: int, seats: np.ndarray, exit_kinds: np.ndarray) -> None:
+        """:meth:`_flush_rep_rows` of replication ``r``'s ``seats``."""
         st = self.seats
         # the seats' accumulators, copied at once, one row each
         acc = dict(zip(ACCUMULATORS, st.acc_rows[:, seats], strict=True))
@@ -36,11 +72,11 @@ class RowBuilder:
         weeks = acc["weeks"]
         team = st.team[seats]
         k = len(seats)
-        self.recorder.rep_rows_block(
+        self.recorders[r].rep_rows_block(
             {
                 "rep_id": st.rep_id[seats],
-                "seat": seats.copy(),
-                "team": team,
+                "seat": self._local(seats, r),
+                "team": team - r * self.n_teams,
                 "manager_id": self._manager_ids[team],
                 "year": np.full(k, year),
                 "quarter": np.full(k, quarter),
@@ -75,10 +111,11 @@ class RowBuilder:
     def _flush_manager_rows(self) -> None:
         year, quarter = divmod((self.week % WEEKS_PER_YEAR) // 13 + 4 * (self.week // 52), 4)
         for k, m in enumerate(self.managers):
-            self.recorder.manager_row(
+            r = k // self.n_teams
+            self.recorders[r].manager_row(
                 (
-                    m.unique_id,
-                    m.team,
+                    self._manager_ids[k],
+                    m.team - r * self.n_teams,
                     year,
                     quarter,
                     self.week // WEEKS_PER_QUARTER,
@@ -93,54 +130,59 @@ class RowBuilder:
         self._mgr_quarter[:] = 0.0
 
     def _record_week(self, bookings, won, rushed, held, discounts, new_opps, time) -> None:
+        """The week's row of each replication (``rushed``, ``held``, ``new_opps``: each one's)."""
         st = self.seats
         occ = st.occupied
-        n_occ = int(np.count_nonzero(occ))
-        per_rep = 1.0 / max(n_occ, 1)
-        target = self.company_target
-        sum_of = np.add.reduce  # what ndarray.sum() does, without its Python wrapper
-        hours = (
-            sum_of(time.prospecting),
-            sum_of(time.advancing),
-            sum_of(time.helping),
-            sum_of(time.exploring),
-            sum_of(time.caring),
-            sum_of(time.admin),
+        b = self.blocks
+        n_occ = b.counts(occ)
+        per_rep = 1.0 / np.maximum(n_occ, 1)
+        sums = b.sums  # each replication's ndarray.sum()
+        total = time.total
+        a = self.accounts
+        live = a.seat[: a.n]
+        # in the order of record.WEEKLY_COLUMNS (vacant seats hold zeros), a column each
+        columns = (
+            n_occ,
+            b.n - n_occ,
+            self._week_hires,
+            self._week_exits["voluntary"],
+            self._week_exits["involuntary"],
+            self._week_exits_outside,
+            sums(bookings),
+            sums(won),
+            rushed,
+            held,
+            sums(discounts),
+            new_opps,
+            b.subset_counts(live[a.open[: a.n]]),
+            self._week_pay,
+            sums(st.morale) * per_rep,
+            sums(st.skill) * per_rep,
+            np.array([np.add.reduce(total[s][occ[s]]) for s in b.slices]) * per_rep,
+            sums(time.prospecting),
+            sums(time.advancing),
+            sums(time.helping),
+            sums(time.exploring),
+            sums(time.caring),
+            sums(time.admin),
+            *block_sums(self.manager_hours, self.replications).T,
+            sums(self.coach_hours),
+            self.company_target / WEEKS_PER_YEAR,
+            b.subset_counts(live[a.customer[: a.n]]),
+            b.subset_counts(live),
+            self._week_churned,
+            a.penetrations(self._growth),
+            a.installed_total(),
+            a.churned_installed,
         )
-        # in the order of record.WEEKLY_COLUMNS (vacant seats hold zeros)
-        self.recorder.week_row(
-            self.week,
-            (
-                n_occ,
-                self.n_seats - n_occ,
-                self._week_hires,
-                self._week_exits["voluntary"],
-                self._week_exits["involuntary"],
-                self._week_exits_outside,
-                sum_of(bookings),
-                sum_of(won),
-                rushed,
-                held,
-                sum_of(discounts),
-                new_opps,
-                np.count_nonzero(self.accounts.open[: self.accounts.n]),
-                self._week_pay,
-                sum_of(st.morale) * per_rep,
-                sum_of(st.skill) * per_rep,
-                sum_of(time.total[occ]) * per_rep,
-                *hours,
-                *sum_of(self.manager_hours, axis=0),
-                sum_of(self.coach_hours),
-                target / WEEKS_PER_YEAR,
-                int(np.count_nonzero(self.accounts.customer[: self.accounts.n])),
-                self.accounts.n,
-                self._week_churned,
-                self.accounts.penetration(self._growth),
-                self.accounts.installed_total(),
-                self.accounts.churned_installed,
-            ),
-        )
+        rows = np.column_stack(columns)
+        for recorder, row in zip(self.recorders, rows, strict=True):
+            recorder.week_row(self.week, row)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The run's tidy tables (see README, "Output schema")."""
-        return self.recorder.tables()
+        """The run's tidy tables (see README, "Output schema"); a batch: the first replication's."""
+        return self.recorders[0].tables()
+
+    def batch_tables(self) -> list[dict[str, pd.DataFrame]]:
+        """Each replication's :meth:`tables`, in the order of its seeds."""
+        return [recorder.tables() for recorder in self.recorders]

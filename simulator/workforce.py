@@ -63,10 +63,16 @@ class Seats:
         measures: tuple[str, ...] = (),
         campaigns: tuple[str, ...] = (),
         cumulative: tuple[str, ...] = (),
+        replications: int = 1,
     ):
         self.params = params
         self.n = n
-        self.team = np.arange(n) // params.org.span_of_control
+        # a batch's replications hold equal blocks of seats, each with its own teams
+        per, span = n // replications, params.org.span_of_control
+        seat = np.arange(n)
+        self.team = seat % per // span + seat // per * math.ceil(per / span)
+        #: each replication's seats (one slice: a run alone)
+        self.slices = tuple(slice(r * per, (r + 1) * per) for r in range(replications))
         self.occupied = np.zeros(n, bool)
         self.rep_id = np.full(n, -1, np.int64)
         self.hired_week = np.zeros(n, np.int64)
@@ -286,10 +292,12 @@ def seats_standing(seats: Seats) -> dict[str, np.ndarray]:
         # np.clip's floats, without its wrapper (no bound is 0, so no sign of 0 differs)
         pay_gap = np.minimum(np.maximum(pay_vs_outside - 1.0, -1.0), 1.0)
         pay_ratio = np.minimum(np.maximum(pay_vs_outside, PAY_RATIO_BOUNDS[0]), PAY_RATIO_BOUNDS[1])
-        held_pay = seats.pay_annual[seats.occupied]
-        # the mean as ndarray.mean takes it (the sum over the count), without its wrapper
-        peer_pay = held_pay.sum() / held_pay.size if held_pay.size else 0.0
-        below_peers = (1.0 - seats.pay_annual / max(peer_pay, 1e-9)).clip(0.0, 1.0)
+        peer_pay = np.zeros(seats.n)
+        for s in seats.slices:  # each replication's mean pay of its held seats
+            held_pay = seats.pay_annual[s][seats.occupied[s]]
+            # the mean as ndarray.mean takes it (the sum over the count), without its wrapper
+            peer_pay[s] = held_pay.sum() / held_pay.size if held_pay.size else 0.0
+        below_peers = (1.0 - seats.pay_annual / np.maximum(peer_pay, 1e-9)).clip(0.0, 1.0)
         attained = np.minimum(np.maximum(seats.last_attainment - 1.0, -1.0), 1.0)
         twice_rank = 2.0 * performance_rank(seats)
         terms = {
@@ -340,10 +348,11 @@ def performance_rank(seats: Seats) -> np.ndarray:
 
     Ties share their mean rank (a new hire, not yet measured, sits at the median).
     """
-    occ = seats.occupied.nonzero()[0]
     rank = np.full(seats.n, 0.5)
-    if occ.size > 1:
-        rank[occ] = (average_ranks(seats.last_attainment[occ]) - 1.0) / (occ.size - 1)
+    for s in seats.slices:  # each replication ranks its own
+        occ = seats.occupied[s].nonzero()[0] + s.start
+        if occ.size > 1:
+            rank[occ] = (average_ranks(seats.last_attainment[occ]) - 1.0) / (occ.size - 1)
     return rank
 
 

@@ -24,6 +24,7 @@ EPSILON = 1e-6
 #: the engine's decision and state-update code: no behavioural number may hide here
 CHECKED = (
     "simulator/accounts.py",
+    "simulator/batch.py",
     "simulator/customers.py",
     "simulator/agents/incentives.py",
     "simulator/agents/manager.py",

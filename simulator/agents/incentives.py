@@ -81,6 +81,18 @@ def _team_others(model: SalesModel, values: np.ndarray) -> tuple[np.ndarray, np.
     return total - v, members
 
 
+def _cutoffs(
+    model: SalesModel, values: np.ndarray, active: np.ndarray, share: float, k: int, top: bool
+) -> float | np.ndarray:
+    """:func:`_cutoff` of each replication: a number alone, a column by seat in a batch."""
+    if model.replications == 1:
+        return _cutoff(values, active, share, k, top)
+    cut = np.empty((len(values), 1))
+    for s in model.blocks.slices:
+        cut[s] = _cutoff(values[s], active[s], share, k, top)
+    return cut
+
+
 def _cutoff(values: np.ndarray, active: np.ndarray, share: float, k: int, top: bool) -> float:
     """Attainment that separates the top (or bottom) ``k`` or ``share`` of active seats."""
     v = np.sort(values[active])
@@ -161,7 +173,7 @@ def expected_pay(
     extra, sd = _on_measure(model, comp.measure, extra, sd)
     if isinstance(comp, RankPrize):
         proj = attainment(projected(model, w, comp.measure), q)
-        cut = _cutoff(proj, st.occupied, comp.top_share, comp.top_k, top=True)
+        cut = _cutoffs(model, proj, st.occupied, comp.top_share, comp.top_k, top=True)
         # a rep is unsure where the cut-off will fall as well as of its own sales
         spread = sd * np.sqrt(1.0 + model.params.rep.rank_cutoff_uncertainty**2)
         z = ((cred + extra) * inv_q - cut) / np.maximum(spread * inv_q, SPREAD_FLOOR)
@@ -218,7 +230,7 @@ def expected_losses(
         inv_q = np.divide(1.0, q, out=np.zeros_like(q), where=q > 0)[:, None]
         proj = attainment(projected(model, w), q)
         eligible = st.occupied & model.forced_ranking_eligible()
-        cut = _cutoff(proj, eligible, plan.forced_exit_share, 0, top=False)
+        cut = _cutoffs(model, proj, eligible, plan.forced_exit_share, 0, top=False)
         z = (cut - (st.credited[w][:, None] + extra[w]) * inv_q) / np.maximum(
             sd[w] * inv_q, SPREAD_FLOOR
         )

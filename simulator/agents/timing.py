@@ -97,7 +97,18 @@ def _now_gain(
     diff = plan.component_pay(name, end + extra[:, None], q2) - plan.component_pay(
         name, end + instead[:, None], q2
     )
-    return scale * (diff @ WEIGHTS)
+    projected = scale * (diff @ WEIGHTS)
+    if model.replications > 1:
+        # a replication whose deals expect nothing further prices them exactly, as alone
+        block = model.blocks.of(seats)
+        flat = (np.bincount(block, further != 0, model.replications) == 0)[block]
+        if flat.any():
+            exact = scale * (
+                plan.component_pay(name, cred + extra, q)
+                - plan.component_pay(name, cred + instead, q)
+            )
+            return np.where(flat, exact, projected)
+    return projected
 
 
 def _later_gain(

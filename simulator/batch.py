@@ -1,0 +1,183 @@
+"""Replications side by side: a batch of runs of one configuration as one simulation.
+
+A :class:`~simulator.model.SalesModel` built on several seeds simulates one
+organisation per seed, all in the same arrays: replication ``r`` holds seats
+``r * n .. (r + 1) * n - 1`` (``n`` = ``org.n_reps``), their teams, managers
+and accounts, so each weekly rule runs once for the whole batch and Python's
+cost per step is paid once, not once per replication (issue 14).
+
+Each replication stays bit for bit the run of its seed alone. What keeps it so:
+
+- **Elementwise rules** need nothing: a seat's or an account's new state
+  depends on its own row (and its team's, and teams never span replications).
+- **Random draws** come from each replication's own streams
+  (:class:`Streams`): a draw over some rows asks each replication's generator
+  for that replication's rows, in their order, as the run alone asks for them.
+  (A generator asked for no values advances not at all, as the run alone, that
+  never asks, does not.)
+- **Sums and ranks over the organisation** (its bookings, its leaderboard, its
+  median rep) are taken within each replication (:func:`block_sums`,
+  :func:`subset_sums`, :meth:`Blocks.slices`), in the same order as alone:
+  numpy sums each row of a ``(replications, seats)`` array exactly as it sums
+  that row alone.
+- **Counters** (rep ids, account names, hires, exits) are kept per replication.
+
+A batch of one is the run alone: every helper here then makes the call the
+run alone made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class Blocks:
+    """The layout of a batch: ``replications`` blocks of ``n`` seats each."""
+
+    def __init__(self, replications: int, n: int):
+        self.replications = replications
+        self.n = n
+        #: each block's seats, as slices of a seat array
+        self.slices = tuple(slice(r * n, (r + 1) * n) for r in range(replications))
+
+    def of(self, seats: np.ndarray | int) -> np.ndarray | int:
+        """The replication of each seat."""
+        return seats // self.n
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Each replication's sum of a seat array (rows summed as numpy sums each alone)."""
+        return block_sums(values, self.replications)
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        """Each replication's count of True in a seat mask."""
+        return np.count_nonzero(mask.reshape(self.replications, -1), axis=1)
+
+    def subset_sums(self, values: np.ndarray, seats: np.ndarray) -> np.ndarray:
+        """Each replication's sum of ``values``, each owned by the seat in ``seats``."""
+        return subset_sums(values, seats, self)
+
+    def subset_counts(self, seats: np.ndarray) -> np.ndarray:
+        """How many of ``seats`` (rows owned by seats) each replication has."""
+        return np.bincount(seats // self.n, minlength=self.replications)
+
+    def names(self, next_name: np.ndarray, seats: np.ndarray) -> np.ndarray:
+        """Names for new rows of ``seats``, each replication counting its own from ``next_name``.
+
+        ``next_name`` (by replication) moves past the names given.
+        """
+        k = len(seats)
+        if self.replications == 1:
+            names = np.arange(next_name[0], next_name[0] + k)
+            next_name[0] += k
+            return names
+        block = seats // self.n
+        order = np.argsort(block, kind="stable")
+        counts = np.bincount(block, minlength=self.replications)
+        firsts = np.cumsum(counts) - counts
+        sorted_block = block[order]
+        names = np.empty(k, np.int64)
+        names[order] = next_name[sorted_block] + np.arange(k) - firsts[sorted_block]
+        next_name += counts
+        return names
+
+    def split(self, seats: np.ndarray) -> list[np.ndarray]:
+        """Positions in ``seats`` of each replication's rows, in their order."""
+        if self.replications == 1:
+            return [np.arange(len(seats))]
+        blocks = seats // self.n
+        order = np.argsort(blocks, kind="stable")
+        ends = np.cumsum(np.bincount(blocks, minlength=self.replications)).tolist()
+        return [order[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+def block_sums(values: np.ndarray, replications: int) -> np.ndarray:
+    """Sum of each replication's block of a seat array (or of seat rows: axis 0)."""
+    return np.add.reduce(values.reshape(replications, -1, *values.shape[1:]), axis=1)
+
+
+def subset_sums(values: np.ndarray, seats: np.ndarray, blocks: Blocks) -> np.ndarray:
+    """Each replication's sum of the ``values`` its seats own, in their order (0.0 for none)."""
+    if blocks.replications == 1:
+        return np.array([np.add.reduce(values)], float)
+    block = seats // blocks.n
+    order = np.argsort(block, kind="stable")
+    ordered = values[order]
+    ends = np.cumsum(np.bincount(block, minlength=blocks.replications)).tolist()
+    return np.array(
+        [np.add.reduce(ordered[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)], float
+    )
+
+
+class Streams:
+    """One named random stream per replication; draws go to the replication of their row.
+
+    Args:
+        generators: each replication's generator of this stream.
+        n: seats per replication.
+    """
+
+    def __init__(self, generators: Sequence[np.random.Generator], n: int):
+        self.generators = tuple(generators)
+        self.n = n
+
+    def of(self, seat: int) -> np.random.Generator:
+        """The generator of the replication that holds ``seat`` (for a draw of its own)."""
+        return self.generators[seat // self.n]
+
+    def alone(self, seat: int) -> Streams:
+        """The stream of the replication that holds ``seat``, for draws of its rows only."""
+        return self if len(self.generators) == 1 else Streams([self.of(seat)], self.n)
+
+    def _draw(self, method: str, seats: np.ndarray, *args, **kwargs) -> np.ndarray:
+        gens = self.generators
+        if len(gens) == 1:
+            return getattr(gens[0], method)(*args, size=len(seats), **kwargs)
+        blocks = seats // self.n
+        counts = np.bincount(blocks, minlength=len(gens))
+        parts = [
+            getattr(gens[r], method)(*args, size=int(counts[r]), **kwargs)
+            for r in np.flatnonzero(counts)
+        ]
+        if not parts:
+            return getattr(gens[0], method)(*args, size=0, **kwargs)
+        drawn = np.concatenate(parts)
+        if (blocks[1:] >= blocks[:-1]).all():  # rows already in replication order
+            return drawn
+        out = np.empty(len(seats), drawn.dtype)
+        out[np.argsort(blocks, kind="stable")] = drawn
+        return out
+
+    def random(self, seats: np.ndarray) -> np.ndarray:
+        """A uniform draw on [0, 1) for each row, owned by the seat in ``seats``."""
+        return self._draw("random", seats)
+
+    def uniform(self, low: float, high: float, seats: np.ndarray) -> np.ndarray:
+        """A uniform draw on [low, high) for each row."""
+        return self._draw("uniform", seats, low, high)
+
+    def lognormal(self, mean: float, sigma: float, seats: np.ndarray) -> np.ndarray:
+        """A lognormal draw for each row."""
+        return self._draw("lognormal", seats, mean, sigma)
+
+    def standard_normal(self, seats: np.ndarray) -> np.ndarray:
+        """A standard normal draw for each row."""
+        return self._draw("standard_normal", seats)
+
+    def exponential(self, scale: float, seats: np.ndarray) -> np.ndarray:
+        """An exponential draw for each row."""
+        return self._draw("exponential", seats, scale)
+
+    def choice(self, a: int, seats: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """A draw of ``range(a)`` with probabilities ``p`` for each row."""
+        return self._draw("choice", seats, a, p=p)
+
+
+#: a random stream as the engine's functions take it: a run's generator, or a batch's streams
+Rng = np.random.Generator | Streams
+
+
+def as_streams(rng: Rng, n: int) -> Streams:
+    """``rng`` as :class:`Streams` (a generator: the stream of a run alone of ``n`` seats)."""
+    return rng if isinstance(rng, Streams) else Streams([rng], n)
