@@ -76,13 +76,15 @@ def test_seed_zero_is_a_seed_and_the_default():
 def test_named_streams_are_independent():
     params = with_overrides(SimParams(), **TINY)
     a, b = SalesModel(params, 3), SalesModel(params, 3)
-    b.rng_people.random(10_000)  # draws from two streams ...
-    b.rng_init.standard_normal(777)
-    np.testing.assert_array_equal(a.rng_pipeline.random(100), b.rng_pipeline.random(100))
+    # a run alone has one generator per stream (a batch, one per replication)
+    b.rng_people.generators[0].random(10_000)  # draws from two streams ...
+    b.rng_init.generators[0].standard_normal(777)
+    seats = np.zeros(100, np.intp)
+    np.testing.assert_array_equal(a.rng_pipeline.random(seats), b.rng_pipeline.random(seats))
     # ... and the streams are distinct sequences, not copies of one another
     fresh = SalesModel(params, 3)
     streams = ("rng_init", "rng_pipeline", "rng_people")
-    firsts = {tuple(getattr(fresh, s).random(4)) for s in streams}
+    firsts = {tuple(getattr(fresh, s).random(seats[:4])) for s in streams}
     assert len(firsts) == 3
 
 
