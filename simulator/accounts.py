@@ -327,6 +327,7 @@ class Accounts(CustomerBase):
         rushed: np.ndarray,
         rng: Rng,
         bargain: np.ndarray | None = None,
+        seats: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Buyers decide on deals ``idx``; return (won mask, price paid, discount given).
 
@@ -339,7 +340,8 @@ class Accounts(CustomerBase):
         any_rushed = rushed.any()
         if any_rushed:
             p = np.where(rushed, p * (1.0 - b.rush_win_penalty), p)
-        won = as_streams(rng, self.blocks.n).random(self.seat.take(idx)) < p
+        seats = self.seat.take(idx) if seats is None else seats
+        won = as_streams(rng, self.blocks.n).random(seats) < p
         price = np.where(won, self.value[idx], 0.0)
         discount = np.zeros(idx.size)
         if any_rushed:

@@ -48,18 +48,39 @@ class Blocks:
 
     def sums(self, values: np.ndarray) -> np.ndarray:
         """Each replication's sum of a seat array (rows summed as numpy sums each alone)."""
+        if self.replications == 1:
+            return np.add.reduce(values, axis=0, keepdims=True)
         return block_sums(values, self.replications)
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
         """Each replication's count of True in a seat mask."""
+        if self.replications == 1:
+            return np.array([np.count_nonzero(mask)])
         return np.count_nonzero(mask.reshape(self.replications, -1), axis=1)
 
-    def subset_sums(self, values: np.ndarray, seats: np.ndarray) -> np.ndarray:
-        """Each replication's sum of ``values``, each owned by the seat in ``seats``."""
+    def masked_sums(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Each replication's sum of a seat array over the seats in ``mask``."""
+        if self.replications == 1:
+            return np.add.reduce(values[mask], keepdims=True)
+        return np.array([np.add.reduce(values[s][mask[s]]) for s in self.slices])
+
+    def subset_sums(self, values: np.ndarray, seats: np.ndarray | None) -> np.ndarray:
+        """Each replication's sum of ``values``, each owned by the seat in ``seats``.
+
+        A run alone needs no owners (``seats`` may be None).
+        """
         return subset_sums(values, seats, self)
+
+    def mask_counts(self, mask: np.ndarray, seats: np.ndarray) -> np.ndarray:
+        """How many rows in ``mask`` each replication has (``seats``: each row's owner)."""
+        if self.replications == 1:
+            return np.array([np.count_nonzero(mask)])
+        return np.bincount(seats[mask] // self.n, minlength=self.replications)
 
     def subset_counts(self, seats: np.ndarray) -> np.ndarray:
         """How many of ``seats`` (rows owned by seats) each replication has."""
+        if self.replications == 1:
+            return np.array([len(seats)])
         return np.bincount(seats // self.n, minlength=self.replications)
 
     def names(self, next_name: np.ndarray, seats: np.ndarray) -> np.ndarray:
@@ -97,10 +118,10 @@ def block_sums(values: np.ndarray, replications: int) -> np.ndarray:
     return np.add.reduce(values.reshape(replications, -1, *values.shape[1:]), axis=1)
 
 
-def subset_sums(values: np.ndarray, seats: np.ndarray, blocks: Blocks) -> np.ndarray:
+def subset_sums(values: np.ndarray, seats: np.ndarray | None, blocks: Blocks) -> np.ndarray:
     """Each replication's sum of the ``values`` its seats own, in their order (0.0 for none)."""
     if blocks.replications == 1:
-        return np.array([np.add.reduce(values)], float)
+        return np.add.reduce(values, keepdims=True)
     block = seats // blocks.n
     order = np.argsort(block, kind="stable")
     ordered = values[order]
@@ -121,6 +142,8 @@ class Streams:
     def __init__(self, generators: Sequence[np.random.Generator], n: int):
         self.generators = tuple(generators)
         self.n = n
+        #: a run alone's one generator (its draws need no sorting out)
+        self._alone = self.generators[0] if len(self.generators) == 1 else None
 
     def of(self, seat: int) -> np.random.Generator:
         """The generator of the replication that holds ``seat`` (for a draw of its own)."""
@@ -151,6 +174,8 @@ class Streams:
 
     def random(self, seats: np.ndarray) -> np.ndarray:
         """A uniform draw on [0, 1) for each row, owned by the seat in ``seats``."""
+        if self._alone is not None:
+            return self._alone.random(len(seats))
         return self._draw("random", seats)
 
     def uniform(self, low: float, high: float, seats: np.ndarray) -> np.ndarray:

@@ -119,7 +119,11 @@ class CustomerBase:
     def installed_total(self) -> np.ndarray:
         """Installed value (recurring revenue) of all customers, by replication."""
         rows = self.customer[: self.n].nonzero()[0]
-        return self.blocks.subset_sums(self.installed.take(rows), self.seat.take(rows))
+        return self.blocks.subset_sums(self.installed.take(rows), self._owners(rows))
+
+    def _owners(self, rows: np.ndarray) -> np.ndarray | None:
+        """The seats of accounts ``rows``, when a batch needs them to sum by replication."""
+        return self.seat.take(rows) if self.blocks.replications > 1 else None
 
     def penetrations(self, growth: float, among: np.ndarray | None = None) -> np.ndarray:
         """Mean share of its (grown) potential a customer already buys, by replication.
@@ -129,7 +133,7 @@ class CustomerBase:
         """
         cust = self.customer[: self.n] if among is None else self.customer[: self.n] & among
         rows = cust.nonzero()[0]  # one index for both sums
-        seats = self.seat.take(rows)
+        seats = self._owners(rows)
         base = self.blocks.subset_sums(self.potential.take(rows), seats) * growth
         installed = self.blocks.subset_sums(self.installed.take(rows), seats)
         return np.divide(installed, base, out=np.full(base.size, np.nan), where=base > 0)

@@ -104,7 +104,7 @@ class DealFlow:
         expansion = a.expansion[idx]
         winback = a.won_back(idx)
         won, price, discount = a.decide(
-            idx, skill[seats], comp, rushed, self.rng_pipeline, bargain=bargain
+            idx, skill[seats], comp, rushed, self.rng_pipeline, bargain=bargain, seats=seats
         )
         seats = self._contest(seats, won, skill)
         self._record_deals(

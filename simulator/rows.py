@@ -137,7 +137,6 @@ class RowBuilder:
         n_occ = b.counts(occ)
         per_rep = 1.0 / np.maximum(n_occ, 1)
         sums = b.sums  # each replication's ndarray.sum()
-        total = time.total
         a = self.accounts
         live = a.seat[: a.n]
         # in the order of record.WEEKLY_COLUMNS (vacant seats hold zeros), a column each
@@ -154,11 +153,11 @@ class RowBuilder:
             held,
             sums(discounts),
             new_opps,
-            b.subset_counts(live[a.open[: a.n]]),
+            b.mask_counts(a.open[: a.n], live),
             self._week_pay,
             sums(st.morale) * per_rep,
             sums(st.skill) * per_rep,
-            np.array([np.add.reduce(total[s][occ[s]]) for s in b.slices]) * per_rep,
+            b.masked_sums(time.total, occ) * per_rep,
             sums(time.prospecting),
             sums(time.advancing),
             sums(time.helping),
@@ -168,16 +167,17 @@ class RowBuilder:
             *block_sums(self.manager_hours, self.replications).T,
             sums(self.coach_hours),
             self.company_target / WEEKS_PER_YEAR,
-            b.subset_counts(live[a.customer[: a.n]]),
+            b.mask_counts(a.customer[: a.n], live),
             b.subset_counts(live),
             self._week_churned,
             a.penetrations(self._growth),
             a.installed_total(),
             a.churned_installed,
         )
-        rows = np.column_stack(columns)
-        for recorder, row in zip(self.recorders, rows, strict=True):
-            recorder.week_row(self.week, row)
+        # a column a row, one value per replication in each
+        rows = np.concatenate(columns, dtype=float).reshape(len(columns), -1)
+        for r, recorder in enumerate(self.recorders):
+            recorder.week_row(self.week, rows[:, r])
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The run's tidy tables (see README, "Output schema"); a batch: the first replication's."""
