@@ -41,11 +41,6 @@ def buying_cycle_weeks(params: SimParams) -> float:
     return sum(getattr(t, s).share * getattr(t, s).cycle_weeks for s in SEGMENTS)
 
 
-def _logit(p: np.ndarray | float) -> np.ndarray:
-    p = np.asarray(p, float)
-    return np.log(p / (1.0 - p))
-
-
 def home_segments(seg_share: np.ndarray, n_seats: int) -> np.ndarray:
     """Each seat's home segment: seats split by the segments' shares of accounts.
 
@@ -103,7 +98,8 @@ class Accounts(CustomerBase):
         self.seg_median = np.array([s.potential_median for s in segs])
         self.seg_sigma = np.array([s.potential_sigma for s in segs])
         self.seg_stage_weeks = np.array([s.cycle_weeks for s in segs]) / N_STAGES
-        self.seg_win_logit = _logit(np.array([s.win_prob for s in segs]))
+        win = np.array([s.win_prob for s in segs], float)
+        self.seg_win_logit = np.log(win / (1.0 - win))
         #: per segment: the buyer's odds at par, and the weekly walk of a buyer patient in stages
         self.seg_win = 1.0 / (1.0 + np.exp(-self.seg_win_logit))
         walk = np.full(len(SEGMENTS), params.buyer.hold_loss_per_week)

@@ -71,11 +71,35 @@ class Blocks:
         """
         return subset_sums(values, seats, self)
 
+    def groups(self, seats: np.ndarray | None) -> tuple[np.ndarray, list[int]] | None:
+        """Rows owned by ``seats`` laid out by replication: their order, and where each ends.
+
+        For several :meth:`group_sums` over the same rows (None in a run alone).
+        """
+        if self.replications == 1:
+            return None
+        block = seats // self.n
+        order = np.argsort(block, kind="stable")
+        return order, np.cumsum(np.bincount(block, minlength=self.replications)).tolist()
+
+    def group_sums(
+        self, values: np.ndarray, groups: tuple[np.ndarray, list[int]] | None
+    ) -> np.ndarray:
+        """Each replication's sum of ``values`` in the rows of :meth:`groups`, in their order."""
+        if groups is None:
+            return np.add.reduce(values, keepdims=True)
+        order, ends = groups
+        laid = values[order]
+        return np.array(
+            [np.add.reduce(laid[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)], float
+        )
+
     def mask_counts(self, mask: np.ndarray, seats: np.ndarray) -> np.ndarray:
         """How many rows in ``mask`` each replication has (``seats``: each row's owner)."""
         if self.replications == 1:
             return np.array([np.count_nonzero(mask)])
-        return np.bincount(seats[mask] // self.n, minlength=self.replications)
+        owners = seats.take(mask.nonzero()[0])
+        return np.bincount(owners // self.n, minlength=self.replications)
 
     def subset_counts(self, seats: np.ndarray) -> np.ndarray:
         """How many of ``seats`` (rows owned by seats) each replication has."""
@@ -120,15 +144,7 @@ def block_sums(values: np.ndarray, replications: int) -> np.ndarray:
 
 def subset_sums(values: np.ndarray, seats: np.ndarray | None, blocks: Blocks) -> np.ndarray:
     """Each replication's sum of the ``values`` its seats own, in their order (0.0 for none)."""
-    if blocks.replications == 1:
-        return np.add.reduce(values, keepdims=True)
-    block = seats // blocks.n
-    order = np.argsort(block, kind="stable")
-    ordered = values[order]
-    ends = np.cumsum(np.bincount(block, minlength=blocks.replications)).tolist()
-    return np.array(
-        [np.add.reduce(ordered[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)], float
-    )
+    return blocks.group_sums(values, blocks.groups(seats))
 
 
 class Streams:

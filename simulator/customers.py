@@ -116,31 +116,27 @@ class CustomerBase:
         """Number of customer accounts in each territory."""
         return np.bincount(self.seat.take(self.customer[: self.n].nonzero()[0]), minlength=n_seats)
 
-    def installed_total(self) -> np.ndarray:
-        """Installed value (recurring revenue) of all customers, by replication."""
-        rows = self.customer[: self.n].nonzero()[0]
-        return self.blocks.subset_sums(self.installed.take(rows), self._owners(rows))
+    def installed_base(
+        self, growth: float, among: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Installed value (recurring revenue) of the customers, and their penetration.
 
-    def _owners(self, rows: np.ndarray) -> np.ndarray | None:
-        """The seats of accounts ``rows``, when a batch needs them to sum by replication."""
-        return self.seat.take(rows) if self.blocks.replications > 1 else None
-
-    def penetrations(self, growth: float, among: np.ndarray | None = None) -> np.ndarray:
-        """Mean share of its (grown) potential a customer already buys, by replication.
-
-        NaN without customers. ``among`` (a mask over the live accounts) limits it
-        to some of them.
+        By replication. The penetration is the mean share of its (grown) potential
+        a customer already buys; NaN without customers. ``among`` (a mask over the
+        live accounts) limits both to some of the accounts.
         """
         cust = self.customer[: self.n] if among is None else self.customer[: self.n] & among
-        rows = cust.nonzero()[0]  # one index for both sums
-        seats = self._owners(rows)
-        base = self.blocks.subset_sums(self.potential.take(rows), seats) * growth
-        installed = self.blocks.subset_sums(self.installed.take(rows), seats)
-        return np.divide(installed, base, out=np.full(base.size, np.nan), where=base > 0)
+        rows = cust.nonzero()[0]  # one index for every sum
+        b = self.blocks
+        groups = b.groups(self.seat.take(rows)) if b.replications > 1 else None
+        installed = b.group_sums(self.installed.take(rows), groups)
+        base = b.group_sums(self.potential.take(rows), groups) * growth
+        share = np.divide(installed, base, out=np.full(base.size, np.nan), where=base > 0)
+        return installed, share
 
     def penetration(self, growth: float, among: np.ndarray | None = None) -> float:
-        """:meth:`penetrations` of a run alone (the first replication's of a batch)."""
-        return float(self.penetrations(growth, among)[0])
+        """The penetration of :meth:`installed_base` of a run alone (a batch's first)."""
+        return float(self.installed_base(growth, among)[1][0])
 
     def headroom(self, idx: np.ndarray, growth: float) -> np.ndarray:
         """How much of an expansion accounts ``idx`` still have room for (1 = all of it).

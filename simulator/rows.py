@@ -170,8 +170,7 @@ class RowBuilder:
             b.mask_counts(a.customer[: a.n], live),
             b.subset_counts(live),
             self._week_churned,
-            a.penetrations(self._growth),
-            a.installed_total(),
+            *a.installed_base(self._growth)[::-1],
             a.churned_installed,
         )
         # a column a row, one value per replication in each
