@@ -5,12 +5,17 @@ Runs, in one process, the standard organisation (``SimParams()`` defaults) and
 (rep seats plus managers) and the same number of steps, several times each,
 alternating, and reports the best time of the step loop (construction is timed
 separately and excluded from the headline number) as microseconds per
-agent-step, and the ratio salesim / Boltzmann.
+agent-step, and the ratio salesim / Boltzmann. It also times the same
+organisation as one batch of ``--batch`` replications side by side
+(:mod:`simulator.batch`; each replication bit for bit its seed's run alone),
+per agent-step of all of them, best of ``--batch-repeats``: what an agent-step
+costs when a study runs its replications as batches.
 
 A benchmark reports; it is not a test: it exits 0 unless ``--check`` is given,
 in which case it exits 1 when the ratio exceeds the target.
 
-    python benchmarks/bench_speed.py [--repeats 5] [--seed 0] [--check]
+    python benchmarks/bench_speed.py [--repeats 5] [--batch 64] [--batch-repeats 2]
+                                     [--seed 0] [--check]
 """
 
 from __future__ import annotations
@@ -72,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of every run (same work each)")
     parser.add_argument("--check", action="store_true", help=f"exit 1 if ratio > {TARGET_RATIO}")
     parser.add_argument("--output", type=Path, default=RESULTS, help="JSON results file")
+    parser.add_argument("--batch", type=int, default=64, help="replications in the batch (0: none)")
+    parser.add_argument("--batch-repeats", type=int, default=2, help="timed runs of the batch")
     args = parser.parse_args(argv)
 
     params = validate(SimParams())
@@ -83,23 +90,26 @@ def main(argv: list[str] | None = None) -> int:
         "salesim": lambda: SalesModel(params, args.seed),
         "boltzmann": lambda: make_boltzmann(n_agents, args.seed),
     }
+    seeds = list(range(args.seed, args.seed + args.batch))
+    batch = {"batch": lambda: SalesModel(params, seeds)} if args.batch > 0 else {}
     times: dict[str, dict[str, list[float]]] = {
-        name: {"construct_s": [], "steps_s": []} for name in builders
+        name: {"construct_s": [], "steps_s": []} for name in {**builders, **batch}
     }
-    for _ in range(args.repeats):  # alternate, so drift in machine load hits both alike
-        for name, build in builders.items():
+    for k in range(args.repeats):  # alternate, so drift in machine load hits all alike
+        runs = {**builders, **(batch if k < args.batch_repeats else {})}
+        for name, build in runs.items():
             construct, steps = time_run(build, n_steps)
             times[name]["construct_s"].append(construct)
             times[name]["steps_s"].append(steps)
 
-    agent_steps = n_agents * n_steps
+    agent_steps = {"salesim": 1, "boltzmann": 1, "batch": max(args.batch, 1)}
     results: dict[str, dict[str, Any]] = {}
     for name, t in times.items():
         best = min(t["steps_s"])
         results[name] = {
             "best_steps_s": best,
             "best_construct_s": min(t["construct_s"]),
-            "us_per_agent_step": best / agent_steps * 1e6,
+            "us_per_agent_step": best / (agent_steps[name] * n_agents * n_steps) * 1e6,
             "steps_s": t["steps_s"],
             "construct_s": t["construct_s"],
         }
@@ -113,7 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{n_agents} agents ({n_reps} reps + {n_agents - n_reps} managers) x {n_steps} steps; "
         f"best of {args.repeats}, construction excluded"
     )
-    labels = {"salesim": "salesim SalesModel", "boltzmann": "Mesa BoltzmannWealth"}
+    labels = {
+        "salesim": "salesim SalesModel",
+        "boltzmann": "Mesa BoltzmannWealth",
+        "batch": f"salesim, batch of {args.batch}",
+    }
     for name, r in results.items():
         print(
             f"  {labels[name]:<22} {r['us_per_agent_step']:8.2f} us/agent-step"
@@ -121,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
             f" construction {r['best_construct_s'] * 1e3:6.1f} ms)"
         )
     print(f"  ratio salesim / Boltzmann: {ratio:.2f}")
+    if batch:
+        in_batch = results["batch"]["us_per_agent_step"] / results["boltzmann"]["us_per_agent_step"]
+        results["batch"]["ratio_to_boltzmann"] = in_batch
+        print(f"  ratio salesim in a batch of {args.batch} / Boltzmann: {in_batch:.2f}")
     print(f"target: ratio <= {TARGET_RATIO:g}  -> {'met' if ok else 'NOT met'}")
 
     record = {
