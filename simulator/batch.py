@@ -71,7 +71,7 @@ class Blocks:
         """
         return subset_sums(values, seats, self)
 
-    def groups(self, seats: np.ndarray | None) -> tuple[np.ndarray, list[int]] | None:
+    def groups(self, seats: np.ndarray | None) -> tuple[np.ndarray | None, list[int]] | None:
         """Rows owned by ``seats`` laid out by replication: their order, and where each ends.
 
         For several :meth:`group_sums` over the same rows (None in a run alone).
@@ -79,17 +79,19 @@ class Blocks:
         if self.replications == 1:
             return None
         block = seats // self.n
-        order = np.argsort(block, kind="stable")
-        return order, np.cumsum(np.bincount(block, minlength=self.replications)).tolist()
+        ends = np.cumsum(np.bincount(block, minlength=self.replications)).tolist()
+        if (block[1:] >= block[:-1]).all():  # already laid out by replication
+            return None, ends
+        return np.argsort(block, kind="stable"), ends
 
     def group_sums(
-        self, values: np.ndarray, groups: tuple[np.ndarray, list[int]] | None
+        self, values: np.ndarray, groups: tuple[np.ndarray | None, list[int]] | None
     ) -> np.ndarray:
         """Each replication's sum of ``values`` in the rows of :meth:`groups`, in their order."""
         if groups is None:
             return np.add.reduce(values, keepdims=True)
         order, ends = groups
-        laid = values[order]
+        laid = values if order is None else values[order]
         return np.array(
             [np.add.reduce(laid[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)], float
         )

@@ -228,7 +228,9 @@ class CustomerBase:
         draws = as_streams(rng, self.blocks.n).random(self.seat[:n])
         leaves = idle & (draws < 1.0 - np.exp(-rate / WEEKS_PER_YEAR))
         k = int(np.count_nonzero(leaves))
-        if k:
+        if self.blocks.replications > 1:
+            self._compact_in_block_order(leaves, k)
+        elif k:
             # the staying accounts after the j-th to leave (j from 1) move down j rows
             gone = leaves.nonzero()[0].tolist()
             ends = [*gone[1:], n]
@@ -240,6 +242,24 @@ class CustomerBase:
                 column[n - k : n] = 0
             self.n = n - k
         return k
+
+    def _compact_in_block_order(self, leaves: np.ndarray, k: int) -> None:
+        """A batch's accounts less ``leaves`` (``k`` of them), laid out replication by replication.
+
+        Each replication's accounts keep their order; laid out by replication, the
+        next week's draws over them need no sorting out (:class:`~simulator.batch.Streams`).
+        """
+        n = self.n
+        block = self.seat[:n] // self.blocks.n
+        if not k and (block[1:] >= block[:-1]).all():
+            return
+        stay = (~leaves).nonzero()[0]
+        order = stay.take(np.argsort(block.take(stay), kind="stable"))
+        for name in self._COLUMNS:
+            column = getattr(self, name)
+            column[: n - k] = column.take(order)
+            column[n - k : n] = 0
+        self.n = n - k
 
     def change_rep(self, seat: int | np.ndarray, week: int) -> None:
         """Territories get a new rep: their buyers lose part of their trust and are at risk.
