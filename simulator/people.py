@@ -129,7 +129,10 @@ class PeopleFlows:
     def _seat_rep(
         self, seat: int, skill: float, aptitude: float, tenure: int = 0, initial: bool = False
     ) -> Rep:
-        """Seat a rep; a hire's caller then tells the accounts (``accounts.change_rep``)."""
+        """Seat a rep; a hire's caller then sets its period quotas and tells its accounts.
+
+        (:meth:`_set_period_quotas` and ``accounts.change_rep``, once for a week's hires.)
+        """
         rep = Rep(self, seat)
         rep.hired_week = self.week - tenure
         r = seat // self.blocks.n
@@ -150,7 +153,6 @@ class PeopleFlows:
             full = self.seats.annual_quota_full[seat]
             self.seats.expected_weekly_sales[seat] = 0.5 * full / WEEKS_PER_YEAR
             self.seats.quota_annual[seat] = self.seats.annual_quota_full[seat]
-            self._set_period_quotas(self.seats.periods, seats=np.array([seat]))
         return rep
 
     def _fill_vacancies(self) -> None:
@@ -171,6 +173,7 @@ class PeopleFlows:
             self._seat_rep(int(seat), float(skill[0]), float(aptitude[0]))
             self._week_hires[seat // self.blocks.n] += 1
         if hired.size:
+            self._set_period_quotas(self.seats.periods, seats=hired)
             self.accounts.change_rep(hired, self.week)
 
     def _quits(self, standing: dict[str, np.ndarray] | None = None) -> None:
@@ -182,24 +185,30 @@ class PeopleFlows:
         p_quit = 1.0 - np.exp(-hazard)
         slot = self.week % WEEKS_PER_QUARTER
         self._team_quits[slot] = 0.0
-        for seat in (self.rng_people.random(self.all_seats) < p_quit).nonzero()[0]:
+        quitters = (self.rng_people.random(self.all_seats) < p_quit).nonzero()[0]
+        for seat in quitters:
             # the chance this quit was for reasons outside the job: an expected count, no draw
             self._week_exits_outside[seat // self.blocks.n] += outside[seat] / hazard[seat]
-            self._exit(int(seat), "voluntary")
             self._team_quits[slot, st.team[seat]] += 1
+        if quitters.size:
+            self._exits(quitters, "voluntary")
 
-    def _exit(self, seat: int, kind: str) -> None:
-        """A rep leaves mid-period: paid what individual components owe so far, seat vacated.
+    def _exits(self, seats: np.ndarray, kind: str) -> None:
+        """Reps leave mid-period: paid what individual components owe so far, seats vacated.
 
-        Rank prizes and team pay of an unfinished period are forfeited.
+        Rank prizes and team pay of an unfinished period are forfeited. Each leaver's
+        pay is its seat's alone, so a week's leavers are paid at once.
         """
         st = self.seats
-        owed = self._payouts([w for w in st.periods], only=INDIVIDUAL, seats=np.array([seat]))
+        owed = self._payouts(list(st.periods), only=INDIVIDUAL, seats=seats)
         for column, v in owed.items():
-            st.acc["pay_" + column][seat] += v[seat]
-            self._week_pay[seat // self.blocks.n] += v[seat]
-        self._flush_rep_row(seat, exit_kind=kind)
-        self._release(seat, kind)
+            st.acc["pay_" + column][seats] += v[seats]
+        for seat in seats:  # the week's pay adds up leaver by leaver, as each is paid
+            for v in owed.values():
+                self._week_pay[seat // self.blocks.n] += v[seat]
+        self._flush_rep_rows(seats, np.full(seats.size, kind, dtype=object))
+        for seat in seats:
+            self._release(int(seat), kind)
 
     def _release(self, seat: int, kind: str) -> None:
         """Remove the rep in ``seat`` (its last row is already written)."""
