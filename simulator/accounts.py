@@ -21,39 +21,18 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.batch import Blocks, Rng, as_streams
-from simulator.customers import CustomerBase
+from simulator.customers import BOUND_MARGIN, CustomerBase
 from simulator.params import WEEKS_PER_YEAR, SimParams
+from simulator.segments import SEGMENTS, home_segments
 
 #: structural: the buyer's stages a deal passes through (a segment's cycle_weeks spans them all)
 N_STAGES = 5
-SEGMENTS = ("smb", "mid", "ent")
 #: numerical: the account arrays start this many times the initial accounts (they double when full)
 CAPACITY_GROWTH = 1.5
 #: numerical: and this many rows more, so a small organisation does not grow them at once
 CAPACITY_PAD = 64
 #: structural: the week of a change that never happened, far before any run
 NEVER = -(10**6)
-
-
-def buying_cycle_weeks(params: SimParams) -> float:
-    """The mean buying cycle, in weeks: the segments' cycles weighted by their share of accounts."""
-    t = params.territory
-    return sum(getattr(t, s).share * getattr(t, s).cycle_weeks for s in SEGMENTS)
-
-
-def home_segments(seg_share: np.ndarray, n_seats: int) -> np.ndarray:
-    """Each seat's home segment: seats split by the segments' shares of accounts.
-
-    Seats are taken in segment order (smb, mid, ent), each segment's count
-    rounded by largest remainders, so neighbouring seats, and so teams, share a segment. Under
-    ``territory.specialisation`` a seat's accounts are drawn mostly from its home
-    segment, and quotas split equally within a segment rather than across all seats.
-    """
-    exact = seg_share * n_seats
-    counts = np.floor(exact).astype(int)
-    short = n_seats - int(counts.sum())
-    counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
-    return np.repeat(np.arange(len(seg_share)), counts)
 
 
 class Accounts(CustomerBase):
@@ -406,6 +385,7 @@ class Accounts(CustomerBase):
         # take gathers faster than indexing by long index arrays (seat: int32, intp takes faster)
         seat = self.seat.take(idle).astype(np.intp)
         cust = self.customer[idle]
+        u = rng.random(seat)
         # Reps prospect the larger idle accounts first: weight by sqrt(potential). With
         # land and expand, prospecting hunts new logos; customers expand at their own
         # pace, which care speeds (account care is the farming activity).
@@ -419,25 +399,33 @@ class Accounts(CustomerBase):
             away = ~cust & (week - self.churned_week[idle] < b.winback_weeks)
             weight = np.where(away, 0.0, weight)
         weight_sum = np.bincount(seat, weight, minlength=len(prospect_opps))
-        care = np.exp(b.expansion_care_effect * (self.care.take(idle) - 0.5))
+        # priced: every prospect, and the customers drawn below the most a customer's
+        # chance can be (at full trust, care and white space; it has no prospecting weight)
+        at = slice(None)
+        if expanding:
+            most = season * (b.expansion_per_year * 2.0 * np.exp(0.5 * b.expansion_care_effect))
+            at = (~cust | (u < most / WEEKS_PER_YEAR * (1.0 + BOUND_MARGIN))).nonzero()[0]
+        rows, s = idle[at], seat[at]
+        care = np.exp(b.expansion_care_effect * (self.care.take(rows) - 0.5))
         # white space: a customer that already buys most of its potential has little
         # left to expand into, so opens fewer expansions (and smaller ones, below)
-        base, room = self.white_space(idle, growth)
-        expand_rate = b.expansion_per_year * 2.0 * self.trust.take(idle) * care * room
-        p = season * np.where(cust, expand_rate, b.inbound_per_year) / WEEKS_PER_YEAR
+        room = self.white_space(rows, growth)[1]
+        expand_rate = b.expansion_per_year * 2.0 * self.trust.take(rows) * care * room
+        p = season * np.where(cust[at], expand_rate, b.inbound_per_year) / WEEKS_PER_YEAR
         if away is not None:
-            p = np.where(away, 0.0, p)
-        p = p + prospect_opps.take(seat) * weight / np.maximum(weight_sum, 1e-9).take(seat)
-        opens = (rng.random(seat) < p).nonzero()[0]  # positions in idle
+            p = np.where(away[at], 0.0, p)
+        p = p + prospect_opps.take(s) * weight[at] / np.maximum(weight_sum, 1e-9).take(s)
+        opens = np.arange(idle.size)[at][u[at] < p]  # positions in idle
         new = idle[opens]
         if new.size == 0:
             return 0
         self.opened_seats = seat[opens]
         # With land-and-expand off, a won account buys like a new one.
         expand = cust[opens] & expanding
-        frac = np.where(expand, b.expansion_fraction * room[opens], b.land_fraction)
+        base, room = self.white_space(new, growth)
+        frac = np.where(expand, b.expansion_fraction * room, b.land_fraction)
         noise = rng.lognormal(-0.5 * b.deal_size_sigma**2, b.deal_size_sigma, self.opened_seats)
-        self.value[new] = base[opens] * frac * noise
+        self.value[new] = base * frac * noise
         self.expansion[new] = expand
         self.open[new] = True
         self.stage[new] = 0

@@ -18,6 +18,9 @@ from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, SimParams
 
 #: numerical: the odds draw searches its scale k over exp(-50) .. exp(50)
 ODDS_LOG_BRACKET = 50.0
+#: numerical: relative margin on a chance's upper bound, far above rounding: draws above the
+#: bound are no event, and only those below it are priced exactly
+BOUND_MARGIN = 1e-9
 
 
 def odds_draw(u: np.ndarray, weight: np.ndarray, share: float) -> np.ndarray:
@@ -194,6 +197,14 @@ class CustomerBase:
             return np.zeros(0, np.int64)
         n = self.n
         idx = (self.customer[:n] & ~self.open[:n]).nonzero()[0]
+        u = as_streams(rng, self.blocks.n).random(self.seat.take(idx))
+        # only customers drawn below the highest hazard's chance (care and trust in [0, 1],
+        # a new rep) are priced exactly: above it, none churns
+        log_worst = 0.5 * (b.churn_care_effect + b.churn_trust_effect) + b.rep_change_churn
+        worst = 1.0 - np.exp(-b.churn_per_year / WEEKS_PER_YEAR * np.exp(log_worst))
+        if worst < 1.0:
+            below = u < worst * (1.0 + BOUND_MARGIN)
+            idx, u = idx[below], u[below]
         seat = self.seat.take(idx)
         new_rep = (week - self.rep_changed_week) < b.rep_change_weeks  # by territory
         log_h = (
@@ -202,8 +213,7 @@ class CustomerBase:
             + (b.rep_change_churn * new_rep).take(seat)
         )
         hazard = b.churn_per_year / WEEKS_PER_YEAR * np.exp(log_h)
-        rng = as_streams(rng, self.blocks.n)
-        lost = idx[(rng.random(seat) < 1.0 - np.exp(-hazard)).nonzero()[0]]
+        lost = idx[(u < 1.0 - np.exp(-hazard)).nonzero()[0]]
         self.churned_installed = self.blocks.subset_sums(self.installed[lost], self.seat[lost])
         self.customer[lost] = False
         self.care[lost] = 0.0

@@ -39,6 +39,7 @@ CHECKED = (
     "simulator/plans/components.py",
     "simulator/plans/payout.py",
     "simulator/plans/quota.py",
+    "simulator/segments.py",
     "simulator/workforce.py",
 )
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.accounts import SEGMENTS, Accounts, home_segments
+from simulator.accounts import SEGMENTS, Accounts
 from simulator.metrics import annual_attainment
 from simulator.params import SimParams
 from simulator.plans.quota import annual_quotas, company_target
 from simulator.run import run_one, with_overrides
+from simulator.segments import home_segments
 
 
 def test_home_segments_follow_the_account_shares_and_keep_neighbours_together():

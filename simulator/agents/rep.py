@@ -23,7 +23,6 @@ import mesa
 import numpy as np
 from scipy.special import ndtr
 
-from simulator.accounts import buying_cycle_weeks
 from simulator.agents.incentives import (
     expected_losses,
     expected_pay,
@@ -31,6 +30,7 @@ from simulator.agents.incentives import (
 )
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.plans.payout import RankPrize, TeamBonus, TeamPool
+from simulator.segments import buying_cycle_weeks
 
 if TYPE_CHECKING:
     from simulator.model import SalesModel
