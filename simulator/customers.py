@@ -64,6 +64,8 @@ class CustomerBase:
     churned_week: np.ndarray
     #: installed value of the customers the last :meth:`churn` lost, by replication
     churned_installed: np.ndarray = np.zeros(1)
+    #: a batch's compaction: a spare array per column, and the rows its spares hold
+    _spares: tuple[dict[str, np.ndarray], int] | None = None
 
     segment: np.ndarray
     sqrt_potential: np.ndarray
@@ -265,11 +267,23 @@ class CustomerBase:
             return
         stay = (~leaves).nonzero()[0]
         order = stay.take(np.argsort(block.take(stay), kind="stable"))
+        m, cap = n - k, len(self.seat)
+        # each column is gathered into a spare of its own, which becomes the column (the old
+        # column the next spare): rows past the live ones stay 0, as new accounts expect
+        spares, held = self._spares or ({}, 0)
+        if not spares or len(spares["seat"]) != cap:  # first, or the arrays have grown
+            spares, held = (
+                {name: np.zeros(cap, getattr(self, name).dtype) for name in self._COLUMNS},
+                0,
+            )
         for name in self._COLUMNS:
-            column = getattr(self, name)
-            column[: n - k] = column.take(order)
-            column[n - k : n] = 0
-        self.n = n - k
+            column, spare = getattr(self, name), spares[name]
+            np.take(column, order, out=spare[:m], mode="clip")
+            spare[m:held] = 0
+            spares[name] = column
+            setattr(self, name, spare)
+        self._spares = (spares, n)
+        self.n = m
 
     def change_rep(self, seat: int | np.ndarray, week: int) -> None:
         """Territories get a new rep: their buyers lose part of their trust and are at risk.
