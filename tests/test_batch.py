@@ -104,3 +104,27 @@ def test_subset_sums_are_each_replications_own_sum():
 def test_run_many_of_one_seed_is_run_one():
     params = validate(composed_params(*SHORT))
     assert_same_run(run_many(params, [4])[0], run_one(params, 4))
+
+
+def test_validation_measures_of_a_batch_are_those_of_the_runs_alone():
+    # the validation harness runs its replications in batches: every measure and the
+    # trace of each replication as its seed alone gives them
+    from experiments.validation.measures import (
+        run_measured,
+        run_measured_many,
+        run_traced,
+        run_traced_batch,
+    )
+
+    params = validate(composed_params(*SHORT, "plan=ranking"))
+    seeds = list(np.random.SeedSequence(9).spawn(3))
+    fresh = list(np.random.SeedSequence(9).spawn(3))
+    for (result, trace), seed in zip(run_traced_batch(params, seeds), fresh, strict=True):
+        alone, alone_trace = run_traced(params, seed)
+        assert_same_run(result, alone)
+        pd.testing.assert_frame_equal(trace, alone_trace, check_exact=True)
+    many = run_measured_many(params, list(np.random.SeedSequence(9).spawn(3)), most=2)
+    for got, seed in zip(many, np.random.SeedSequence(9).spawn(3), strict=True):
+        want = run_measured(params, seed)
+        assert got.keys() == want.keys()
+        assert all(got[k] == want[k] or (np.isnan(got[k]) and np.isnan(want[k])) for k in want)

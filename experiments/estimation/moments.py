@@ -69,9 +69,9 @@ import pandas as pd
 
 from experiments.evidence import DEFAULT, Finding
 from experiments.validation.derived import derived_overrides
-from experiments.validation.experiments import run_experiments, sweep_params
+from experiments.validation.experiments import batches, run_experiments, sweep_params
 from experiments.validation.facts import interval, paired, relative, select, spread
-from experiments.validation.measures import run_measured
+from experiments.validation.measures import run_measured_many
 from salesim_cli.config import compose_config, override_key
 from simulator.parallel import process_map
 from simulator.params import validate
@@ -97,14 +97,13 @@ POWER_MAX_REPLICATIONS = 100
 # -- simulating -------------------------------------------------------------------------------
 
 
-def _default_task(args: tuple) -> dict:
-    params, replication, seed, child = args
-    return {
-        "experiment": DEFAULT,
-        "replication": replication,
-        "seed": seed,
-        **run_measured(params, child),
-    }
+def _default_task(args: tuple) -> list[dict]:
+    params, replications, seed, children = args
+    measured = run_measured_many(params, children)
+    return [
+        {"experiment": DEFAULT, "replication": r, "seed": seed, **m}
+        for r, m in zip(replications, measured, strict=True)
+    ]
 
 
 def run_default(
@@ -117,8 +116,12 @@ def run_default(
     """
     params, _ = compose_config([f"run.replications={replications}", *overrides])
     params = validate(params)
-    tasks = [(params, r, seed, c) for r, c in enumerate(replication_seeds(seed, replications))]
-    rows = list(process_map(_default_task, tasks, workers))
+    children = replication_seeds(seed, replications)
+    tasks = [
+        (params, cut, seed, [children[r] for r in cut])
+        for cut in batches(replications, params, workers)
+    ]
+    rows = [row for rows in process_map(_default_task, tasks, workers) for row in rows]
     return pd.DataFrame(rows)
 
 

@@ -13,17 +13,18 @@ replication ``r`` of every arm shares its random numbers (paired comparisons).
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from importlib import resources
 
 import pandas as pd
 from omegaconf import OmegaConf
 
-from experiments.validation.measures import run_measured
+from experiments.validation.measures import run_measured_many
 from salesim_cli.config import compose_config
 from simulator.parallel import process_map
 from simulator.params import SimParams, validate
-from simulator.run import replication_seeds
+from simulator.run import batch_size, replication_seeds
 
 
 @dataclass(frozen=True)
@@ -63,15 +64,25 @@ def arms(name: str, extra: tuple[str, ...] = ()) -> list[Arm]:
     return out
 
 
-def _task(args: tuple) -> dict:
-    name, overrides, params, replication, seed, child = args
-    return {
-        "experiment": name,
-        **overrides,
-        "replication": replication,
-        "seed": seed,
-        **run_measured(params, child),
-    }
+def _task(args: tuple) -> list[dict]:
+    """Rows of some replications of one arm, run side by side (:mod:`simulator.batch`)."""
+    name, overrides, params, replications, seed, children = args
+    measured = run_measured_many(params, children)
+    return [
+        {"experiment": name, **overrides, "replication": r, "seed": seed, **m}
+        for r, m in zip(replications, measured, strict=True)
+    ]
+
+
+def batches(n: int, params: SimParams, workers: int) -> list[range]:
+    """Replications ``0 .. n - 1`` of one configuration cut into batches for ``workers``.
+
+    As large as :func:`simulator.run.batch_size` allows, and no larger than a
+    worker's share, so that every worker has some; the numbers do not depend on
+    the cut (each replication is its seed's run alone).
+    """
+    size = min(batch_size(params), math.ceil(n / max(workers, 1)))
+    return [range(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 def _wanted(arm: Arm, selections: list[dict] | None) -> bool:
@@ -105,8 +116,11 @@ def run_experiments(
             if not _wanted(arm, (only or {}).get(name)):
                 continue
             children = replication_seeds(seed, arm.params.run.replications)
-            tasks += [(name, arm.overrides, arm.params, r, seed, c) for r, c in enumerate(children)]
-    rows = list(process_map(_task, tasks, workers, chunksize=4))
+            for cut in batches(len(children), arm.params, workers):
+                tasks.append(
+                    (name, arm.overrides, arm.params, cut, seed, [children[r] for r in cut])
+                )
+    rows = [row for rows in process_map(_task, tasks, workers) for row in rows]
     frame = pd.DataFrame(rows)
     return {
         name: frame[frame["experiment"] == name].dropna(axis=1, how="all").reset_index(drop=True)

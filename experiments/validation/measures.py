@@ -13,10 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulator.metrics import annual_attainment, rep_years
-from simulator.params import WEEKS_PER_QUARTER, SimParams
+from simulator.metrics import annual_attainment, rep_years, summarise
+from simulator.model import SalesModel
+from simulator.params import WEEKS_PER_QUARTER, SimParams, validate
 from simulator.plans.payout import attainment
-from simulator.run import RunResult, run_one
+from simulator.run import RunResult, batch_size, run_one
 from simulator.workforce import HOUR_COLUMNS
 
 #: bins of projected quarterly attainment (quarter-to-date pace times the
@@ -50,9 +51,50 @@ def run_traced(params: SimParams, seed) -> tuple[RunResult, pd.DataFrame]:
             )
 
     result = run_one(params, seed, observers=[traced])
-    columns = ("week", "seat", "attainment_qtd", "hours")
     values = [np.concatenate(c) for c in zip(*rows, strict=True)] if rows else [[]] * 4
-    return result, pd.DataFrame(dict(zip(columns, values, strict=True)))
+    return result, pd.DataFrame(dict(zip(TRACE_COLUMNS, values, strict=True)))
+
+
+#: the columns of :func:`run_traced`'s trace
+TRACE_COLUMNS = ("week", "seat", "attainment_qtd", "hours")
+
+
+def run_traced_batch(params: SimParams, seeds: list) -> list[tuple[RunResult, pd.DataFrame]]:
+    """:func:`run_traced` of each seed, the seeds run side by side as one batch.
+
+    Each pair is bit for bit the one of :func:`run_traced` on its seed alone
+    (:mod:`simulator.batch`): the trace is split by replication, seats numbered
+    as each replication numbers them.
+    """
+    params = validate(params)
+    rows: list[tuple[np.ndarray, ...]] = []
+
+    def traced(model, event, time):
+        if event == "time" and model.week >= model.warmup_weeks:
+            st = model.seats
+            held = np.flatnonzero(st.occupied)
+            q = WEEKS_PER_QUARTER
+            rows.append(
+                (
+                    np.full(held.size, model.week),
+                    held,
+                    attainment(st.credited[q][held], st.quota[q][held]),
+                    time.total[held],
+                )
+            )
+
+    model = SalesModel(params, list(seeds), observers=[traced])
+    for _ in range(model.n_weeks):
+        model.step()
+    n = model.blocks.n
+    week, seat, att, hours = (np.concatenate(c) for c in zip(*rows, strict=True))
+    out = []
+    for r, (seed, tables) in enumerate(zip(seeds, model.batch_tables(), strict=True)):
+        mine = seat // n == r
+        columns = (week[mine], seat[mine] - r * n, att[mine], hours[mine])
+        trace = pd.DataFrame(dict(zip(TRACE_COLUMNS, columns, strict=True)))
+        out.append((RunResult(seed, params, tables, summarise(tables, n)), trace))
+    return out
 
 
 def effort_by_pace(trace: pd.DataFrame) -> dict[str, float]:
@@ -556,3 +598,17 @@ def measures(result: RunResult, trace: pd.DataFrame) -> dict[str, float]:
 def run_measured(params: SimParams, seed) -> dict[str, float]:
     """One run's summary metrics and validation measures (see :func:`measures`)."""
     return measures(*run_traced(params, seed))
+
+
+def run_measured_many(params: SimParams, seeds: list, most: int | None = None) -> list[dict]:
+    """:func:`run_measured` of each seed, in batches of at most ``most`` (default: as many
+    as :func:`simulator.run.batch_size` holds); the same numbers as one by one."""
+    seeds = list(seeds)
+    size = batch_size(validate(params)) if most is None else max(1, most)
+    if len(seeds) == 1:
+        return [run_measured(params, seeds[0])]
+    return [
+        measures(*pair)
+        for start in range(0, len(seeds), size)
+        for pair in run_traced_batch(params, seeds[start : start + size])
+    ]
