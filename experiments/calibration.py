@@ -27,8 +27,8 @@ from scipy import stats
 
 from salesim_cli.config import compose_config
 from simulator.parallel import process_map
-from simulator.params import SimParams, flatten
-from simulator.run import run_one
+from simulator.params import SimParams, flatten, validate
+from simulator.run import batches, run_many, run_one
 
 #: metric -> (low, high) of its band: MODEL.md section 4, then the distribution a
 #: leader knows (issue 11: median near quota, top performers under twice it, the
@@ -50,8 +50,10 @@ def run_seed(seed: int, params: SimParams) -> dict[str, float]:
     return {"seed": seed, **run_one(params, seed).summary}
 
 
-def _run_task(task: tuple[int, SimParams]) -> dict[str, float]:
-    return run_seed(*task)
+def _run_task(task: tuple[list[int], SimParams]) -> list[dict[str, float]]:
+    """Headline metrics of some seeds, run side by side (each as it runs alone)."""
+    seeds, params = task
+    return [{"seed": s, **r.summary} for s, r in zip(seeds, run_many(params, seeds), strict=True)]
 
 
 def run_seeds(
@@ -63,8 +65,10 @@ def run_seeds(
     a candidate's bands are read at the candidate (``make validate --set``); they
     are composed once, here, not in every seed's task.
     """
-    params = compose_config(overrides)[0]
-    rows = list(process_map(_run_task, [(seed, params) for seed in seeds], workers))
+    params = validate(compose_config(overrides)[0])
+    seeds = list(seeds)
+    tasks = [([seeds[i] for i in cut], params) for cut in batches(len(seeds), params, workers)]
+    rows = [row for rows in process_map(_run_task, tasks, workers) for row in rows]
     return pd.DataFrame(rows).set_index("seed")
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 from simulator.history import QUARTERS_PER_YEAR, quarter_start, read_history
 from simulator.history_summary import model_history, summarise_history
 from simulator.params import SimParams
-from simulator.run import replication_seeds, run_one, with_overrides
+from simulator.run import replication_seeds, run_many, with_overrides
 from simulator.studies import robust_square
 
 #: reporting: the first calendar year of a simulated history (its dates only; no moment reads it)
@@ -247,8 +247,7 @@ def simulate(
     rows = []
     with tempfile.TemporaryDirectory(prefix="salesim-fit-") as folder:
         path = Path(folder) / "history.csv"
-        for child in replication_seeds(seed, replications):
-            result = run_one(run_params, child)
+        for result in run_many(run_params, replication_seeds(seed, replications)):
             model_history(result.tables, START_YEAR).to_csv(path, index=False)
             rows.append(_numeric(summarise_history(read_history(path))))
     return pd.DataFrame(rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -138,6 +139,17 @@ def run_batch(
 def batch_size(params: SimParams) -> int:
     """Replications :func:`run_many` runs side by side: as many as :data:`BATCH_SEATS` holds."""
     return max(1, BATCH_SEATS // params.org.n_reps)
+
+
+def batches(n: int, params: SimParams, workers: int) -> list[range]:
+    """Replications ``0 .. n - 1`` of one configuration cut into batches for ``workers``.
+
+    As large as :func:`simulator.run.batch_size` allows, and no larger than a
+    worker's share, so that every worker has some; the numbers do not depend on
+    the cut (each replication is its seed's run alone).
+    """
+    size = min(batch_size(params), math.ceil(n / max(workers, 1)))
+    return [range(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 def run_many(

@@ -40,7 +40,7 @@ from scipy import stats
 from simulator.metrics import annual_attainment
 from simulator.parallel import process_map
 from simulator.params import SimParams
-from simulator.run import replication_seeds, run_one
+from simulator.run import batches, replication_seeds, run_many
 
 #: equal bins of attainment rank in which the simulated pay by rank is averaged
 RANK_BINS = 20
@@ -104,10 +104,15 @@ def pay_by_rank(reps: pd.DataFrame, bins: int = RANK_BINS) -> np.ndarray:
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
-def _curve_task(args: tuple) -> np.ndarray:
+def _curve_task(args: tuple) -> list[np.ndarray]:
+    """Some runs' pay by rank (run side by side, each as it runs alone)."""
+    params, seeds, bins = args
+    return [_curve(run.tables["reps"], bins) for run in run_many(params, seeds)]
+
+
+def _curve(reps: pd.DataFrame, bins: int) -> np.ndarray:
     """One run's pay by rank, a bin left empty read between its neighbours."""
-    params, seed, bins = args
-    pay = pay_by_rank(run_one(params, seed).tables["reps"], bins)
+    pay = pay_by_rank(reps, bins)
     filled = np.isfinite(pay)
     if not filled.any():
         raise ValueError(
@@ -162,17 +167,21 @@ def winners_and_losers(
     The two parameter sets are the same organisation under two plans; both run
     on the same ``replications`` seeds spawned from ``seed``, so each
     replication's change is paired (so at least 2 replications). ``progress`` is
-    told each finished run.
+    told how many runs have finished, as each batch of them finishes.
     """
     if replications < 2:
         raise ValueError(f"replications = {replications}: must be at least 2 (for an interval)")
-    # fresh seeds per plan: a run may spawn from its SeedSequence, which changes it
-    tasks = [
-        (p, s, bins) for p in (current, proposed) for s in replication_seeds(seed, replications)
-    ]
+    # fresh seeds per plan: a run may spawn from its SeedSequence, which changes it;
+    # each plan's replications run in batches, so that every worker has some
+    tasks = []
+    for p in (current, proposed):
+        seeds = replication_seeds(seed, replications)
+        tasks += [
+            (p, seeds[cut.start : cut.stop], bins) for cut in batches(replications, p, workers)
+        ]
     curves = []
-    for curve in process_map(_curve_task, tasks, workers):
-        curves.append(curve)
+    for batch in process_map(_curve_task, tasks, workers):
+        curves += batch
         if progress is not None:
             progress(len(curves))
     pay_a = np.array(curves[:replications])

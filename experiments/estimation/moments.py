@@ -69,13 +69,13 @@ import pandas as pd
 
 from experiments.evidence import DEFAULT, Finding
 from experiments.validation.derived import derived_overrides
-from experiments.validation.experiments import batches, run_experiments, sweep_params
+from experiments.validation.experiments import run_experiments, sweep_params
 from experiments.validation.facts import interval, paired, relative, select, spread
 from experiments.validation.measures import run_measured_many
 from salesim_cli.config import compose_config, override_key
 from simulator.parallel import process_map
 from simulator.params import validate
-from simulator.run import replication_seeds
+from simulator.run import batches, replication_seeds
 from simulator.studies import robust_square
 
 #: a size judged within a factor of 2

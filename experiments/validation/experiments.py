@@ -13,7 +13,6 @@ replication ``r`` of every arm shares its random numbers (paired comparisons).
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from importlib import resources
 
@@ -24,7 +23,7 @@ from experiments.validation.measures import run_measured_many
 from salesim_cli.config import compose_config
 from simulator.parallel import process_map
 from simulator.params import SimParams, validate
-from simulator.run import batch_size, replication_seeds
+from simulator.run import batches, replication_seeds
 
 
 @dataclass(frozen=True)
@@ -72,17 +71,6 @@ def _task(args: tuple) -> list[dict]:
         {"experiment": name, **overrides, "replication": r, "seed": seed, **m}
         for r, m in zip(replications, measured, strict=True)
     ]
-
-
-def batches(n: int, params: SimParams, workers: int) -> list[range]:
-    """Replications ``0 .. n - 1`` of one configuration cut into batches for ``workers``.
-
-    As large as :func:`simulator.run.batch_size` allows, and no larger than a
-    worker's share, so that every worker has some; the numbers do not depend on
-    the cut (each replication is its seed's run alone).
-    """
-    size = min(batch_size(params), math.ceil(n / max(workers, 1)))
-    return [range(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 def _wanted(arm: Arm, selections: list[dict] | None) -> bool:
