@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.metrics import annual_attainment, rep_years, summarise
-from simulator.model import SalesModel
+from simulator.model import Observer, SalesModel
 from simulator.params import WEEKS_PER_QUARTER, SimParams, validate
 from simulator.plans.payout import attainment
 from simulator.run import RunResult, batch_size, run_one
@@ -27,12 +27,11 @@ EFFORT_BINS = {"behind": (0.0, 0.5), "near": (0.8, 1.2), "ahead": (1.6, np.inf)}
 TIERS = {"bottom": (0.0, 0.2), "middle": (0.2, 0.8), "top": (0.8, 1.0)}
 
 
-def run_traced(params: SimParams, seed) -> tuple[RunResult, pd.DataFrame]:
-    """A run plus one row per evaluation week and held seat: week, seat, attainment so far, hours.
+def _tracer() -> tuple[list[tuple[np.ndarray, ...]], Observer]:
+    """An observer of the evaluation weeks' time choices, and the rows it appends to.
 
-    The attainment is the quarter-to-date one (credited over the quarter's
-    quota) when the rep chose its hours. The trace watches through the model's
-    observer hook and changes nothing (the result is that of :func:`run_one`).
+    A row per week: the week, the held seats, their quarter-to-date attainment
+    and the hours each chose (a batch's seats all together).
     """
     rows: list[tuple[np.ndarray, ...]] = []
 
@@ -50,6 +49,17 @@ def run_traced(params: SimParams, seed) -> tuple[RunResult, pd.DataFrame]:
                 )
             )
 
+    return rows, traced
+
+
+def run_traced(params: SimParams, seed) -> tuple[RunResult, pd.DataFrame]:
+    """A run plus one row per evaluation week and held seat: week, seat, attainment so far, hours.
+
+    The attainment is the quarter-to-date one (credited over the quarter's
+    quota) when the rep chose its hours. The trace watches through the model's
+    observer hook and changes nothing (the result is that of :func:`run_one`).
+    """
+    rows, traced = _tracer()
     result = run_one(params, seed, observers=[traced])
     values = [np.concatenate(c) for c in zip(*rows, strict=True)] if rows else [[]] * 4
     return result, pd.DataFrame(dict(zip(TRACE_COLUMNS, values, strict=True)))
@@ -67,22 +77,7 @@ def run_traced_batch(params: SimParams, seeds: list) -> list[tuple[RunResult, pd
     as each replication numbers them.
     """
     params = validate(params)
-    rows: list[tuple[np.ndarray, ...]] = []
-
-    def traced(model, event, time):
-        if event == "time" and model.week >= model.warmup_weeks:
-            st = model.seats
-            held = np.flatnonzero(st.occupied)
-            q = WEEKS_PER_QUARTER
-            rows.append(
-                (
-                    np.full(held.size, model.week),
-                    held,
-                    attainment(st.credited[q][held], st.quota[q][held]),
-                    time.total[held],
-                )
-            )
-
+    rows, traced = _tracer()
     model = SalesModel(params, list(seeds), observers=[traced])
     for _ in range(model.n_weeks):
         model.step()
