@@ -28,7 +28,7 @@ from scipy import stats
 from salesim_cli.config import compose_config
 from simulator.parallel import process_map
 from simulator.params import SimParams, flatten, validate
-from simulator.run import batches, run_many, run_one
+from simulator.run import batches, run_many
 
 #: metric -> (low, high) of its band: MODEL.md section 4, then the distribution a
 #: leader knows (issue 11: median near quota, top performers under twice it, the
@@ -43,11 +43,6 @@ BANDS: dict[str, tuple[float, float]] = {
     "revenue_vs_target": (0.85, 1.10),
 }
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def run_seed(seed: int, params: SimParams) -> dict[str, float]:
-    """Headline metrics of the organisation ``params`` describes for one seed."""
-    return {"seed": seed, **run_one(params, seed).summary}
 
 
 def _run_task(task: tuple[list[int], SimParams]) -> list[dict[str, float]]:

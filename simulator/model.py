@@ -125,7 +125,7 @@ class SalesModel(Calendar, DealFlow, PeopleFlows, PaySchedule, RowBuilder, mesa.
             cumulative=tuple(
                 k for k, c in comps.items() if isinstance(c, Commission) and c.cumulative
             ),
-            replications=self.replications,
+            blocks=self.blocks,
         )
         #: history quotas: each territory's bookings this year in weeks a seasoned rep held it
         self.territory_bookings = np.zeros(n)

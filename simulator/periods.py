@@ -81,12 +81,8 @@ class Calendar:
         last_year = self.revenue_total - self._revenue_year_start if self.week > 0 else None
         self._revenue_year_start = self.revenue_total.copy()
         # each replication's target, from its own last year
-        self.company_target = np.array(
-            [
-                company_target(self.params, year, None if last_year is None else float(x))
-                for x in (last_year if last_year is not None else [None] * self.replications)
-            ]
-        )
+        lasts = [None] * self.replications if last_year is None else last_year.tolist()
+        self.company_target = np.array([company_target(self.params, year, x) for x in lasts])
         if self.params.quota.policy == "ratchet" and self.week > 0:
             # ratcheted quotas carry over, grown with the company target
             self.seats.annual_quota_full *= 1.0 + self.params.org.target_growth

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulator.batch import block_sums
 from simulator.params import WEEKS_PER_QUARTER, WEEKS_PER_YEAR
 from simulator.workforce import ACCUMULATORS, HOUR_COLUMNS, PAY_ACCUMULATORS
 
@@ -164,7 +163,7 @@ class RowBuilder:
             sums(time.exploring),
             sums(time.caring),
             sums(time.admin),
-            *block_sums(self.manager_hours, self.replications).T,
+            *sums(self.manager_hours).T,
             sums(self.coach_hours),
             self.company_target / WEEKS_PER_YEAR,
             b.mask_counts(a.customer[: a.n], live),

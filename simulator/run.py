@@ -108,26 +108,23 @@ def run_one(
         observers: callables told of each decision (see :data:`simulator.model.Observer`);
             they watch, and change nothing.
     """
-    params = validate(params if params is not None else SimParams())
-    model = SalesModel(params, seed, observers)
-    for _ in range(model.n_weeks):
-        model.step()
-    tables = model.tables()
-    return RunResult(seed, params, tables, summarise(tables, model.n_seats))
+    return run_batch(params, [seed], observers)[0]
 
 
 def run_batch(
     params: SimParams | None = None,
     seeds: Sequence[int | np.random.SeedSequence] = (0,),
+    observers: Sequence[Observer] = (),
 ) -> list[RunResult]:
     """Run one replication per seed side by side, as one simulation (:mod:`simulator.batch`).
 
     Each result is bit for bit :func:`run_one` of its seed, at a fraction of the
-    cost of running them one after the other.
+    cost of running them one after the other. ``observers`` see the whole batch's
+    arrays (replication ``r`` holds seats ``r * org.n_reps ..``).
     """
     params = validate(params if params is not None else SimParams())
     seeds = list(seeds)
-    model = SalesModel(params, seeds)
+    model = SalesModel(params, seeds, observers)
     for _ in range(model.n_weeks):
         model.step()
     return [
@@ -162,8 +159,6 @@ def run_many(
     params = validate(params if params is not None else SimParams())
     seeds = list(seeds)
     size = batch_size(params)
-    if len(seeds) == 1:
-        return [run_one(params, seeds[0])]
     return [
         result
         for start in range(0, len(seeds), size)

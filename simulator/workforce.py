@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from simulator.batch import Blocks
 from simulator.params import PERIOD_WEEKS, WEEKS_PER_YEAR, SimParams
 
 #: hour accumulators, in the order of the reps table's hour columns
@@ -63,16 +64,17 @@ class Seats:
         measures: tuple[str, ...] = (),
         campaigns: tuple[str, ...] = (),
         cumulative: tuple[str, ...] = (),
-        replications: int = 1,
+        blocks: Blocks | None = None,
     ):
         self.params = params
         self.n = n
         # a batch's replications hold equal blocks of seats, each with its own teams
-        per, span = n // replications, params.org.span_of_control
+        blocks = Blocks(1, n) if blocks is None else blocks
+        per, span = blocks.n, params.org.span_of_control
         seat = np.arange(n)
         self.team = seat % per // span + seat // per * math.ceil(per / span)
         #: each replication's seats (one slice: a run alone)
-        self.slices = tuple(slice(r * per, (r + 1) * per) for r in range(replications))
+        self.slices = blocks.slices
         self.occupied = np.zeros(n, bool)
         self.rep_id = np.full(n, -1, np.int64)
         self.hired_week = np.zeros(n, np.int64)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulator.metrics import annual_attainment, rep_years, summarise
-from simulator.model import Observer, SalesModel
+from simulator.metrics import annual_attainment, rep_years
+from simulator.model import Observer
 from simulator.params import WEEKS_PER_QUARTER, SimParams, validate
 from simulator.plans.payout import attainment
-from simulator.run import RunResult, batch_size, run_one
+from simulator.run import RunResult, batch_size, run_batch
 from simulator.workforce import HOUR_COLUMNS
 
 #: bins of projected quarterly attainment (quarter-to-date pace times the
@@ -59,10 +59,7 @@ def run_traced(params: SimParams, seed) -> tuple[RunResult, pd.DataFrame]:
     quota) when the rep chose its hours. The trace watches through the model's
     observer hook and changes nothing (the result is that of :func:`run_one`).
     """
-    rows, traced = _tracer()
-    result = run_one(params, seed, observers=[traced])
-    values = [np.concatenate(c) for c in zip(*rows, strict=True)] if rows else [[]] * 4
-    return result, pd.DataFrame(dict(zip(TRACE_COLUMNS, values, strict=True)))
+    return run_traced_batch(params, [seed])[0]
 
 
 #: the columns of :func:`run_traced`'s trace
@@ -78,17 +75,18 @@ def run_traced_batch(params: SimParams, seeds: list) -> list[tuple[RunResult, pd
     """
     params = validate(params)
     rows, traced = _tracer()
-    model = SalesModel(params, list(seeds), observers=[traced])
-    for _ in range(model.n_weeks):
-        model.step()
-    n = model.blocks.n
-    week, seat, att, hours = (np.concatenate(c) for c in zip(*rows, strict=True))
+    results = run_batch(params, seeds, observers=[traced])
+    n = params.org.n_reps
+    if rows:
+        week, seat, att, hours = (np.concatenate(c) for c in zip(*rows, strict=True))
+    else:  # no held seat in any evaluation week
+        week = seat = np.zeros(0, np.int64)
+        att = hours = np.zeros(0)
     out = []
-    for r, (seed, tables) in enumerate(zip(seeds, model.batch_tables(), strict=True)):
+    for r, result in enumerate(results):
         mine = seat // n == r
         columns = (week[mine], seat[mine] - r * n, att[mine], hours[mine])
-        trace = pd.DataFrame(dict(zip(TRACE_COLUMNS, columns, strict=True)))
-        out.append((RunResult(seed, params, tables, summarise(tables, n)), trace))
+        out.append((result, pd.DataFrame(dict(zip(TRACE_COLUMNS, columns, strict=True)))))
     return out
 
 
@@ -600,8 +598,6 @@ def run_measured_many(params: SimParams, seeds: list, most: int | None = None) -
     as :func:`simulator.run.batch_size` holds); the same numbers as one by one."""
     seeds = list(seeds)
     size = batch_size(validate(params)) if most is None else max(1, most)
-    if len(seeds) == 1:
-        return [run_measured(params, seeds[0])]
     return [
         measures(*pair)
         for start in range(0, len(seeds), size)
