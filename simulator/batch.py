@@ -171,12 +171,25 @@ class Streams:
         """The stream of the replication that holds ``seat``, for draws of its rows only."""
         return self if len(self.generators) == 1 else Streams([self.of(seat)], self.n)
 
+    def _layout(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Each row's replication, the rows each replication owns, and whether they are in order.
+
+        Rows laid out replication by replication (as accounts are) are counted by a binary
+        search over their replications rather than a pass.
+        """
+        blocks = seats // self.n
+        ordered = bool((blocks[1:] >= blocks[:-1]).all())
+        if ordered:
+            counts = np.diff(np.searchsorted(blocks, np.arange(len(self.generators) + 1)))
+        else:
+            counts = np.bincount(blocks, minlength=len(self.generators))
+        return blocks, counts, ordered
+
     def _draw(self, method: str, seats: np.ndarray, *args, **kwargs) -> np.ndarray:
         gens = self.generators
         if len(gens) == 1:
             return getattr(gens[0], method)(*args, size=len(seats), **kwargs)
-        blocks = seats // self.n
-        counts = np.bincount(blocks, minlength=len(gens))
+        blocks, counts, ordered = self._layout(seats)
         parts = [
             getattr(gens[r], method)(*args, size=int(counts[r]), **kwargs)
             for r in np.flatnonzero(counts)
@@ -184,7 +197,7 @@ class Streams:
         if not parts:
             return getattr(gens[0], method)(*args, size=0, **kwargs)
         drawn = np.concatenate(parts)
-        if (blocks[1:] >= blocks[:-1]).all():  # rows already in replication order
+        if ordered:
             return drawn
         out = np.empty(len(seats), drawn.dtype)
         out[np.argsort(blocks, kind="stable")] = drawn
@@ -194,7 +207,16 @@ class Streams:
         """A uniform draw on [0, 1) for each row, owned by the seat in ``seats``."""
         if self._alone is not None:
             return self._alone.random(len(seats))
-        return self._draw("random", seats)
+        blocks, counts, ordered = self._layout(seats)
+        if not ordered:
+            return self._draw("random", seats)
+        # in order: each replication fills its own rows of the result, without a copy
+        out = np.empty(len(seats))
+        ends = np.cumsum(counts).tolist()
+        for r, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
+            if end > start:
+                self.generators[r].random(out=out[start:end])
+        return out
 
     def uniform(self, low: float, high: float, seats: np.ndarray) -> np.ndarray:
         """A uniform draw on [low, high) for each row."""
