@@ -235,32 +235,30 @@ class Recorder:
                 **dict(zip(WEEKLY_COLUMNS, self._weekly.T, strict=True)),
             }
         )
-        reps = pd.DataFrame(
-            {
-                c: (
-                    np.concatenate([b[c] for b in self._rep_blocks])
-                    if self._rep_blocks
-                    else np.zeros(0)
-                )
-                for c in REP_COLUMNS
-            }
-        )
-        reps["exit"] = reps["exit"].astype(bool)
-        reps["exit_kind"] = reps["exit_kind"].astype(str)
+        # columns are converted as arrays, each frame built once (pandas' own conversions of
+        # frame columns cost more than the rest of the tables)
+        rep_cols = {
+            c: np.concatenate([b[c] for b in self._rep_blocks]) if self._rep_blocks else np.zeros(0)
+            for c in REP_COLUMNS
+        }
+        for c in ("exit", "warmup"):
+            rep_cols[c] = rep_cols[c].astype(bool)
+        rep_cols["exit_kind"] = rep_cols["exit_kind"].astype(str)  # a text column
+        reps = pd.DataFrame(rep_cols, copy=False)
         managers = pd.DataFrame.from_records(self.manager_rows, columns=list(MANAGER_COLUMNS))
+        managers["warmup"] = managers["warmup"].astype(bool)
         hires = pd.DataFrame.from_records(list(self.hires.values()), columns=list(HIRE_COLUMNS))
-        for df in (reps, managers):
-            df["warmup"] = df["warmup"].astype(bool)
         if self._deals:
             cols = [np.concatenate(c) for c in zip(*self._deals, strict=True)]
         else:
             cols = [np.zeros(0)] * len(DEAL_COLUMNS)
-        deals = pd.DataFrame(dict(zip(DEAL_COLUMNS, cols, strict=True)))
+        deal_cols = dict(zip(DEAL_COLUMNS, cols, strict=True))
         for flag in ("expansion", "winback", "rushed", "won"):
-            deals[flag] = deals[flag].astype(bool)
-        deals["segment"] = pd.Categorical.from_codes(
-            deals["segment"].astype(int), ["smb", "mid", "ent"]
+            deal_cols[flag] = deal_cols[flag].astype(bool)
+        deal_cols["segment"] = pd.Categorical.from_codes(
+            deal_cols["segment"].astype(int), ["smb", "mid", "ent"]
         )
+        deals = pd.DataFrame(deal_cols, copy=False)
         return {
             "weekly": weekly,
             "reps": reps,

@@ -73,7 +73,8 @@ class Seats:
         per, span = blocks.n, params.org.span_of_control
         seat = np.arange(n)
         self.team = seat % per // span + seat // per * math.ceil(per / span)
-        #: each replication's seats (one slice: a run alone)
+        #: the batch's layout, and each replication's seats (one slice: a run alone)
+        self.blocks = blocks
         self.slices = blocks.slices
         self.occupied = np.zeros(n, bool)
         self.rep_id = np.full(n, -1, np.int64)
@@ -328,33 +329,46 @@ def log_quality(quality: np.ndarray) -> np.ndarray:
     return np.log(np.maximum(quality, QUALITY_FLOOR))
 
 
-def average_ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks 1..n of ``values``, ties sharing their mean rank (``scipy.stats.rankdata``'s default).
+def average_ranks(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Ranks 1..k of ``values`` within each group, ties sharing their mean rank.
 
-    The same half-integers as scipy's (exact in floating point), without its
-    input checks, which cost more than the ranking itself on a week's few seats.
-    Any NaN makes every rank NaN, as scipy's ``nan_policy="propagate"`` does.
+    ``groups`` (one per value) names each value's group; a group's ranks are
+    ``scipy.stats.rankdata``'s default of its values, the same half-integers (exact in
+    floating point), for every group at once. A group with a NaN gets NaN ranks, as
+    scipy's ``nan_policy="propagate"`` does.
     """
-    ordered = values.copy()
-    ordered.sort()
-    if ordered.size and math.isnan(ordered[-1]):  # a NaN sorts last
-        return np.full(values.size, np.nan)
-    # a value's ties take the places from its first to its last in sorted order
-    first = ordered.searchsorted(values, "left")
-    after_last = ordered.searchsorted(values, "right")
-    return 0.5 * (first + after_last + 1)
+    order = np.lexsort((values, groups))  # by group, then value (a NaN last in its group)
+    group, value = groups[order], values[order]
+    k = value.size
+    tie = np.ones(k, bool)  # each run of equal values in a group starts a tie
+    tie[1:] = (group[1:] != group[:-1]) | (value[1:] != value[:-1])
+    starts = tie.nonzero()[0]
+    run = np.cumsum(tie) - 1
+    group_start = np.searchsorted(group, group, "left")
+    first = starts[run] - group_start  # places from the first tie to after the last
+    after_last = np.append(starts[1:], k)[run] - group_start
+    ranks = np.empty(k)
+    ranks[order] = 0.5 * (first + after_last + 1)
+    nan_groups = groups[np.isnan(values)]
+    if nan_groups.size:
+        ranks[np.isin(groups, nan_groups)] = np.nan
+    return ranks
 
 
 def performance_rank(seats: Seats) -> np.ndarray:
     """Each held seat's rank by last quarter's attainment among held seats: 0 worst .. 1 best.
 
-    Ties share their mean rank (a new hire, not yet measured, sits at the median).
+    Ties share their mean rank (a new hire, not yet measured, sits at the median); each
+    replication of a batch ranks its own.
     """
     rank = np.full(seats.n, 0.5)
-    for s in seats.slices:  # each replication ranks its own
-        occ = seats.occupied[s].nonzero()[0] + s.start
-        if occ.size > 1:
-            rank[occ] = (average_ranks(seats.last_attainment[occ]) - 1.0) / (occ.size - 1)
+    occ = seats.occupied.nonzero()[0]
+    replication = occ // seats.blocks.n
+    held = np.bincount(replication, minlength=seats.blocks.replications)[replication]
+    ranked = held > 1
+    occ, replication, held = occ[ranked], replication[ranked], held[ranked]
+    ranks = average_ranks(seats.last_attainment[occ], replication)
+    rank[occ] = (ranks - 1.0) / (held - 1)
     return rank
 
 

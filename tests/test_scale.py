@@ -67,15 +67,25 @@ def test_each_invariant_check_fails_on_tables_that_do_not_add_up():
     }
 
 
-@given(arrays(np.float64, st.integers(1, 40), elements=st.sampled_from([0.0, -0.0, 0.5, 1.0, 2.5])))
+@given(
+    arrays(np.float64, st.integers(1, 40), elements=st.sampled_from([0.0, -0.0, 0.5, 1.0, 2.5])),
+    st.data(),
+)
 @settings(max_examples=200, deadline=None)
-def test_average_ranks_are_scipys_to_the_bit(values):
-    assert average_ranks(values).tobytes() == rankdata(values).tobytes()
+def test_average_ranks_are_scipys_to_the_bit_in_each_group(values, data):
+    groups = np.array(
+        data.draw(st.lists(st.integers(0, 3), min_size=values.size, max_size=values.size))
+    )
+    ranks = average_ranks(values, groups)
+    for g in np.unique(groups):
+        assert ranks[groups == g].tobytes() == rankdata(values[groups == g]).tobytes()
 
 
-def test_average_ranks_of_a_nan_are_all_nan_as_scipys():
-    values = np.array([0.3, np.nan, 0.1])
-    assert np.isnan(average_ranks(values)).all() and np.isnan(rankdata(values)).all()
+def test_average_ranks_of_a_nan_are_all_nan_in_its_group_as_scipys():
+    values = np.array([0.3, np.nan, 0.1, 0.2, 0.7])
+    ranks = average_ranks(values, np.array([0, 0, 0, 1, 1]))
+    assert np.isnan(ranks[:3]).all() and np.isnan(rankdata(values[:3])).all()
+    assert ranks[3:].tolist() == [1.0, 2.0]
 
 
 def stepped(weeks: int, **overrides) -> SalesModel:
