@@ -406,12 +406,17 @@ class Accounts(CustomerBase):
             most = season * (b.expansion_per_year * 2.0 * np.exp(0.5 * b.expansion_care_effect))
             at = (~cust | (u < most / WEEKS_PER_YEAR * (1.0 + BOUND_MARGIN))).nonzero()[0]
         rows, s = idle[at], seat[at]
-        care = np.exp(b.expansion_care_effect * (self.care.take(rows) - 0.5))
+        # a prospect's chance is the inbound rate; a customer's its expansion rate, priced
+        # for the customers alone (the same numbers, elementwise, as over every row)
+        p = np.full(rows.size, season * b.inbound_per_year / WEEKS_PER_YEAR)
+        buyers = cust[at].nonzero()[0]
+        rows_c = rows[buyers]
+        care = np.exp(b.expansion_care_effect * (self.care.take(rows_c) - 0.5))
         # white space: a customer that already buys most of its potential has little
         # left to expand into, so opens fewer expansions (and smaller ones, below)
-        room = self.white_space(rows, growth)[1]
-        expand_rate = b.expansion_per_year * 2.0 * self.trust.take(rows) * care * room
-        p = season * np.where(cust[at], expand_rate, b.inbound_per_year) / WEEKS_PER_YEAR
+        room = self.white_space(rows_c, growth)[1]
+        expand_rate = b.expansion_per_year * 2.0 * self.trust.take(rows_c) * care * room
+        p[buyers] = season * expand_rate / WEEKS_PER_YEAR
         if away is not None:
             p = np.where(away[at], 0.0, p)
         p = p + prospect_opps.take(s) * weight[at] / np.maximum(weight_sum, 1e-9).take(s)
