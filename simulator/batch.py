@@ -33,6 +33,26 @@ from collections.abc import Sequence
 import numpy as np
 
 
+def layout(seats: np.ndarray, n: int, replications: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Each row's replication, the rows each replication owns, and whether they are in order.
+
+    ``seats`` owns each row. Rows laid out replication by replication (as accounts are)
+    are counted by a binary search over their replications rather than a pass.
+    """
+    blocks = seats // n
+    ordered = bool((blocks[1:] >= blocks[:-1]).all())
+    if ordered:
+        counts = np.diff(np.searchsorted(blocks, np.arange(replications + 1)))
+    else:
+        counts = np.bincount(blocks, minlength=replications)
+    return blocks, counts, ordered
+
+
+def _order(blocks: np.ndarray, ordered: bool) -> np.ndarray:
+    """Positions of rows sorted by replication, each replication's in their order."""
+    return np.arange(blocks.size) if ordered else np.argsort(blocks, kind="stable")
+
+
 class Blocks:
     """The layout of a batch: ``replications`` blocks of ``n`` seats each."""
 
@@ -78,11 +98,8 @@ class Blocks:
         """
         if self.replications == 1:
             return None
-        block = seats // self.n
-        ends = np.cumsum(np.bincount(block, minlength=self.replications)).tolist()
-        if (block[1:] >= block[:-1]).all():  # already laid out by replication
-            return None, ends
-        return np.argsort(block, kind="stable"), ends
+        blocks, counts, ordered = layout(seats, self.n, self.replications)
+        return None if ordered else _order(blocks, ordered), np.cumsum(counts).tolist()
 
     def group_sums(
         self, values: np.ndarray, groups: tuple[np.ndarray | None, list[int]] | None
@@ -119,9 +136,8 @@ class Blocks:
             names = np.arange(next_name[0], next_name[0] + k)
             next_name[0] += k
             return names
-        block = seats // self.n
-        order = np.argsort(block, kind="stable")
-        counts = np.bincount(block, minlength=self.replications)
+        block, counts, ordered = layout(seats, self.n, self.replications)
+        order = _order(block, ordered)
         firsts = np.cumsum(counts) - counts
         sorted_block = block[order]
         names = np.empty(k, np.int64)
@@ -133,9 +149,9 @@ class Blocks:
         """Positions in ``seats`` of each replication's rows, in their order."""
         if self.replications == 1:
             return [np.arange(len(seats))]
-        blocks = seats // self.n
-        order = np.argsort(blocks, kind="stable")
-        ends = np.cumsum(np.bincount(blocks, minlength=self.replications)).tolist()
+        blocks, counts, ordered = layout(seats, self.n, self.replications)
+        order = _order(blocks, ordered)
+        ends = np.cumsum(counts).tolist()
         return [order[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
@@ -160,8 +176,6 @@ class Streams:
     def __init__(self, generators: Sequence[np.random.Generator], n: int):
         self.generators = tuple(generators)
         self.n = n
-        #: a run alone's one generator (its draws need no sorting out)
-        self._alone = self.generators[0] if len(self.generators) == 1 else None
 
     def of(self, seat: int) -> np.random.Generator:
         """The generator of the replication that holds ``seat`` (for a draw of its own)."""
@@ -171,52 +185,34 @@ class Streams:
         """The stream of the replication that holds ``seat``, for draws of its rows only."""
         return self if len(self.generators) == 1 else Streams([self.of(seat)], self.n)
 
-    def _layout(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        """Each row's replication, the rows each replication owns, and whether they are in order.
-
-        Rows laid out replication by replication (as accounts are) are counted by a binary
-        search over their replications rather than a pass.
-        """
-        blocks = seats // self.n
-        ordered = bool((blocks[1:] >= blocks[:-1]).all())
-        if ordered:
-            counts = np.diff(np.searchsorted(blocks, np.arange(len(self.generators) + 1)))
-        else:
-            counts = np.bincount(blocks, minlength=len(self.generators))
-        return blocks, counts, ordered
-
     def _draw(self, method: str, seats: np.ndarray, *args, **kwargs) -> np.ndarray:
         gens = self.generators
-        if len(gens) == 1:
+        if len(gens) == 1:  # a run alone: its one generator, no sorting out
             return getattr(gens[0], method)(*args, size=len(seats), **kwargs)
-        blocks, counts, ordered = self._layout(seats)
-        parts = [
-            getattr(gens[r], method)(*args, size=int(counts[r]), **kwargs)
-            for r in np.flatnonzero(counts)
-        ]
-        if not parts:
-            return getattr(gens[0], method)(*args, size=0, **kwargs)
-        drawn = np.concatenate(parts)
+        blocks, counts, ordered = layout(seats, self.n, len(gens))
+        if method == "random":  # each replication fills its own rows in place (out=)
+            drawn = np.empty(len(seats))
+            ends = np.cumsum(counts).tolist()
+            for r, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
+                if end > start:
+                    gens[r].random(out=drawn[start:end])
+        else:
+            parts = [
+                getattr(gens[r], method)(*args, size=int(counts[r]), **kwargs)
+                for r in np.flatnonzero(counts)
+            ]
+            if not parts:
+                return getattr(gens[0], method)(*args, size=0, **kwargs)
+            drawn = np.concatenate(parts)
         if ordered:
             return drawn
         out = np.empty(len(seats), drawn.dtype)
-        out[np.argsort(blocks, kind="stable")] = drawn
+        out[_order(blocks, ordered)] = drawn
         return out
 
     def random(self, seats: np.ndarray) -> np.ndarray:
         """A uniform draw on [0, 1) for each row, owned by the seat in ``seats``."""
-        if self._alone is not None:
-            return self._alone.random(len(seats))
-        blocks, counts, ordered = self._layout(seats)
-        if not ordered:
-            return self._draw("random", seats)
-        # in order: each replication fills its own rows of the result, without a copy
-        out = np.empty(len(seats))
-        ends = np.cumsum(counts).tolist()
-        for r, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
-            if end > start:
-                self.generators[r].random(out=out[start:end])
-        return out
+        return self._draw("random", seats)
 
     def uniform(self, low: float, high: float, seats: np.ndarray) -> np.ndarray:
         """A uniform draw on [low, high) for each row."""
