@@ -8,8 +8,6 @@ teammates, and when a new hire becomes productive.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from simulator.agents.manager import ACTIVITIES, Manager
@@ -44,7 +42,7 @@ class PeopleFlows:
         span = self.params.org.span_of_control
         n = self.blocks.n
         #: teams of each replication (their managers are teams r * n_teams ..)
-        self.n_teams = math.ceil(n / span)
+        self.n_teams = self.seats.n_teams
         replications = np.arange(self.replications).repeat(self.n_teams)
         n_teams = self.n_teams * self.replications
         sigma = mp.coaching_quality_sigma

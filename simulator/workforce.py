@@ -71,11 +71,11 @@ class Seats:
         # a batch's replications hold equal blocks of seats, each with its own teams
         blocks = Blocks(1, n) if blocks is None else blocks
         per, span = blocks.n, params.org.span_of_control
-        seat = np.arange(n)
-        self.team = seat % per // span + seat // per * math.ceil(per / span)
-        #: the batch's layout, and each replication's seats (one slice: a run alone)
+        #: the batch's layout, and the teams of each replication (``r * n_teams ..``)
         self.blocks = blocks
-        self.slices = blocks.slices
+        self.n_teams = math.ceil(per / span)
+        seat = np.arange(n)
+        self.team = seat % per // span + seat // per * self.n_teams
         self.occupied = np.zeros(n, bool)
         self.rep_id = np.full(n, -1, np.int64)
         self.hired_week = np.zeros(n, np.int64)
@@ -296,7 +296,7 @@ def seats_standing(seats: Seats) -> dict[str, np.ndarray]:
         pay_gap = np.minimum(np.maximum(pay_vs_outside - 1.0, -1.0), 1.0)
         pay_ratio = np.minimum(np.maximum(pay_vs_outside, PAY_RATIO_BOUNDS[0]), PAY_RATIO_BOUNDS[1])
         peer_pay = np.zeros(seats.n)
-        for s in seats.slices:  # each replication's mean pay of its held seats
+        for s in seats.blocks.slices:  # each replication's mean pay of its held seats
             held_pay = seats.pay_annual[s][seats.occupied[s]]
             # the mean as ndarray.mean takes it (the sum over the count), without its wrapper
             peer_pay[s] = held_pay.sum() / held_pay.size if held_pay.size else 0.0
