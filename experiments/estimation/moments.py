@@ -69,13 +69,11 @@ import pandas as pd
 
 from experiments.evidence import DEFAULT, Finding
 from experiments.validation.derived import derived_overrides
-from experiments.validation.experiments import run_experiments, sweep_params
+from experiments.validation.experiments import arm_task, arm_tasks, run_experiments, sweep_params
 from experiments.validation.facts import interval, paired, relative, select, spread
-from experiments.validation.measures import run_measured_many
 from salesim_cli.config import compose_config, override_key
 from simulator.parallel import process_map
 from simulator.params import validate
-from simulator.run import batches, replication_seeds
 from simulator.studies import robust_square
 
 #: a size judged within a factor of 2
@@ -97,15 +95,6 @@ POWER_MAX_REPLICATIONS = 100
 # -- simulating -------------------------------------------------------------------------------
 
 
-def _default_task(args: tuple) -> list[dict]:
-    params, replications, seed, children = args
-    measured = run_measured_many(params, children)
-    return [
-        {"experiment": DEFAULT, "replication": r, "seed": seed, **m}
-        for r, m in zip(replications, measured, strict=True)
-    ]
-
-
 def run_default(
     overrides: tuple[str, ...], replications: int, seed: int, workers: int = 1
 ) -> pd.DataFrame:
@@ -115,13 +104,8 @@ def run_default(
     :func:`simulator.run.replication_seeds`, as every arm of an experiment does.
     """
     params, _ = compose_config([f"run.replications={replications}", *overrides])
-    params = validate(params)
-    children = replication_seeds(seed, replications)
-    tasks = [
-        (params, cut, seed, [children[r] for r in cut])
-        for cut in batches(replications, params, workers)
-    ]
-    rows = [row for rows in process_map(_default_task, tasks, workers) for row in rows]
+    tasks = arm_tasks(DEFAULT, {}, validate(params), seed, workers)
+    rows = [row for rows in process_map(arm_task, tasks, workers) for row in rows]
     return pd.DataFrame(rows)
 
 

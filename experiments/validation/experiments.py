@@ -63,13 +63,27 @@ def arms(name: str, extra: tuple[str, ...] = ()) -> list[Arm]:
     return out
 
 
-def _task(args: tuple) -> list[dict]:
+def arm_task(args: tuple) -> list[dict]:
     """Rows of some replications of one arm, run side by side (:mod:`simulator.batch`)."""
     name, overrides, params, replications, seed, children = args
     measured = run_measured_many(params, children)
     return [
         {"experiment": name, **overrides, "replication": r, "seed": seed, **m}
         for r, m in zip(replications, measured, strict=True)
+    ]
+
+
+def arm_tasks(
+    name: str, overrides: dict, params: SimParams, seed: int, workers: int
+) -> list[tuple]:
+    """:func:`arm_task`'s tasks for the ``run.replications`` of one arm, cut into batches.
+
+    Replication ``r`` runs on the ``r``-th seed of :func:`simulator.run.replication_seeds`.
+    """
+    children = replication_seeds(seed, params.run.replications)
+    return [
+        (name, overrides, params, cut, seed, [children[r] for r in cut])
+        for cut in batches(len(children), params, workers)
     ]
 
 
@@ -103,12 +117,8 @@ def run_experiments(
         for arm in arms(name, extra):
             if not _wanted(arm, (only or {}).get(name)):
                 continue
-            children = replication_seeds(seed, arm.params.run.replications)
-            for cut in batches(len(children), arm.params, workers):
-                tasks.append(
-                    (name, arm.overrides, arm.params, cut, seed, [children[r] for r in cut])
-                )
-    rows = [row for rows in process_map(_task, tasks, workers) for row in rows]
+            tasks += arm_tasks(name, arm.overrides, arm.params, seed, workers)
+    rows = [row for rows in process_map(arm_task, tasks, workers) for row in rows]
     frame = pd.DataFrame(rows)
     return {
         name: frame[frame["experiment"] == name].dropna(axis=1, how="all").reset_index(drop=True)
