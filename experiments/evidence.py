@@ -22,7 +22,9 @@ kind:
 whether the published number is a size to reproduce (false: direction only).
 ``base``, ``arm`` and ``at`` name one arm each: every sweep parameter of the
 experiment, each at one of its sweep values (``0.2`` and ``"0.2"`` and
-``false`` match the sweep's text).
+``false`` match the sweep's text). ``cite`` (optional) is a short citation for
+readers: a scenario report sets its baseline's levels beside the published ones
+under it (:mod:`salesim_cli.field`).
 
 :func:`load` validates a file strictly and refuses a bad one with a one-line
 :class:`EvidenceError` naming the finding, the field and what is allowed.
@@ -51,6 +53,7 @@ SPLITS = ("train", "test")
 SIGNS = (-1, 0, 1)
 #: the finding's literature fields (text or null)
 TEXT_FIELDS = (
+    "cite",
     "topic",
     "claim",
     "source",

@@ -3,7 +3,8 @@
 :func:`render_report` takes a :class:`~simulator.scenario.ScenarioResult` and its
 comparison table and returns the HTML text: the story, the headline table
 (each variant's mean and 95% interval, and its difference to the baseline with
-the difference's 95% interval) and the figures of :mod:`salesim_cli.plots`.
+the difference's 95% interval), the baseline's levels beside the published field
+figures (:mod:`salesim_cli.field`) and the figures of :mod:`salesim_cli.plots`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from salesim_cli import plots
+from salesim_cli.field import FieldCheck, FieldError, Published, field_checks, load_published
 from simulator.scenario import ScenarioResult
 
 #: Label, scale and unit of the metrics a headline table may show.
@@ -86,6 +88,7 @@ table { border-collapse: collapse; font-size: 0.9em; margin: 1em 0; }
 th, td { border: 1px solid #bbb; padding: 0.3em 0.5em; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #e8e8e8; }
+table.field td { text-align: left; }
 .diff { display: block; color: #333; font-size: 0.85em; }
 .sig { font-weight: bold; }
 figure { margin: 1.5em 0; }
@@ -103,6 +106,7 @@ the change from <b>$baseline</b> (the same seed, so the same territories, people
 and its 95% interval (pp: percentage points); <b>bold</b> where that interval excludes
 zero.</p>
 $table
+$field
 <h2>Figures</h2>
 $figures
 <p class="meta">Full numbers: comparison.csv (every metric), outcomes.parquet and
@@ -161,13 +165,95 @@ def headline_table(comparison: pd.DataFrame, metrics: list[str], variants: list[
     return f"<table><tr><th>metric</th>{head}</tr>{''.join(rows)}</table>"
 
 
-def render_report(result: ScenarioResult, comparison: pd.DataFrame, context: str = "") -> str:
-    """The report's HTML: story, headline table and every figure, self-contained.
+def published_text(metric: str, figure: Published) -> str:
+    """A published figure in the metric's units: ``cite: value (low-high)``, marked if fitted."""
+    lo, hi = figure.low, figure.high
+    if figure.value is not None:
+        text = _value(metric, figure.value)
+        if lo is not None or hi is not None:
+            text += f" ({_bound(metric, lo)}-{_bound(metric, hi)})"
+    else:
+        text = f"{_bound(metric, lo)}-{_bound(metric, hi)}"
+    fitted = " (fitted)" if figure.split == "train" else ""
+    return f"{figure.cite}: {text}{fitted}"
+
+
+def _bound(metric: str, value: float | None) -> str:
+    return "" if value is None else _value(metric, value)
+
+
+def field_rows(checks: list[FieldCheck]) -> list[tuple[str, str, str, str, str]]:
+    """Each check as text: label, baseline mean [CI], published figures, span, verdict."""
+    rows = []
+    for c in checks:
+        label, _, unit = METRIC_FORMATS.get(c.metric, (c.metric, 1, ""))
+        lo, hi = c.span
+        rows.append(
+            (
+                label + (f" ({unit})" if unit else ""),
+                f"{_value(c.metric, c.mean)} "
+                f"[{_value(c.metric, c.ci_low)}, {_value(c.metric, c.ci_high)}]",
+                "; ".join(published_text(c.metric, p) for p in c.published),
+                f"{_value(c.metric, lo)} to {_value(c.metric, hi)}",
+                c.verdict,
+            )
+        )
+    return rows
+
+
+def field_section(checks: list[FieldCheck] | None, baseline: str, problem: str = "") -> str:
+    """HTML: the baseline's levels beside the published figures (:mod:`salesim_cli.field`)."""
+    head = (
+        "<h2>Against published figures</h2>\n<p>The <b>"
+        + html.escape(baseline.replace("_", " "))
+        + "</b> variant's levels beside what field studies and surveys published for B2B "
+        "sales organisations (salesim's evidence base, <code>validation/evidence.yaml</code>). "
+        "The span runs from the lowest published number to the highest. Outside it is a "
+        "prompt to check how the organisation was described, not a verdict: published "
+        "figures describe other companies. <i>fitted</i> marks figures the defaults were "
+        "fitted to, so agreement with them is expected. The effect sizes behind the "
+        "comparisons above are validated in <code>validation/report.md</code>.</p>"
+    )
+    if problem:
+        return head + f"<p>Published figures unavailable: {html.escape(problem)}</p>"
+    if not checks:
+        return head + "<p>No headline metric of this scenario has a published level.</p>"
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in row) + "</tr>"
+        for row in field_rows(checks)
+    )
+    names = ("metric", "baseline", "published", "published span", "baseline is")
+    header = "".join(f"<th>{n}</th>" for n in names)
+    return f'{head}<table class="field"><tr>{header}</tr>{cells}</table>'
+
+
+def baseline_field_checks(
+    comparison: pd.DataFrame,
+    baseline: str,
+    metrics: list[str],
+    published: dict[str, list[Published]] | None = None,
+) -> tuple[list[FieldCheck] | None, str]:
+    """The field checks of ``metrics`` (the shipped evidence unless ``published``), or why not."""
+    try:
+        published = load_published() if published is None else published
+    except FieldError as err:
+        return None, str(err)
+    return field_checks(comparison, baseline, metrics, published), ""
+
+
+def render_report(
+    result: ScenarioResult,
+    comparison: pd.DataFrame,
+    context: str = "",
+    published: dict[str, list[Published]] | None = None,
+) -> str:
+    """The report's HTML: story, headline table, field figures and every figure, self-contained.
 
     Args:
         result: the scenario's runs.
         comparison: :func:`simulator.scenario.comparison_table` of those runs.
         context: one line about the organisation and run length, shown under the title.
+        published: each metric's published levels (default: the shipped evidence base).
     """
     scenario = result.scenario
     variants = list(scenario.variants)
@@ -189,11 +275,13 @@ def render_report(result: ScenarioResult, comparison: pd.DataFrame, context: str
     meta += f"; {html.escape(context)}" if context else ""
     story = "".join(f"<p>{html.escape(p)}</p>" for p in scenario.story.split("\n\n") if p)
     metrics = [m for m in scenario.headline if m in set(comparison["metric"])]
+    checks, problem = baseline_field_checks(comparison, scenario.baseline, metrics, published)
     return PAGE.substitute(
         title=html.escape(scenario.title),
         meta=meta,
         story=story,
         baseline=html.escape(scenario.baseline.replace("_", " ")),
         table=headline_table(comparison, metrics, variants),
+        field=field_section(checks, scenario.baseline, problem),
         figures="\n".join(figures),
     )

@@ -32,7 +32,13 @@ from omegaconf.errors import OmegaConfBaseException
 
 from salesim_cli.config import compose_config, override_key
 from salesim_cli.errors import error_message, fail
-from salesim_cli.report import METRIC_FORMATS, _value, render_report
+from salesim_cli.report import (
+    METRIC_FORMATS,
+    _value,
+    baseline_field_checks,
+    field_rows,
+    render_report,
+)
 from simulator.io import json_value, write_atomic, write_results
 from simulator.params import ParamError, SimParams, flatten, validate
 from simulator.run import with_overrides
@@ -177,6 +183,26 @@ def scenario_summary_text(result: ScenarioResult, comparison: pd.DataFrame, out_
                     f", {_value(metric, r['diff_ci_high'], True)}]"
                 )
             lines.append(line.rstrip())
+    lines.extend(field_summary_lines(comparison, scenario.baseline, list(scenario.headline)))
     lines.append(f"report: {(out_dir / 'report.html').resolve()}")
     lines.append(f"outputs: {out_dir.resolve()}")
     return "\n".join(lines)
+
+
+def field_summary_lines(comparison: pd.DataFrame, baseline: str, metrics: list[str]) -> list[str]:
+    """The baseline's levels beside the published span of each (the report lists the sources)."""
+    checks, problem = baseline_field_checks(comparison, baseline, metrics)
+    if problem:
+        return [f"Published figures unavailable: {problem}"]
+    if not checks:
+        return []
+    rows = field_rows(checks)
+    width = max(len(r[0]) for r in rows)
+    lines = [f"Against published figures ({baseline}; sources in the report)"]
+    for (label, mean, _, span, verdict), check in zip(rows, checks, strict=True):
+        n = len(check.published)
+        lines.append(
+            f"  {label:<{width}}  {mean:<24} published {span} "
+            f"({n} figure{'s' if n > 1 else ''}): {verdict}"
+        )
+    return lines

@@ -162,8 +162,10 @@ def _build_wheel(tmp_path: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
     for folder in ("simulator", "salesim_cli", "conf", "scenarios", "salesim_app"):
         shutil.copytree(REPO / folder, src / folder, ignore=ignore)
-    for name in ("pyproject.toml", "README.md"):
+    evidence = ("validation/__init__.py", "validation/evidence.yaml")
+    for name in ("pyproject.toml", "README.md", *evidence):
         if (REPO / name).exists():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(REPO / name, src / name)
     errors = []
     # Without build isolation when setuptools and wheel are installed, else from
@@ -194,7 +196,10 @@ def _build_wheel(tmp_path: Path) -> Path:
 
 
 def test_installed_wheel_finds_conf(tmp_path):
-    """A built (non-editable) package carries conf/ as simulator/conf/ and composes from it."""
+    """A built (non-editable) package carries conf/ as simulator/conf/ and composes from it.
+
+    It carries the evidence base too (the report's published figures), as simulator/evidence/.
+    """
     wheel = _build_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {
@@ -208,6 +213,7 @@ def test_installed_wheel_finds_conf(tmp_path):
         "salesim_cli/config.py",
         "salesim_cli/cli.py",
         "salesim_app/presets.yaml",
+        "simulator/evidence/evidence.yaml",
     } <= names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)  # a pure-Python wheel unpacks as installed
@@ -215,6 +221,8 @@ def test_installed_wheel_finds_conf(tmp_path):
         "import sys, simulator, salesim_cli.cli, simulator.scenario\n"
         "print(simulator.__file__)\n"
         "assert 'ranking_vs_team' in simulator.scenario.available()\n"
+        "import salesim_cli.field\n"
+        "assert len(salesim_cli.field.load_published()['share_at_quota']) >= 4\n"
         "sys.argv = ['salesim', '--cfg', 'job', 'seed=5']\n"
         "salesim_cli.cli.main()\n"
     )

@@ -161,7 +161,7 @@ def test_the_report_is_one_self_contained_page():
     text = render_report(result, comparison, "tiny")
     report = parse_report(text)
     assert report.figures == [f[0] for f in FIGURES]
-    assert report.tables == 1
+    assert report.tables == 2  # the headline, and the published figures
     assert_images_have_data(report.images)
     assert "http://" not in text and "https://" not in text  # nothing to fetch
     assert scenario.title.split(":")[0] in text and "deal inspection" in text
@@ -310,6 +310,7 @@ def test_cli_writes_comparison_report_and_tables(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert f"report: {(out / 'report.html').resolve()}" in proc.stdout
     assert "change vs individual_quota" in proc.stdout
+    assert "Against published figures (individual_quota" in proc.stdout
     variants = ["individual_quota", "stack_ranking", "team_pool", "hybrid"]
     comparison = pd.read_csv(out / "comparison.csv")
     assert list(comparison.columns) == [

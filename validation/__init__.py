@@ -1,0 +1,1 @@
+"""salesim's evidence base (evidence.yaml), shipped as the package ``simulator.evidence``."""
