@@ -116,7 +116,7 @@ def test_arm_values_are_matched_to_the_sweep_text():
         ({"model.size": "yes"}, "model.size", "true or false"),
         ({"weight": -1}, "weight = -1", "at least 0"),
         ({"value": "big"}, "value = 'big'", "finite number"),
-        ({"colour": "red"}, "colour: unknown field", "allowed: claim"),
+        ({"colour": "red"}, "colour: unknown field", "allowed: cite, claim"),
         ({"model.colour": "red"}, "model.colour: unknown field", "allowed: arm"),
         ({"model.base": {"plan": "ranking"}}, "model.base.plan = 'ranking'", "quota_bonus, linear"),
         ({"model.base": {"org.n_reps": 8}}, "model.base.org.n_reps", "allowed: plan"),
