@@ -18,6 +18,7 @@ The effect sizes behind a plan comparison are validated in ``validation/report.m
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from importlib import resources
@@ -110,14 +111,20 @@ def parse_published(data: object, where: str = EVIDENCE_FILE) -> dict[str, list[
     return out
 
 
+@functools.cache
 def load_published() -> dict[str, list[Published]]:
-    """The shipped evidence base's published levels by metric; :class:`FieldError` if unreadable."""
+    """The shipped evidence base's published levels by metric; :class:`FieldError` if unreadable.
+
+    Read once a process (a scenario's report and its summary both show them); the
+    result is shared, so callers must not change it.
+    """
     try:
         text = resources.files(EVIDENCE_PACKAGE).joinpath(EVIDENCE_FILE).read_text("utf-8")
     except (OSError, ModuleNotFoundError) as exc:
         raise FieldError(f"{EVIDENCE_PACKAGE}/{EVIDENCE_FILE}: cannot read ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        # libyaml's loader where PyYAML has it: the same document, several times faster
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0]
         raise FieldError(f"{EVIDENCE_FILE}: not valid YAML: {first}") from None

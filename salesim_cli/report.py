@@ -228,32 +228,23 @@ def field_section(checks: list[FieldCheck] | None, baseline: str, problem: str =
 
 
 def baseline_field_checks(
-    comparison: pd.DataFrame,
-    baseline: str,
-    metrics: list[str],
-    published: dict[str, list[Published]] | None = None,
+    comparison: pd.DataFrame, baseline: str, metrics: list[str]
 ) -> tuple[list[FieldCheck] | None, str]:
-    """The field checks of ``metrics`` (the shipped evidence unless ``published``), or why not."""
+    """The field checks of ``metrics`` against the shipped evidence base, or why there are none."""
     try:
-        published = load_published() if published is None else published
+        published = load_published()
     except FieldError as err:
         return None, str(err)
     return field_checks(comparison, baseline, metrics, published), ""
 
 
-def render_report(
-    result: ScenarioResult,
-    comparison: pd.DataFrame,
-    context: str = "",
-    published: dict[str, list[Published]] | None = None,
-) -> str:
+def render_report(result: ScenarioResult, comparison: pd.DataFrame, context: str = "") -> str:
     """The report's HTML: story, headline table, field figures and every figure, self-contained.
 
     Args:
         result: the scenario's runs.
         comparison: :func:`simulator.scenario.comparison_table` of those runs.
         context: one line about the organisation and run length, shown under the title.
-        published: each metric's published levels (default: the shipped evidence base).
     """
     scenario = result.scenario
     variants = list(scenario.variants)
@@ -275,7 +266,7 @@ def render_report(
     meta += f"; {html.escape(context)}" if context else ""
     story = "".join(f"<p>{html.escape(p)}</p>" for p in scenario.story.split("\n\n") if p)
     metrics = [m for m in scenario.headline if m in set(comparison["metric"])]
-    checks, problem = baseline_field_checks(comparison, scenario.baseline, metrics, published)
+    checks, problem = baseline_field_checks(comparison, scenario.baseline, metrics)
     return PAGE.substitute(
         title=html.escape(scenario.title),
         meta=meta,
