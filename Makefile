@@ -9,7 +9,8 @@
 #   make app     the workshop app on http://$(APP_HOST):$(APP_PORT)/ (Ctrl-C stops it)
 #   make validate  run the MODEL.md section 5 facts and section 4 bands; writes validation/report.md
 #   make calibrate fit the parameters of experiments/calibration_space.yaml to the train findings
-#                of validation/evidence.yaml (Optuna, resumable); writes simulator/fitted_defaults.json
+#                of validation/evidence.yaml (Optuna, resumable), then the quota a seat from its level
+#                moments (--quota-moments); writes simulator/fitted_defaults.json
 #                and validation/calibration.md (CALIBRATE_ARGS, e.g. "--trials 100 --report-only")
 #   make clean   remove generated files (keeps the venv); distclean also removes $(VENV)
 #
@@ -93,7 +94,7 @@ validate: $(STAMP)
 .PHONY: calibrate
 CALIBRATE_ARGS ?= --trials 60 --replications 4 --workers 2
 calibrate: $(STAMP)
-	$(VENV_PY) -m experiments.estimate $(CALIBRATE_ARGS)
+	$(VENV_PY) -m experiments.estimate --quota-moments $(CALIBRATE_ARGS)
 
 clean:
 	rm -rf outputs multirun build dist *.egg-info .pytest_cache .ruff_cache benchmarks/results

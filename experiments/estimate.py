@@ -27,6 +27,14 @@ written rule gives there (0.54 of reps at quota,
 adopted: ``validation/quota_rule_2026-12-07t/``). Without it the quota is
 searched where the space has it, else kept as written.
 
+With ``--quota-moments`` (``make calibrate`` passes it) the quota is not
+searched either: the fit holds it at the value in force, and the point written
+takes the quota :func:`experiments.validation.derived.estimate_org_quota`
+estimates there (minimum distance on the three train level findings it moves),
+the installed base re-found at it, and the quota estimated once more from that
+base: plan (ad)'s procedure, which set the shipped quota
+(``validation/quota_moments_2026-12-07ad/``).
+
 A study is tied to its settings (evidence used by the loss, space, start,
 replications, seed, overrides and the model's code): changing any of them
 starts a new study in the same file, named after their hash (``--study``
@@ -38,6 +46,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -81,7 +90,13 @@ from experiments.estimation.study import (
     study_name_of,
 )
 from experiments.evidence import EvidenceError
-from experiments.validation.derived import ORG_RULE, derive_org_quota, is_set
+from experiments.validation.derived import (
+    ORG_RULE,
+    QUOTA_MOMENTS,
+    derive_org_quota,
+    estimate_org_quota,
+    is_set,
+)
 from experiments.validation.steady import steady_installed_base
 from salesim_cli.config import compose_config
 from simulator.params.validation import flatten
@@ -168,6 +183,13 @@ def _parser() -> argparse.ArgumentParser:
         help="set the default organisation's quota at every trial by its rule (0.54 of reps at "
         "quota, experiments/validation/derived.py ORG_RULE) rather than search or keep it",
     )
+    add(
+        "--quota-moments",
+        action="store_true",
+        help="hold the default organisation's quota during the fit, then estimate it at the "
+        "fitted point from its level moments (plan (ad); experiments/validation/derived.py "
+        "QUOTA_MOMENTS)",
+    )
     return parser
 
 
@@ -233,6 +255,38 @@ def _rule_quota(overrides: tuple[str, ...], best: dict, on: bool, workers: int) 
     ).value
 
 
+def _without_quota(stages: list[Stage]) -> list[Stage]:
+    """``stages`` with the default organisation's quota out of every space (held, not searched)."""
+    out = []
+    for stage in stages:
+        kept = [d for d in stage.space if d.name != QUOTA_MOMENTS.parameter]
+        if not kept:
+            _fail(f"stage {stage.name}: only the quota is searched, and --quota-moments sets it")
+        out.append(replace(stage, space=kept))
+    return out
+
+
+def _moments_quota(
+    overrides: tuple[str, ...], best: dict, findings: list, workers: int
+) -> tuple[float, ...]:
+    """Set ``best``'s quota by its level moments, re-find its base, and estimate it again.
+
+    Plan (ad)'s procedure (:func:`~experiments.validation.derived.estimate_org_quota`);
+    ``best`` takes the second estimate and the base found between the two.
+    Returns both estimates.
+    """
+    values = []
+    for again in (False, True):
+        point = {k: v for k, v in best.items() if k != QUOTA_MOMENTS.parameter}
+        est = estimate_org_quota((*overrides, *point_overrides(point)), workers, findings)
+        best[QUOTA_MOMENTS.parameter] = est.value
+        values.append(est.value)
+        print(f"quota from its level moments: {est.value:,.0f}", flush=True)
+        if not again:
+            best.update(_steady_base(overrides, best, workers))
+    return tuple(values)
+
+
 def _final(args, findings, overrides, point):
     """A point's estimates on every finding, its train loss and drift terms, as reported.
 
@@ -290,6 +344,11 @@ def main(argv: list[str] | None = None) -> int:
         _fail(str(exc))
     if not ev.train(findings):
         _fail(f"{args.evidence}: no train findings: nothing to fit")
+    if args.quota_moments and args.quota_rule:
+        _fail("--quota-moments and --quota-rule both set the quota: give one")
+    moments_quota = args.quota_moments and not is_set(tuple(args.set), QUOTA_MOMENTS.parameter)
+    if moments_quota:
+        stages = _without_quota(stages)
     space = [d for stage in stages for d in stage.space]
     overrides = _check_args(args, space)
     current, clipped = defaults(space), start_point(space)
@@ -395,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
         search_values.append(chosen.value)
         recheck_values.append(rechecked)
         done += completed(study)
+    if moments_quota:
+        _moments_quota(overrides, best, findings, args.workers)
     # the report describes the model the fitted file gives: the values as written
     print(f"evaluating the best of {done} trials on every finding ...", flush=True)
     estimates, loss_train, drift = _final(args, findings, overrides, best)

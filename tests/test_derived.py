@@ -146,7 +146,7 @@ def _fake_share(scale: float, elasticity: float, calls: list):
     return share
 
 
-# the share's elasticity to the quota measured at the shipped defaults: about 1.4 (508,000 ->
+# the share's elasticity to the quota measured at fit (s)'s defaults: about 1.4 (508,000 ->
 # 0.49, 439,810 -> 0.59); the damped first step assumes 1/1.5
 @pytest.mark.parametrize("elasticity", [0.8, 1.4, 3.0])
 def test_the_org_rule_finds_the_quota_that_puts_its_share_of_reps_at_quota(monkeypatch, elasticity):
@@ -224,3 +224,98 @@ def test_a_fit_trial_runs_at_the_rules_quota_unless_it_searches_the_quota(monkey
     # a study with the rule is a different setting from one without
     findings = ev.load(ev.EVIDENCE)
     assert settings_of(findings, space, (), 2, 0, True) != settings_of(findings, space, (), 2, 0)
+
+
+# -- the default organisation's quota from its level moments (plan (ad), adopted) -------------
+
+PLAN_AD = Path(__file__).resolve().parents[1] / "validation" / "quota_moments_2026-12-07ad"
+
+
+def _linear_runs(lines: dict[str, tuple[float, float]], quotas) -> list:
+    """Runs whose measures lie exactly on ``a + b * log(quota)``."""
+    return [(q, {m: a + b * math.log(q) for m, (a, b) in lines.items()}) for q in quotas]
+
+
+def test_the_quota_estimate_is_the_weighted_minimum_of_the_moments_lines():
+    from experiments.validation.derived import min_distance_quota
+
+    quotas = [400_000.0, 450_000.0, 500_000.0, 550_000.0]
+    # two moments that want different quotas: 460,000 and 520,000
+    lines = {"share": (0.5 + 1.2 * math.log(460_000), -1.2), "median": (0.0, 1.0)}
+    lines["median"] = (1.0 - 0.8 * math.log(520_000), 0.8)
+    targets = {"share": (0.5, 0.02), "median": (1.0, 0.04)}
+    runs = _linear_runs(lines, quotas)
+    got = min_distance_quota(runs, targets, grain=1.0)
+    # the closed form: z = (b / s) (x - x_m); minimum at sum(w x_m) / sum(w), w = (b / s) ** 2
+    w = {"share": (1.2 / 0.02) ** 2, "median": (0.8 / 0.04) ** 2}
+    x = (w["share"] * math.log(460_000) + w["median"] * math.log(520_000)) / sum(w.values())
+    assert got == pytest.approx(math.exp(x), abs=1.0)
+    assert 460_000 < got < 520_000
+    # one moment alone is matched exactly
+    assert min_distance_quota(runs, {"share": (0.5, 0.02)}, grain=1.0) == pytest.approx(460_000)
+    # a tighter band pulls the estimate toward its moment
+    tight = min_distance_quota(runs, {**targets, "median": (1.0, 0.004)}, grain=1.0)
+    assert abs(tight - 520_000) < abs(got - 520_000)
+
+
+def test_moments_that_do_not_move_with_the_quota_cannot_place_it():
+    from experiments.validation.derived import min_distance_quota
+
+    runs = _linear_runs({"share": (0.5, 0.0)}, [400_000.0, 500_000.0])
+    with pytest.raises(ValueError, match="no moment moves with the quota"):
+        min_distance_quota(runs, {"share": (0.5, 0.02)})
+
+
+def test_the_quota_moments_read_their_bands_from_the_evidence():
+    from experiments.validation.derived import QUOTA_MOMENTS, moment_targets
+
+    targets = moment_targets(ev.load(ev.EVIDENCE))
+    assert set(targets) == {m for _, m in QUOTA_MOMENTS.findings}
+    assert targets["share_at_quota"] == pytest.approx((0.54, 0.10 / 3.92))
+    assert targets["attainment_median"] == pytest.approx((1.025, 0.05 / 3.92))
+    missing = [f for f in ev.load(ev.EVIDENCE) if f.id != "derived_attainment_median"]
+    with pytest.raises(ValueError, match="derived_attainment_median"):
+        moment_targets(missing)
+
+
+def test_plan_ad_recorded_grid_gives_the_shipped_quota():
+    """The estimator on plan (ad)'s recorded runs gives both of its estimates, the last shipped."""
+    import json
+
+    from experiments.validation.derived import min_distance_quota, moment_targets
+
+    record = json.loads((PLAN_AD / "grid.json").read_text())
+    targets = moment_targets(ev.load(ev.EVIDENCE))
+    got = [
+        min_distance_quota([(r["quota"], r) for r in p["grid"]], targets)
+        for p in record["passes"]
+    ]
+    assert got == [p["quota"] for p in record["passes"]] == [486_500, 483_300]
+    assert DEFAULT_QUOTA == got[-1]
+
+
+def test_estimate_org_quota_runs_its_grid_without_the_quota_in_force(monkeypatch):
+    import pandas as pd
+
+    from experiments import calibration
+    from experiments.validation.derived import QUOTA_MOMENTS, estimate_org_quota
+
+    seen = []
+
+    def fake_calibrate(seeds, workers, overrides):
+        seen.append(overrides)
+        quota = float(overrides[-1].split("=")[1])
+        values = {
+            "share_at_quota": 0.54 * (500_000 / quota) ** 1.4,
+            "attainment_median": 1.025 * (500_000 / quota),
+            "revenue_vs_target": 0.8645 * (500_000 / quota),
+        }
+        return pd.DataFrame({"mean": values})
+
+    monkeypatch.setattr(calibration, "calibrate", fake_calibrate)
+    est = estimate_org_quota(("org.quota_per_rep=1", "rep.effort_cost=1.0"), 1)
+    assert len(seen) == len(QUOTA_MOMENTS.grid)
+    assert all(o[0] == "rep.effort_cost=1.0" and len(o) == 2 for o in seen)
+    assert est.value == pytest.approx(500_000, rel=0.01)
+    assert est.override == f"org.quota_per_rep={est.value:.10g}"
+    assert [q for q, _ in est.runs] == list(QUOTA_MOMENTS.grid)

@@ -9,6 +9,12 @@ candidate's ``make validate``, an adoption):
   :func:`derive_org_quota`; plan (t), ``validation/quota_rule_2026-12-07t``);
 - Larkin's vendor's quota (below).
 
+The default organisation's quota is estimated, not ruled, since plan (ad)
+(``validation/quota_moments_2026-12-07ad``, adopted): :class:`QuotaMoments`
+and :func:`estimate_org_quota` place it by minimum distance on the three train
+level findings it moves, and ``make calibrate`` (``--quota-moments``) runs it
+after the fit. Plan (t)'s rule stays as an option (``--quota-rule``).
+
 Larkin's vendor (``conf/experiment/timing_vendor.yaml``) sets its own quota:
 the median rep should attain about its quota under the vendor's plan (1.02,
 the median the CSO Insights share at quota implies: ``derived_attainment_median``).
@@ -43,6 +49,8 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
+
+import numpy as np
 
 from experiments.validation.experiments import run_experiments
 from salesim_cli.config import compose_config, override_key
@@ -237,3 +245,117 @@ def org_quota_overrides(overrides: tuple[str, ...] = (), workers: int = 1) -> tu
     if is_set(overrides, ORG_RULE.parameter):
         return tuple(overrides)
     return (*overrides, derive_org_quota(tuple(overrides), workers).override)
+
+
+# -- the default organisation's quota, estimated from its level moments (plan (ad)) ----------------
+
+
+@dataclass(frozen=True)
+class QuotaMoments:
+    """The default organisation's quota a seat by minimum distance on its level moments.
+
+    Plan (ad) (``validation/quota_moments_2026-12-07ad/README.md``), fixed before
+    it ran and adopted: the quota is a firm's policy, identified by the train
+    findings it moves at first order, each ``finding -> measure`` in
+    ``findings``. At each quota of ``grid`` the default organisation runs over
+    seeds ``0 .. seeds - 1`` (the same seeds at every quota); each measure's
+    mean is fitted by a straight line in the log quota, and the estimate
+    minimises ``sum(((line(q) - target) / scale) ** 2)``, where ``target`` is
+    the middle of the finding's band and ``scale`` the band read as a 95%
+    interval, ``(high - low) / 3.92``, with no floor: with one parameter
+    against its own moments there is no behavioural parameter for a precise
+    target to pull (the loss's floor exists for that, in a joint fit). The
+    minimum is in closed form (a quadratic in the log quota), rounded to
+    ``grain``.
+    """
+
+    parameter: str = "org.quota_per_rep"
+    findings: tuple[tuple[str, str], ...] = (
+        ("csoinsights2013_quota_attainment", "share_at_quota"),
+        ("derived_attainment_median", "attainment_median"),
+        ("csoinsights_revenue_plan_attainment", "revenue_vs_target"),
+    )
+    grid: tuple[float, ...] = tuple(465_000.0 + 10_000.0 * i for i in range(7))
+    seeds: int = 40
+    grain: float = 100.0
+
+
+QUOTA_MOMENTS = QuotaMoments()
+
+
+@dataclass(frozen=True)
+class QuotaEstimate:
+    """The estimated quota, and the runs behind it: ``(quota, {measure: mean})`` in grid order."""
+
+    parameter: str
+    value: float
+    runs: tuple[tuple[float, dict[str, float]], ...]
+
+    @property
+    def override(self) -> str:
+        """The Hydra override that sets it."""
+        return f"{self.parameter}={self.value:.10g}"
+
+
+def moment_targets(
+    findings, estimator: QuotaMoments = QUOTA_MOMENTS
+) -> dict[str, tuple[float, float]]:
+    """Measure -> (target, scale) from the findings' bands (see :class:`QuotaMoments`).
+
+    ``findings`` is the evidence base (:func:`experiments.evidence.load`); a
+    finding the estimator reads must be there with both ``low`` and ``high``.
+    """
+    by_id = {f.id: f for f in findings}
+    out = {}
+    for fid, measure in estimator.findings:
+        f = by_id.get(fid)
+        if f is None or f.low is None or f.high is None or not f.high > f.low:
+            raise ValueError(f"the quota's moments need finding {fid!r} with a band (low < high)")
+        out[measure] = ((f.low + f.high) / 2.0, (f.high - f.low) / 3.92)
+    return out
+
+
+def min_distance_quota(
+    runs: list[tuple[float, dict[str, float]]],
+    targets: dict[str, tuple[float, float]],
+    grain: float = QUOTA_MOMENTS.grain,
+) -> float:
+    """The quota minimising the moments' squared z along their lines in the log quota.
+
+    With ``z_m(x) = (a_m + b_m x - t_m) / s_m`` the minimum of ``sum z_m ** 2``
+    is at ``x = -sum(b_m (a_m - t_m) / s_m**2) / sum(b_m**2 / s_m**2)``.
+    Raises ValueError when no moment moves with the quota.
+    """
+    x = np.log([q for q, _ in runs])
+    num = den = 0.0
+    for measure, (target, scale) in targets.items():
+        slope, intercept = np.polyfit(x, [m[measure] for _, m in runs], 1)
+        num += slope * (intercept - target) / scale**2
+        den += slope * slope / scale**2
+    if not den > 1e-9:  # a fitted slope of rounding noise alone
+        raise ValueError("no moment moves with the quota: it cannot be estimated from them")
+    return round(math.exp(-num / den) / grain) * grain
+
+
+def estimate_org_quota(
+    overrides: tuple[str, ...] = (),
+    workers: int = 1,
+    findings=None,
+    estimator: QuotaMoments = QUOTA_MOMENTS,
+) -> QuotaEstimate:
+    """:class:`QuotaMoments`' quota a seat at the defaults with ``overrides``.
+
+    ``findings`` default to the evidence base. A quota in ``overrides`` is
+    replaced at every run of the grid.
+    """
+    from experiments.calibration import calibrate
+    from experiments.evidence import load
+
+    targets = moment_targets(load() if findings is None else findings, estimator)
+    kept = tuple(o for o in overrides if override_key(o) != estimator.parameter)
+    runs = []
+    for quota in estimator.grid:
+        table = calibrate(estimator.seeds, workers, (*kept, f"{estimator.parameter}={quota:.10g}"))
+        runs.append((quota, {m: float(table.loc[m, "mean"]) for m in targets}))
+    value = min_distance_quota(runs, targets, estimator.grain)
+    return QuotaEstimate(estimator.parameter, value, tuple(runs))
