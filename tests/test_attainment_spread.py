@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from experiments.attainment_spread import MOMENTS, ROWS, spread_table
+from simulator.params import SimParams
 
 
 # 24 reps for 2 years. p90 over the median, defaults minus every source of heterogeneity
@@ -27,6 +28,10 @@ def test_every_lever_row_runs_and_a_lower_quota_lifts_attainment():
     table = spread_table(2, 1, {"org.n_reps": 24, "run.years": 2}, rows=LEVERS)
     assert list(table.index) == list(LEVERS)
     assert table[list(MOMENTS)].notna().all().all()
-    # the quota a seat carries falls about 10%: attainment rises by about as much
-    lower = table.loc["smb spend sigma 0.7, quota 505,000", "attainment_median"]
-    assert lower > 1.05 * table.loc["smb spend sigma 0.7", "attainment_median"]
+    # the quota row's quota against the defaults' (560,500 when the scan ran, 483,300 since
+    # plan (ad)): attainment moves against it, about in proportion (-4.3% expected at 483,300;
+    # -5.0% read at seeds 0-1, the two rows on the same seeds)
+    quota = table.loc["smb spend sigma 0.7, quota 505,000", "attainment_median"]
+    alike = table.loc["smb spend sigma 0.7", "attainment_median"]
+    change = 505_000 / SimParams().org.quota_per_rep - 1.0
+    assert (quota / alike - 1.0) * change < 0.0

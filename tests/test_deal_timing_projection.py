@@ -144,6 +144,9 @@ def test_with_the_projection_reps_rush_only_in_a_periods_last_week(compose_param
     run = run_one(params, 0)
     deals = run.tables["deals"]
     rushed_weeks = deals.loc[deals["rushed"], "week"] % 13
-    assert len(rushed_weeks) > 20
+    # enough rushes that all of them in the last week is no accident: spread over the 6-week
+    # window, 5 would all land in it with chance (1/6) ** 5 < 0.0002. Rushes on seeds 0-11 at
+    # plan (ad)'s defaults: mean 27, sd 10, least 12 (seed 0: 19); all in the last week.
+    assert len(rushed_weeks) >= 5
     assert (rushed_weeks == 12).all()
     assert run.tables["weekly"]["deals_held"].sum() > 0

@@ -287,8 +287,7 @@ def test_plan_ad_recorded_grid_gives_the_shipped_quota():
     record = json.loads((PLAN_AD / "grid.json").read_text())
     targets = moment_targets(ev.load(ev.EVIDENCE))
     got = [
-        min_distance_quota([(r["quota"], r) for r in p["grid"]], targets)
-        for p in record["passes"]
+        min_distance_quota([(r["quota"], r) for r in p["grid"]], targets) for p in record["passes"]
     ]
     assert got == [p["quota"] for p in record["passes"]] == [486_500, 483_300]
     assert DEFAULT_QUOTA == got[-1]

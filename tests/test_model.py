@@ -429,6 +429,15 @@ def test_a_rep_with_no_pay_response_times_no_deal_unless_timing_ignores_it(repli
 # deal_timing_strength 1 -> 0: seeds 0-7 +0.051 (0.0086); seeds 5000-5031 +0.032 (0.0046).
 # (Before them, the spike came from reps' timing: strength 1 -> 0 gave -0.080 (0.0099), and
 # before de2b57f the defaults showed no spike, 0.162.)
+# Since timing follows the incentive response (0.57 at fit (s)), a rep acts on a timing gain
+# with chance 0.85 x 0.57 and the thinning is small at the defaults: strength 0.85 -> 0 at
+# plan (ad)'s defaults +0.013 (0.010) on seeds 0-7, +0.0076 (0.0053) on 5000-5031. So the
+# timing check reads the mechanism with timing apart from the response (chance 0.85):
+# +0.035 (0.012) on seeds 0-7, +0.026 (0.0044) on 5000-5031, so about +0.026 (0.0062) at
+# n=16, 4 standard errors.
+TIMING_APART = {"rep.timing_follows_response": False}
+
+
 def test_without_waiting_buyers_the_end_of_period_spike_is_lower(replicate, direction):
     base8 = replicate(SEEDS[:8])
     off = replicate(SEEDS[:8], **{"buyer.period_end_patience": 0.0})
@@ -436,9 +445,9 @@ def test_without_waiting_buyers_the_end_of_period_spike_is_lower(replicate, dire
 
 
 def test_reps_who_hold_deals_thin_the_buyers_spike(replicate, direction):
-    base8 = replicate(SEEDS[:8])
-    off = replicate(SEEDS[:8], **{"rep.deal_timing_strength": 0.0})
-    direction(base8, off, "end_of_period_share", +1)
+    timing = replicate(SEEDS, **TIMING_APART)
+    off = replicate(SEEDS, **TIMING_APART, **{"rep.deal_timing_strength": 0.0})
+    direction(timing, off, "end_of_period_share", +1)
 
 
 # Before the fix in 378a20c, prospecting on won accounts still opened expansion-sized deals
@@ -475,16 +484,17 @@ def test_without_covering_managers_sell_nothing_and_coach_more(replicate, direct
 # attainment sd moves +0.036 (SE 0.024) at seeds 0-31, so attainment is checked under
 # equal quotas on mixed territories (as at the 2026-12-03 defaults, -0.099 (0.026) then):
 # sd of annual attainment -0.56 (0.19) at seeds 0-15, -0.31 (0.083) at seeds 5000-5015.
-EQUAL_QUOTAS = {"quota.policy": "equal", "territory.specialisation": 0.0}
-
-
+# At plan (ad)'s defaults (quota 483,300) the top-20% share moves little: -0.0054 (0.0053) at
+# seeds 0-63, -0.0077 (0.0047) at 5000-5063; the sd of annual attainment moves clearly, as
+# quotas follow territory potential only a quarter (quota.potential_weight 0.23): -0.051
+# (0.012) at seeds 5000-5063. So the check on the default quotas reads attainment's sd. The
+# check under equal quotas on mixed territories (quota.policy equal, specialisation 0; written
+# when quotas absorbed territory luck) is gone: there the lumpy enterprise deals swamp it,
+# -0.026 (0.032) at seeds 0-15 (-0.038 (0.036) at the quota before plan (ad)).
 def test_equal_territories_narrow_the_spread_of_results(replicate, direction):
     base64 = replicate(range(64))
     equal = replicate(range(64), **{"territory.quality_sigma": 0.0})
-    direction(base64, equal, "top20_revenue_share", -1)
-    split = replicate(range(16), **EQUAL_QUOTAS)
-    split_alike = replicate(range(16), **EQUAL_QUOTAS, **{"territory.quality_sigma": 0.0})
-    direction(split, split_alike, "attainment_sd", -1)
+    direction(base64, equal, "attainment_sd", -1)
 
 
 # seasonality 0.15 -> 0, n=8. Mean paired difference (SE) of the yearly harmonic of new
