@@ -792,3 +792,58 @@ def test_findings_that_read_one_number_share_its_noise_in_the_loss_spread():
     assert moments.measure_key(below) == moments.measure_key(above)
     assert moments.measure_key(below) != moments.measure_key(elsewhere)
     assert shared < apart / 2
+
+
+def test_quota_moments_hold_the_quota_out_of_the_search_and_refuse_a_quota_only_stage():
+    from experiments.estimation.space import Stage
+
+    both = parse_space(
+        [
+            {"name": "org.quota_per_rep", "lo": 3e5, "hi": 2e6, "log": True},
+            {"name": "rep.effort_cost", "lo": 0.5, "hi": 3.0, "log": True},
+        ]
+    )
+    (held,) = cli._without_quota([Stage("organisation", both, ("default",), 5)])
+    assert [d.name for d in held.space] == ["rep.effort_cost"]
+    assert (held.name, held.experiments, held.trials) == ("organisation", ("default",), 5)
+    with pytest.raises(SystemExit):
+        cli._without_quota([Stage("quota", both[:1])])
+
+
+def test_quota_moments_estimate_refind_the_base_and_estimate_again(monkeypatch):
+    """Plan (ad)'s order: estimate at the fitted point, re-find its base, estimate from it."""
+    from experiments.validation.derived import QuotaEstimate
+
+    calls = []
+
+    def fake_estimate(overrides, workers, findings):
+        calls.append(overrides)
+        value = 480_000.0 if len(calls) == 1 else 483_300.0
+        return QuotaEstimate("org.quota_per_rep", value, ())
+
+    def fake_base(overrides, point, workers):
+        calls.append(("base", point["org.quota_per_rep"]))
+        return {"org.initial_tenure_years": 3.7}
+
+    monkeypatch.setattr(cli, "estimate_org_quota", fake_estimate)
+    monkeypatch.setattr(cli, "_steady_base", fake_base)
+    best = {"org.quota_per_rep": 508_000.0, "rep.effort_cost": 1.04}
+    assert cli._moments_quota(("seed=1",), best, [], 1) == (480_000.0, 483_300.0)
+    assert best == {
+        "org.quota_per_rep": 483_300.0,
+        "rep.effort_cost": 1.04,
+        "org.initial_tenure_years": 3.7,
+    }
+    first, base, second = calls
+    assert base == ("base", 480_000.0)  # the base is re-found at the first estimate
+    # neither estimate is handed a quota; the second sees the re-found base
+    assert not any(o.startswith("org.quota_per_rep=") for o in (*first, *second))
+    assert "org.initial_tenure_years=3.7" in second and "org.initial_tenure_years=3.7" not in first
+
+
+def test_quota_moments_and_the_quota_rule_are_refused_together(capsys, tmp_path):
+    with pytest.raises(SystemExit):
+        cli.main(
+            [f"--evidence={FIXTURE}", f"--out-dir={tmp_path}", "--quota-moments", "--quota-rule"]
+        )
+    assert "--quota-moments and --quota-rule both set the quota" in capsys.readouterr().err
