@@ -29,10 +29,11 @@ searched where the space has it, else kept as written.
 
 With ``--quota-moments`` (``make calibrate`` passes it) the quota is not
 searched either: the fit holds it at the value in force, and the point written
-takes the quota :func:`experiments.validation.derived.estimate_org_quota`
-estimates there (minimum distance on the three train level findings it moves),
-the installed base re-found at it, and the quota estimated once more from that
-base: plan (ad)'s procedure, which set the shipped quota
+takes the quota estimated there (minimum distance on the three train level
+findings it moves), the installed base re-found at it (10 seeds, 3 passes), and
+the quota estimated once more from that base
+(:func:`experiments.validation.derived.settled_org_quota`): plan (ad)'s
+procedure, which set the shipped quota
 (``validation/quota_moments_2026-12-07ad/``).
 
 A study is tied to its settings (evidence used by the loss, space, start,
@@ -94,8 +95,8 @@ from experiments.validation.derived import (
     ORG_RULE,
     QUOTA_MOMENTS,
     derive_org_quota,
-    estimate_org_quota,
     is_set,
+    settled_org_quota,
 )
 from experiments.validation.steady import steady_installed_base
 from salesim_cli.config import compose_config
@@ -269,22 +270,19 @@ def _without_quota(stages: list[Stage]) -> list[Stage]:
 def _moments_quota(
     overrides: tuple[str, ...], best: dict, findings: list, workers: int
 ) -> tuple[float, ...]:
-    """Set ``best``'s quota by its level moments, re-find its base, and estimate it again.
+    """Set ``best``'s quota by its level moments and its installed base by the quota.
 
-    Plan (ad)'s procedure (:func:`~experiments.validation.derived.estimate_org_quota`);
+    Plan (ad)'s procedure (:func:`~experiments.validation.derived.settled_org_quota`);
     ``best`` takes the second estimate and the base found between the two.
     Returns both estimates.
     """
-    values = []
-    for again in (False, True):
-        point = {k: v for k, v in best.items() if k != QUOTA_MOMENTS.parameter}
-        est = estimate_org_quota((*overrides, *point_overrides(point)), workers, findings)
-        best[QUOTA_MOMENTS.parameter] = est.value
-        values.append(est.value)
-        print(f"quota from its level moments: {est.value:,.0f}", flush=True)
-        if not again:
-            best.update(_steady_base(overrides, best, workers))
-    return tuple(values)
+    point = {k: v for k, v in best.items() if k != QUOTA_MOMENTS.parameter}
+    settled = settled_org_quota((*overrides, *point_overrides(point)), workers, findings)
+    best.update(settled.base)
+    best[QUOTA_MOMENTS.parameter] = settled.second.value
+    values = (settled.first.value, settled.second.value)
+    print("quota from its level moments: " + " -> ".join(f"{v:,.0f}" for v in values), flush=True)
+    return values
 
 
 def _final(args, findings, overrides, point):

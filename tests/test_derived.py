@@ -241,8 +241,10 @@ def test_the_quota_estimate_is_the_weighted_minimum_of_the_moments_lines():
 
     quotas = [400_000.0, 450_000.0, 500_000.0, 550_000.0]
     # two moments that want different quotas: 460,000 and 520,000
-    lines = {"share": (0.5 + 1.2 * math.log(460_000), -1.2), "median": (0.0, 1.0)}
-    lines["median"] = (1.0 - 0.8 * math.log(520_000), 0.8)
+    lines = {
+        "share": (0.5 + 1.2 * math.log(460_000), -1.2),
+        "median": (1.0 - 0.8 * math.log(520_000), 0.8),
+    }
     targets = {"share": (0.5, 0.02), "median": (1.0, 0.04)}
     runs = _linear_runs(lines, quotas)
     got = min_distance_quota(runs, targets, grain=1.0)
@@ -318,3 +320,34 @@ def test_estimate_org_quota_runs_its_grid_without_the_quota_in_force(monkeypatch
     assert est.value == pytest.approx(500_000, rel=0.01)
     assert est.override == f"org.quota_per_rep={est.value:.10g}"
     assert [q for q, _ in est.runs] == list(QUOTA_MOMENTS.grid)
+
+
+def test_settled_quota_estimates_refinds_the_base_and_estimates_again(monkeypatch):
+    """Plan (ad)'s order: estimate at the point, re-find its base there, estimate from it."""
+    from experiments.validation import steady
+    from experiments.validation.derived import QUOTA_MOMENTS, QuotaEstimate, settled_org_quota
+
+    calls = []
+
+    def fake_estimate(overrides, workers, findings, estimator):
+        calls.append(overrides)
+        value = 480_000.0 if len(calls) == 1 else 483_300.0
+        return QuotaEstimate("org.quota_per_rep", value, ())
+
+    def fake_base(overrides, seeds, workers, passes):
+        calls.append(("base", overrides, seeds, passes))
+        return {"org.initial_tenure_years": 3.70001}
+
+    monkeypatch.setattr(derived, "estimate_org_quota", fake_estimate)
+    monkeypatch.setattr(steady, "steady_installed_base", fake_base)
+    settled = settled_org_quota(("seed=1", "org.initial_tenure_years=3.3"), 1, [])
+    assert (settled.first.value, settled.second.value) == (480_000.0, 483_300.0)
+    assert settled.base == {"org.initial_tenure_years": 3.7}  # 4 significant digits
+    first, (_, at, seeds, passes), second = calls
+    # the base is re-found at the first estimate, as every adoption re-finds it
+    assert at[-1] == "org.quota_per_rep=480000"
+    assert (seeds, passes) == (QUOTA_MOMENTS.base_seeds, QUOTA_MOMENTS.base_passes) == (10, 3)
+    # the second estimate runs from the re-found base, with no quota handed to it
+    assert "org.initial_tenure_years=3.7" in second and "org.initial_tenure_years=3.3" not in second
+    assert "org.initial_tenure_years=3.3" in first and "seed=1" in second
+    assert not any(o.startswith("org.quota_per_rep=") for o in second)

@@ -810,23 +810,21 @@ def test_quota_moments_hold_the_quota_out_of_the_search_and_refuse_a_quota_only_
         cli._without_quota([Stage("quota", both[:1])])
 
 
-def test_quota_moments_estimate_refind_the_base_and_estimate_again(monkeypatch):
-    """Plan (ad)'s order: estimate at the fitted point, re-find its base, estimate from it."""
-    from experiments.validation.derived import QuotaEstimate
+def test_quota_moments_write_the_settled_quota_and_its_base_into_the_point(monkeypatch):
+    """The fitted point takes plan (ad)'s second estimate and the base found before it."""
+    from experiments.validation.derived import QuotaEstimate, SettledQuota
 
     calls = []
 
-    def fake_estimate(overrides, workers, findings):
+    def fake_settled(overrides, workers, findings):
         calls.append(overrides)
-        value = 480_000.0 if len(calls) == 1 else 483_300.0
-        return QuotaEstimate("org.quota_per_rep", value, ())
+        return SettledQuota(
+            QuotaEstimate("org.quota_per_rep", 480_000.0, ()),
+            {"org.initial_tenure_years": 3.7},
+            QuotaEstimate("org.quota_per_rep", 483_300.0, ()),
+        )
 
-    def fake_base(overrides, point, workers):
-        calls.append(("base", point["org.quota_per_rep"]))
-        return {"org.initial_tenure_years": 3.7}
-
-    monkeypatch.setattr(cli, "estimate_org_quota", fake_estimate)
-    monkeypatch.setattr(cli, "_steady_base", fake_base)
+    monkeypatch.setattr(cli, "settled_org_quota", fake_settled)
     best = {"org.quota_per_rep": 508_000.0, "rep.effort_cost": 1.04}
     assert cli._moments_quota(("seed=1",), best, [], 1) == (480_000.0, 483_300.0)
     assert best == {
@@ -834,11 +832,10 @@ def test_quota_moments_estimate_refind_the_base_and_estimate_again(monkeypatch):
         "rep.effort_cost": 1.04,
         "org.initial_tenure_years": 3.7,
     }
-    first, base, second = calls
-    assert base == ("base", 480_000.0)  # the base is re-found at the first estimate
-    # neither estimate is handed a quota; the second sees the re-found base
-    assert not any(o.startswith("org.quota_per_rep=") for o in (*first, *second))
-    assert "org.initial_tenure_years=3.7" in second and "org.initial_tenure_years=3.7" not in first
+    # the procedure runs at the fitted point, not handed the quota it estimates
+    (given,) = calls
+    assert "rep.effort_cost=1.04" in given
+    assert not any(o.startswith("org.quota_per_rep=") for o in given)
 
 
 def test_quota_moments_and_the_quota_rule_are_refused_together(capsys, tmp_path):

@@ -278,6 +278,10 @@ class QuotaMoments:
     grid: tuple[float, ...] = tuple(465_000.0 + 10_000.0 * i for i in range(7))
     seeds: int = 40
     grain: float = 100.0
+    #: :func:`settled_org_quota` re-finds the installed base between its two estimates
+    #: over this many seeds and passes (as every adoption since fit (q) has)
+    base_seeds: int = 10
+    base_passes: int = 3
 
 
 QUOTA_MOMENTS = QuotaMoments()
@@ -359,3 +363,43 @@ def estimate_org_quota(
         runs.append((quota, {m: float(table.loc[m, "mean"]) for m in targets}))
     value = min_distance_quota(runs, targets, estimator.grain)
     return QuotaEstimate(estimator.parameter, value, tuple(runs))
+
+
+@dataclass(frozen=True)
+class SettledQuota:
+    """:func:`settled_org_quota`'s result: both estimates and the base found between them."""
+
+    first: QuotaEstimate
+    base: dict[str, float]
+    second: QuotaEstimate
+
+
+def settled_org_quota(
+    overrides: tuple[str, ...] = (),
+    workers: int = 1,
+    findings=None,
+    estimator: QuotaMoments = QUOTA_MOMENTS,
+) -> SettledQuota:
+    """Plan (ad)'s procedure: estimate the quota, re-find the installed base there, estimate again.
+
+    The base (:func:`experiments.validation.steady.steady_installed_base`,
+    ``estimator.base_seeds`` seeds and ``base_passes`` passes, each value to 4
+    significant digits) starts from the first estimate; the second estimate
+    runs from that base. The point to write is ``overrides`` with ``base`` and
+    ``second.value``.
+    """
+    from experiments.estimation.space import point_overrides, round4
+    from experiments.validation.steady import steady_installed_base
+
+    first = estimate_org_quota(overrides, workers, findings, estimator)
+    kept = tuple(o for o in overrides if override_key(o) != estimator.parameter)
+    found = steady_installed_base(
+        (*kept, first.override),
+        seeds=estimator.base_seeds,
+        workers=workers,
+        passes=estimator.base_passes,
+    )
+    base = {k: round4(v) for k, v in found.items()}
+    rest = tuple(o for o in kept if override_key(o) not in base)
+    second = estimate_org_quota((*rest, *point_overrides(base)), workers, findings, estimator)
+    return SettledQuota(first, base, second)
