@@ -12,8 +12,9 @@ candidate's ``make validate``, an adoption):
 The default organisation's quota is estimated, not ruled, since plan (ad)
 (``validation/quota_moments_2026-12-07ad``, adopted): :class:`QuotaMoments`
 and :func:`estimate_org_quota` place it by minimum distance on the three train
-level findings it moves, and ``make calibrate`` (``--quota-moments``) runs it
-after the fit. Plan (t)'s rule stays as an option (``--quota-rule``).
+level findings it moves, :func:`settled_org_quota` runs plan (ad)'s whole
+procedure (estimate, re-find the installed base, estimate again), and ``make
+calibrate`` (``--quota-moments``) runs that after the fit. Plan (t)'s rule stays as an option (``--quota-rule``).
 
 Larkin's vendor (``conf/experiment/timing_vendor.yaml``) sets its own quota:
 the median rep should attain about its quota under the vendor's plan (1.02,
