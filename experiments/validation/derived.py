@@ -14,7 +14,8 @@ The default organisation's quota is estimated, not ruled, since plan (ad)
 and :func:`estimate_org_quota` place it by minimum distance on the three train
 level findings it moves, :func:`settled_org_quota` runs plan (ad)'s whole
 procedure (estimate, re-find the installed base, estimate again), and ``make
-calibrate`` (``--quota-moments``) runs that after the fit. Plan (t)'s rule stays as an option (``--quota-rule``).
+calibrate`` (``--quota-moments``) runs that after the fit. Plan (t)'s rule stays
+as an option (``--quota-rule``).
 
 Larkin's vendor (``conf/experiment/timing_vendor.yaml``) sets its own quota:
 the median rep should attain about its quota under the vendor's plan (1.02,
