@@ -43,22 +43,43 @@ def test_group_sums_are_pandas_compensated_groupby_sums(rows):
     first[1:] = (np.diff(rep[order]) != 0) | (np.diff(year[order]) != 0)
     starts = np.flatnonzero(first)
     label = np.cumsum(first) - 1
+    in_order = bool((order == np.arange(len(rows))).all())  # pandas 3.1 then adds by reduceat
     got = metrics.group_sums(
-        value[order][:, None], label, np.arange(len(rows)) - starts[label], starts.size
+        value[order][:, None],
+        label,
+        np.arange(len(rows)) - starts[label],
+        starts.size,
+        in_order=in_order,
     )[:, 0]
     np.testing.assert_array_equal(got, expected)  # NaN where pandas has NaN, bit for bit
 
 
 def test_a_naive_sum_would_differ_so_the_test_above_can_fail():
     # rows whose naive sum loses the small terms: pandas' compensated sum keeps them
-    values = np.array([1.0] + [1e-16] * 10)
-    pandas_sum = pd.Series(values).groupby(np.zeros(11)).sum().iloc[0]
+    # (group 1's row comes first, so the rows are not in group order and pandas runs Kahan)
+    values = np.array([5.0, 1.0] + [1e-16] * 10)
+    keys = np.array([1] + [0] * 11)
+    pandas_sum = pd.Series(values).groupby(keys).sum().iloc[0]
     naive = 0.0
-    for v in values.tolist():  # not sum(): Python 3.12's sum of floats is compensated too
+    for v in values[1:].tolist():  # not sum(): Python 3.12's sum of floats is compensated too
         naive += v
     assert pandas_sum != naive
-    got = metrics.group_sums(values[:, None], np.zeros(11, int), np.arange(11), 1)[0, 0]
+    got = metrics.group_sums(values[1:, None], np.zeros(11, int), np.arange(11), 1)[0, 0]
     assert got == pandas_sum
+
+
+def test_rows_in_group_order_take_pandas_reduceat_shortcut():
+    # pandas 3.1 adds rows already in group order with add.reduceat, which rounds this
+    # group differently from Kahan's loop: group_sums follows it both ways
+    values = np.array([1.8, 1.8, 0.25])
+    in_order = pd.Series(values).groupby(np.zeros(3)).sum().iloc[0]
+    # key -1 sorts first, so the rows are not in group order
+    shuffled = pd.Series(np.append(values, 9.0)).groupby([0, 0, 0, -1]).sum()
+    out_of_order = shuffled.loc[0]
+    assert in_order != out_of_order  # the two paths differ here, so the test can fail
+    rows = (values[:, None], np.zeros(3, int), np.arange(3), 1)
+    assert metrics.group_sums(*rows, in_order=True)[0, 0] == in_order
+    assert metrics.group_sums(*rows)[0, 0] == out_of_order
 
 
 @settings(max_examples=200, deadline=None)
