@@ -54,28 +54,39 @@ def group_sums(
     takes it (:func:`pandas_sums_ordered_rows_by_reduceat`).
     """
     total = np.zeros((groups, values.shape[1]))
-    carry = np.zeros_like(total)
     shortcut = np.zeros(values.shape[1], bool)
     if in_order and values.shape[0] and pandas_sums_ordered_rows_by_reduceat():
         shortcut = ~np.isnan(values).any(axis=0)
         starts = np.flatnonzero(positions == 0)
         for j in np.flatnonzero(shortcut):
             total[labels[starts], j] = np.add.reduceat(values[:, j], starts)
-    kahan = ~shortcut
-    if not kahan.any():
-        return total
+    if not shortcut.any():
+        return _kahan_group_sums(values, labels, positions, total)
+    kahan = np.flatnonzero(~shortcut)
+    if kahan.size:
+        total[:, kahan] = _kahan_group_sums(
+            values[:, kahan], labels, positions, np.zeros((groups, kahan.size))
+        )
+    return total
+
+
+def _kahan_group_sums(
+    values: np.ndarray, labels: np.ndarray, positions: np.ndarray, total: np.ndarray
+) -> np.ndarray:
+    """The Kahan loop of :func:`group_sums` (pandas' own), adding into ``total`` (zeros)."""
+    carry = np.zeros_like(total)
     for k in range(int(positions.max()) + 1 if positions.size else 0):
         at = positions == k  # each group once: the rows it adds in turn k
-        group, value = labels[at], values[at][:, kahan]
-        before, lost = total[group][:, kahan], carry[group][:, kahan]
+        group, value = labels[at], values[at]
+        before, lost = total[group], carry[group]
         with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in pandas' own loop
             y = value - lost
             after = before + y
             correction = (after - before) - y
         correction[np.isnan(correction)] = 0.0  # an infinite value: pandas resets the carry
         skip = np.isnan(value)
-        total[np.ix_(group, kahan)] = np.where(skip, before, after)
-        carry[np.ix_(group, kahan)] = np.where(skip, lost, correction)
+        total[group] = np.where(skip, before, after)
+        carry[group] = np.where(skip, lost, correction)
     return total
 
 
