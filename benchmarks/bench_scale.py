@@ -17,7 +17,11 @@ Measured in one run, as ratios (every size in one process, alternating):
    separate runs in one process (``run_one`` on each seed, one after the
    other) against the same seeds as one batch (``run_batch``, whose every
    replication is the separate run bit for bit; :mod:`simulator.batch`).
-   Target (issue 14): the batch at least 8x the runs per second.  Then a **study**:
+   Target (issue 14): the batch at least 8x the runs per second.  Both sides
+   also time their account layer and their tables and summaries apart (the
+   rest is the reps' and managers' week), and so report the speed-up were the
+   account layer free, on both sides, and were the output free too: the most
+   any work on the account layer could give.  Then a **study**:
    ``--workers`` processes (default: every core), each warmed up, start together
    and run three batches each; the slowest one's time gives the hours 100,000
    default runs take on this machine.  Target (issue 14): under an hour.
@@ -37,7 +41,9 @@ minutes on one core.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
+import inspect
 import json
 import math
 import multiprocessing
@@ -52,10 +58,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from simulator import run as run_module
+from simulator.accounts import Accounts
 from simulator.invariants import accounting_invariants
 from simulator.metrics import summarise
 from simulator.model import SalesModel
 from simulator.params import SimParams, validate
+from simulator.rows import RowBuilder
 from simulator.run import RunResult, replication_seeds, run_batch, run_one, with_overrides
 
 SIZES = (100, 1_000, 10_000)
@@ -192,17 +201,76 @@ def scaling(sizes: list[int], repeats: int, seed: int) -> tuple[dict[int, dict],
     return out, invariants
 
 
+class Layers:
+    """Seconds spent in two layers of a run, timed by wrapping their entry points.
+
+    **accounts**: the account arrays' rules and views (every public method of
+    :class:`~simulator.accounts.Accounts`, timed where the outermost one is entered).
+    **output**: building each replication's tidy tables and its summary. The rest
+    of a run is the organisation's week: its reps and managers (Mesa agents), their
+    time, pay, learning, hires and quits, and the week's recording. While entered,
+    the wrappers replace the methods; they change no number.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = {"accounts": 0.0, "output": 0.0}
+        self._depth = 0
+        self._saved: list[tuple[object, str, object]] = []
+
+    def _timed(self, owner: object, name: str, layer: str) -> None:
+        original = vars(owner)[name]
+        self._saved.append((owner, name, original))
+
+        @functools.wraps(original)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if self._depth:
+                return original(*args, **kwargs)
+            self._depth += 1
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[layer] += time.perf_counter() - t0
+                self._depth -= 1
+
+        setattr(owner, name, timed)
+
+    def __enter__(self) -> Layers:
+        for cls in Accounts.__mro__:
+            if cls.__module__.startswith("simulator."):
+                for name, value in list(vars(cls).items()):
+                    if inspect.isfunction(value) and not name.startswith("_"):
+                        self._timed(cls, name, "accounts")
+        self._timed(RowBuilder, "batch_tables", "output")
+        self._timed(run_module, "summarise", "output")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for owner, name, value in reversed(self._saved):
+            setattr(owner, name, value)
+        self._saved.clear()
+
+
 def throughput(replications: int, seed: int) -> dict[str, Any]:
-    """Runs per second of the standard organisation: separate runs, and the same as a batch."""
+    """Runs per second of the standard organisation: separate runs, and the same as a batch.
+
+    Also where each spends its time (:class:`Layers`), and the batch's speed-up were
+    the account layer free (in the runs alone too: they run the same code), and the
+    output too: how far a faster account layer could take the speed-up.
+    """
     params = SimParams()
-    t0 = time.perf_counter()
-    for s in replication_seeds(seed, replications):
-        run_one(params, s)
-    separate = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    run_batch(params, replication_seeds(seed, replications))
-    batch = time.perf_counter() - t0
+    with Layers() as alone:
+        t0 = time.perf_counter()
+        for s in replication_seeds(seed, replications):
+            run_one(params, s)
+        separate = time.perf_counter() - t0
+    with Layers() as together:
+        t0 = time.perf_counter()
+        run_batch(params, replication_seeds(seed, replications))
+        batch = time.perf_counter() - t0
     one, many = replications / separate, replications / batch
+    accounts, output = together.seconds["accounts"], together.seconds["output"]
+    accounts_alone, output_alone = alone.seconds["accounts"], alone.seconds["output"]
     return {
         "batch_replications": replications,
         "separate_s": separate,
@@ -211,6 +279,13 @@ def throughput(replications: int, seed: int) -> dict[str, Any]:
         "batch_runs_per_s": many,
         "batch_over_single": many / one,
         "target_batch_speedup": TARGET_BATCH_SPEEDUP,
+        "separate_accounts_s": accounts_alone,
+        "separate_output_s": output_alone,
+        "batch_accounts_s": accounts,
+        "batch_output_s": output,
+        "speedup_free_accounts": (separate - accounts_alone) / (batch - accounts),
+        "speedup_free_accounts_and_output": (separate - accounts_alone - output_alone)
+        / (batch - accounts - output),
     }
 
 
@@ -324,6 +399,14 @@ def main(argv: list[str] | None = None) -> int:
         f"  runs/s: {args.replications} separate runs {runs['single_runs_per_s']:.2f}, as one "
         f"batch {runs['batch_runs_per_s']:.2f} ({runs['batch_over_single']:.2f}x; target >= "
         f"{TARGET_BATCH_SPEEDUP:g}) -> {'met' if met['batch_speedup'] else 'NOT met'}"
+    )
+    print(
+        f"    the batch's {runs['batch_s']:.2f} s: account layer {runs['batch_accounts_s']:.2f} s, "
+        f"tables and summaries {runs['batch_output_s']:.2f} s (separately: "
+        f"{runs['separate_accounts_s']:.2f} s and {runs['separate_output_s']:.2f} s of "
+        f"{runs['separate_s']:.2f} s); the speed-up were the account layer free: "
+        f"{runs['speedup_free_accounts']:.2f}x, and the output too: "
+        f"{runs['speedup_free_accounts_and_output']:.2f}x"
     )
     print(
         f"  a study on {args.workers} processes (batches of {args.replications}): "
